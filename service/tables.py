@@ -1,0 +1,157 @@
+"""Stored rows (SQLModel tables). HTTP schemas live in service/schemas.py, never here.
+
+Times of day are stored as seconds since local midnight (`*_s`), dates as dates; the office's time zone gives
+them meaning. Opening hours are JSON: {"mon": [[start_s, end_s], ...], ..., "sun": []} (an empty list = closed).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from enum import StrEnum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Place(StrEnum):
+    OFFICE = "office"
+    HOME = "home"
+
+
+class TravelMode(StrEnum):
+    WALKING = "walking"
+    EBIKE = "ebike"
+    CAR = "car"
+
+
+class OutletStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SUPERSEDED = "superseded"
+
+
+class Office(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(max_length=200)
+    lon: float
+    lat: float
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    shift_start_s: int = 8 * 3600 + 30 * 60
+    shift_end_s: int = 17 * 3600 + 30 * 60
+    lunch_earliest_s: int = 11 * 3600 + 30 * 60  # the lunch break lies inside [earliest, latest]
+    lunch_latest_s: int = 13 * 3600 + 30 * 60
+    lunch_s: int = 3600
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Supervisor(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(max_length=200)
+
+
+class Rep(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    supervisor_id: int | None = Field(default=None, foreign_key="supervisor.id", index=True)
+    code: str = Field(unique=True, index=True, max_length=32)
+    name: str = Field(max_length=200)
+    start_place: Place = Place.OFFICE
+    end_place: Place = Place.OFFICE
+    home_lon: float | None = None
+    home_lat: float | None = None
+    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5], sa_column=Column(JSON))
+    shift_start_s: int
+    shift_end_s: int
+    lunch_earliest_s: int
+    lunch_latest_s: int
+    lunch_s: int
+    travel_mode: TravelMode = TravelMode.EBIKE
+    speed_kmh: float | None = None  # overrides the travel mode's default speed
+    started_on: date | None = None  # in post since (new reps get more ride-alongs)
+    active: bool = True
+
+
+class Outlet(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    code: str = Field(unique=True, index=True, max_length=32)  # customer code (客编)
+    name: str = Field(max_length=200)
+    address: str = Field(default="", max_length=400)
+    channel: str = Field(max_length=32)
+    lon: float
+    lat: float
+    service_s: int
+    visits_per_cycle: int  # per 4-week cycle: 1, 2, 4, 8 or 12
+    opening_hours: dict[str, list[list[int]]] = Field(sa_column=Column(JSON, nullable=False))
+    rep_id: int | None = Field(default=None, foreign_key="rep.id", index=True)
+    status: OutletStatus = OutletStatus.ACTIVE
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Plan(SQLModel, table=True):
+    """One version of an office's journey plan over a repeating cycle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    start_date: date  # a Monday; the cycle repeats from here
+    weeks: int
+    status: PlanStatus = PlanStatus.DRAFT
+    based_on_id: int | None = Field(default=None, foreign_key="plan.id")
+    created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+    time_limit_s: float
+    kpis: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class PlanDay(SQLModel, table=True):
+    """One rep's route on one day of the cycle."""
+
+    __table_args__ = (UniqueConstraint("plan_id", "rep_id", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    rep_id: int = Field(foreign_key="rep.id")
+    day: int  # 0 = the cycle's first Monday
+    start_s: int
+    end_s: int
+    travel_s: int
+    distance_m: int
+    service_s: int
+    lunch_start_s: int | None = None
+    lunch_after_stops: int | None = None
+
+
+class PlanVisit(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("plan_id", "rep_id", "day", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    day: int
+    seq: int  # 1..k, the number on the map, the list and the visit card
+    outlet_id: int = Field(foreign_key="outlet.id")
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    travel_s: int  # from the previous stop
+    distance_m: int
+
+
+class PlanUnplaced(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    outlet_id: int = Field(foreign_key="outlet.id")
+    reason: str = Field(max_length=40)
+    detail: str = Field(default="", max_length=400)
