@@ -71,7 +71,7 @@ class Rep(SQLModel, table=True):
     end_place: Place = Place.OFFICE
     home_lon: float | None = None
     home_lat: float | None = None
-    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5], sa_column=Column(JSON))
+    working_days: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5], sa_column=Column(JSON, nullable=False))
     shift_start_s: int
     shift_end_s: int
     lunch_earliest_s: int
@@ -155,3 +155,64 @@ class PlanUnplaced(SQLModel, table=True):
     outlet_id: int = Field(foreign_key="outlet.id")
     reason: str = Field(max_length=40)
     detail: str = Field(default="", max_length=400)
+
+
+# --- visit outcomes and ride-alongs (issue 5) -------------------------------------------------------------------
+
+
+class VisitOutcome(SQLModel, table=True):
+    """What a rep reported for one outlet on one date: the latest report wins, every report is kept as a
+    VisitReport. `planned` says whether the published plan had the visit when it was first reported."""
+
+    __table_args__ = (UniqueConstraint("rep_id", "outlet_id", "visit_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    rep_id: int = Field(foreign_key="rep.id", index=True)
+    outlet_id: int = Field(foreign_key="outlet.id", index=True)
+    visit_date: date = Field(index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the published plan at the first report
+    planned: bool
+    status: str = Field(max_length=20)  # visited, closed, owner_absent, skipped
+    order_taken: bool
+    reports: int = 1  # reports that changed something; above 1 the outcome was corrected
+    first_reported_at: datetime
+    reported_at: datetime  # of the latest report
+
+
+class VisitReport(SQLModel, table=True):
+    """Every distinct report of an outcome, in the order received (corrections are kept)."""
+
+    __table_args__ = (UniqueConstraint("outcome_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    outcome_id: int = Field(foreign_key="visitoutcome.id", index=True)
+    number: int  # 1 = the first report
+    status: str = Field(max_length=20)
+    order_taken: bool
+    reported_at: datetime
+
+
+class RideAlongSettings(SQLModel, table=True):
+    """An office's ride-along rules; an office without a row uses these defaults."""
+
+    office_id: int = Field(foreign_key="office.id", primary_key=True)
+    morning_end_s: int = 11 * 3600 + 30 * 60  # the supervisor leaves the rep's route by then
+    coaching_s: int = 10 * 60  # added at every demonstrated outlet
+    demonstrate_every: int = 3  # the supervisor demonstrates personally at every n-th outlet
+    meeting_s: int = 17 * 3600  # the evening meeting at the office
+    period_weeks: int = 2  # every rep is ridden with at least once per period
+    spot_check_s: int = 10 * 60  # time at an outlet to check a delivery
+    supervisor_travel_mode: str = Field(default=TravelMode.EBIKE.value, max_length=16)  # a TravelMode value
+    new_rep_days: int = 90  # a rep in post for fewer days counts as new
+
+
+class RideAlongDay(SQLModel, table=True):
+    """The ride-along plan last shown for a supervisor's date: the history that later weeks build on (who was
+    ridden with in the period, which outlets were spot-checked recently)."""
+
+    __table_args__ = (UniqueConstraint("supervisor_id", "ride_date"),)
+    id: int | None = Field(default=None, primary_key=True)
+    supervisor_id: int = Field(foreign_key="supervisor.id", index=True)
+    ride_date: date
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    spot_check_outlet_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,46 @@
+"""The FastAPI application: `create_app()` wires the database, the error handler and the routers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from service import db
+from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
+from service.api import visits
+from service.errors import install_error_handler
+from service.web import routes as web_routes
+
+
+def create_app(database_url: str | None = None) -> FastAPI:
+    """The service on `database_url` (else DATABASE_URL, else the SQLite file); migrates the schema at startup."""
+    url = db.database_url(database_url)
+    engine = db.make_engine(url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        db.migrate(url)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="routeplan",
+        summary="Journey plans for field sales teams: outlets, reps, cycle plans and the rep's day list",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.engine = engine
+    install_error_handler(app)
+    app.include_router(health.router)
+    app.include_router(offices.router)
+    app.include_router(supervisors.router)
+    app.include_router(reps.router)
+    app.include_router(outlet_import.router)
+    app.include_router(outlets.router)
+    app.include_router(plans.router)
+    app.include_router(days.router)
+    app.include_router(visits.router)
+    app.include_router(web_routes.router)
+    return app

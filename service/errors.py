@@ -1,0 +1,106 @@
+"""The service's errors: one family, each with its HTTP status, rendered by one handler.
+
+Bodies have FastAPI's validation shape, so a client reads every error the same way:
+    {"detail": [{"loc": ["body", "lat"], "msg": "latitude must be within -90..90", "type": "value_error"}]}
+Raise them anywhere below the routes (master data, imports, plans); never catch them to hide a failure.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class ErrorDetail:
+    """One thing wrong: where (`loc`, like FastAPI's), what (`msg`) and which kind (`type`)."""
+
+    loc: Loc
+    msg: str
+    type: str
+
+    def as_json(self) -> dict:
+        return {"loc": list(self.loc), "msg": self.msg, "type": self.type}
+
+
+class ServiceError(Exception):
+    """Base of the family; subclasses fix the HTTP status and the default error type."""
+
+    status_code: ClassVar[int] = 500
+    error_type: ClassVar[str] = "service_error"
+
+    def __init__(self, msg: str, loc: Sequence[str | int] = (), *, details: Sequence[ErrorDetail] = ()):
+        """`msg` at `loc`, or, for many problems at once (an import), the list `details` with `msg` as summary."""
+        super().__init__(msg)
+        self.msg = msg
+        self.details: list[ErrorDetail] = list(details) or [ErrorDetail(tuple(loc), msg, self.error_type)]
+
+    def __str__(self) -> str:
+        if len(self.details) == 1:
+            return _describe(self.details[0])
+        return f"{self.msg}:\n" + "\n".join(f"  {_describe(d)}" for d in self.details)
+
+
+def _describe(detail: ErrorDetail) -> str:
+    where = ".".join(str(part) for part in detail.loc)
+    return f"{where}: {detail.msg}" if where else detail.msg
+
+
+class InvalidInput(ServiceError):
+    """The request is well-formed but its values are wrong (a window ending before it starts, a rep of another
+    office...)."""
+
+    status_code = 422
+    error_type = "value_error"
+
+
+class NotFound(ServiceError):
+    """An id or code that names nothing stored."""
+
+    status_code = 404
+    error_type = "not_found"
+
+
+class Conflict(ServiceError):
+    """The request clashes with what is stored: a duplicate code, a stale plan version."""
+
+    status_code = 409
+    error_type = "conflict"
+
+
+class EngineUnavailable(ServiceError):
+    """A component the answer depends on (database, travel-time engine) cannot be reached."""
+
+    status_code = 503
+    error_type = "unavailable"
+
+
+def _service_error_response(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return JSONResponse(status_code=exc.status_code, content={"detail": [d.as_json() for d in exc.details]})
+
+
+def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:
+    # the checks before writing name the field; this catches a race between two writers of the same code
+    first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return _service_error_response(request, Conflict(f"conflicts with stored data: {first_line}", ("database",)))
+
+
+def _database_down_response(request: Request, exc: Exception) -> JSONResponse:
+    first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return _service_error_response(request, EngineUnavailable(f"database unavailable: {first_line}", ("database",)))
+
+
+def install_error_handler(app: FastAPI) -> None:
+    """Render every ServiceError, and the database's own refusals as 409/503, in one body shape; FastAPI's
+    request validation errors keep their 422 shape."""
+    app.add_exception_handler(ServiceError, _service_error_response)
+    app.add_exception_handler(IntegrityError, _integrity_error_response)
+    app.add_exception_handler(OperationalError, _database_down_response)

@@ -1,0 +1,318 @@
+"""Outlet import: CSV (UTF-8, with or without BOM), XLSX or GeoJSON, all rows or none.
+
+Columns (CSV/XLSX header; GeoJSON feature properties, the Point geometry giving lon/lat):
+    customer_code, name, address, channel, lon, lat, service_min, visits_per_cycle, rep_code,
+    hours_mon, ..., hours_sun, and optionally status (active/closed)
+An hours cell is windows separated by ";" ("09:30-11:00;14:00-17:00"), or "closed" / empty.
+
+Every row is checked before anything is written; a rejected file raises InvalidInput listing each bad row as
+loc ["file", "row", <number>, <column>], the number being the spreadsheet row (header = row 1) or the
+GeoJSON feature (first = 1). A customer code already stored for the same office is updated (the monthly
+master-data file); one stored for another office is refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import Annotated, Any
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from sqlmodel import Session
+
+from geo.coords import CoordSystem, to_wgs84
+from service import repository
+from service.errors import ErrorDetail, InvalidInput, Loc
+from service.master_data import outlet_problems
+from service.schemas import WEEKDAYS, Channel, Code, Lat, Lon, Name, ServiceMinutes, VisitsPerCycle, day_windows_of
+from service.tables import Office, Outlet, OutletStatus, utcnow
+
+HOURS_COLUMNS = tuple(f"hours_{day}" for day in WEEKDAYS)
+REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_min", "visits_per_cycle", *HOURS_COLUMNS)
+# what a re-import of a stored customer code replaces (its id, code, office and history stay)
+_UPDATED_FIELDS = ("name", "address", "channel", "lon", "lat", "service_s", "visits_per_cycle", "opening_hours", "rep_id", "status")
+# where a check on the stored form (service/master_data.py) points, in the file's terms
+_COLUMN_OF_FIELD = {"rep_id": "rep_code", "opening_hours": "hours_mon..hours_sun"}
+
+
+@dataclass(frozen=True)
+class FileRow:
+    number: int  # what the user sees: spreadsheet row (header = 1) or GeoJSON feature (first = 1)
+    values: dict[str, Any]
+    read_problems: tuple[tuple[str, str], ...] = ()  # (column, message) found while reading the file
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+# --- reading the file -------------------------------------------------------------------------------------------
+
+
+def read_rows(filename: str, data: bytes, source: Loc = ("file",)) -> list[FileRow]:
+    """The outlet rows of an uploaded file, chosen by its extension (.csv, .xlsx, .geojson or .json)."""
+    suffix = PurePath(filename or "").suffix.lower()
+    if suffix == ".csv":
+        columns, rows = _read_csv(data, source)
+    elif suffix == ".xlsx":
+        columns, rows = _read_xlsx(data, source)
+    elif suffix in (".geojson", ".json"):
+        return _read_geojson(data, source)
+    else:
+        raise InvalidInput(f"unsupported file type {suffix or '(none)'!r}: send .csv, .xlsx or .geojson", source)
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise InvalidInput(
+            "required columns are missing",
+            details=[ErrorDetail((*source, "columns", c), f"column {c} is missing", "missing") for c in missing],
+        )
+    return rows
+
+
+def _header(cells: Iterable[Any]) -> list[str]:
+    return [str(c).strip().lower() if c is not None else "" for c in cells]
+
+
+def _is_blank(cells: Iterable[Any]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _read_csv(data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+    try:
+        text = data.decode("utf-8-sig")  # Excel writes a BOM before UTF-8 CSV
+    except UnicodeDecodeError as exc:
+        raise InvalidInput(f"the CSV file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", source) from exc
+    lines = list(csv.reader(io.StringIO(text, newline="")))
+    if not lines:
+        raise InvalidInput("the CSV file is empty", source)
+    columns = _header(lines[0])
+    rows = [
+        FileRow(number, dict(zip(columns, cells)))
+        for number, cells in enumerate(lines[1:], start=2)
+        if not _is_blank(cells)
+    ]
+    return columns, rows
+
+
+def _read_xlsx(data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
+        raise InvalidInput(f"not a readable XLSX workbook: {exc}", source) from exc
+    try:
+        sheet_rows = list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not sheet_rows:
+        raise InvalidInput("the first worksheet is empty", source)
+    columns = _header(sheet_rows[0])
+    rows = [
+        FileRow(number, {c: _cell_text(v) for c, v in zip(columns, cells)})
+        for number, cells in enumerate(sheet_rows[1:], start=2)
+        if not _is_blank(cells)
+    ]
+    return columns, rows
+
+
+def _cell_text(value: Any) -> Any:
+    """Spreadsheet numbers as the text a person typed: 100234.0 -> "100234" (customer codes are often numeric)."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _read_geojson(data: bytes, source: Loc) -> list[FileRow]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(f"not a readable GeoJSON document: {exc}", source) from exc
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
+        raise InvalidInput("a GeoJSON FeatureCollection is expected", source)
+    rows = []
+    for number, feature in enumerate(document["features"], start=1):
+        feature = feature if isinstance(feature, dict) else {}
+        values = dict(feature.get("properties") or {})
+        geometry = feature.get("geometry") or {}
+        coordinates = geometry.get("coordinates")
+        if geometry.get("type") == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2:
+            values["lon"], values["lat"] = coordinates[0], coordinates[1]
+            rows.append(FileRow(number, values))
+        else:
+            rows.append(FileRow(number, values, (("geometry", "the feature's geometry must be a Point [lon, lat]"),)))
+    return rows
+
+
+# --- checking one row ---------------------------------------------------------------------------------------------
+
+
+def _blank_to_none(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _int_text(value: Any) -> Any:
+    """Spreadsheets and CSV give "4"; the frequency is checked against its set afterwards."""
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return value
+
+
+def _hours_cell(value: Any) -> list[list[int]]:
+    if value is None:
+        return []
+    if isinstance(value, list):  # GeoJSON may carry the windows as a list
+        texts = [str(v) for v in value]
+    else:
+        text = str(value).strip()
+        if not text or text.lower() == "closed":
+            return []
+        texts = [t for t in text.split(";") if t.strip()]
+    return day_windows_of(texts)
+
+
+HoursCell = Annotated[list[list[int]], BeforeValidator(_hours_cell)]
+Text = Annotated[str, BeforeValidator(_strip)]
+
+
+class OutletRow(BaseModel):
+    """One file row, in the file's column names."""
+
+    model_config = ConfigDict(extra="ignore")
+    customer_code: Annotated[Code, BeforeValidator(_strip)]
+    name: Annotated[Name, BeforeValidator(_strip)]
+    address: Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v).strip())] = ""
+    channel: Annotated[Channel, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+    lon: Annotated[Lon, BeforeValidator(_strip)]
+    lat: Annotated[Lat, BeforeValidator(_strip)]
+    service_min: Annotated[ServiceMinutes, BeforeValidator(_int_text)]
+    visits_per_cycle: Annotated[VisitsPerCycle, BeforeValidator(_int_text)]
+    rep_code: Annotated[Text | None, BeforeValidator(_blank_to_none)] = None
+    status: Annotated[OutletStatus | None, BeforeValidator(lambda v: _blank_to_none(_strip(v)))] = None
+    hours_mon: HoursCell
+    hours_tue: HoursCell
+    hours_wed: HoursCell
+    hours_thu: HoursCell
+    hours_fri: HoursCell
+    hours_sat: HoursCell
+    hours_sun: HoursCell
+
+    def opening_hours(self) -> dict[str, list[list[int]]]:
+        return {day: getattr(self, f"hours_{day}") for day in WEEKDAYS}
+
+
+# --- the import -------------------------------------------------------------------------------------------------
+
+
+class _Problems:
+    """Bad cells of the file, each at ["file", "row", <number>, <column>]."""
+
+    def __init__(self, source: Loc) -> None:
+        self.source = source
+        self.details: list[ErrorDetail] = []
+
+    def add(self, row: FileRow, column: str, msg: str, kind: str = "value_error") -> None:
+        self.details.append(ErrorDetail((*self.source, "row", row.number, column), msg, kind))
+
+    def raise_if_any(self, total_rows: int) -> None:
+        if not self.details:
+            return
+        row_at = len(self.source) + 1
+        bad_rows = len({d.loc[row_at] for d in self.details})
+        self.details.sort(key=lambda d: d.loc[row_at])  # by row, the order a person fixes the file in
+        raise InvalidInput(f"{bad_rows} of {total_rows} rows are invalid; nothing was imported", details=self.details)
+
+
+def _checked_rows(rows: list[FileRow], problems: _Problems) -> list[tuple[FileRow, OutletRow]]:
+    """Rows whose every cell is well-formed, each customer code once (a repeat is a problem of the later row)."""
+    checked: list[tuple[FileRow, OutletRow]] = []
+    first_row_of: dict[str, int] = {}
+    for row in rows:
+        for column, msg in row.read_problems:
+            problems.add(row, column, msg)
+        if row.read_problems:
+            continue
+        try:
+            data = OutletRow.model_validate(row.values)
+        except ValidationError as exc:
+            for e in exc.errors():
+                problems.add(row, ".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, "), e["type"])
+            continue
+        if data.customer_code in first_row_of:
+            problems.add(row, "customer_code", f"customer code {data.customer_code} repeats row {first_row_of[data.customer_code]}", "duplicate")
+            continue
+        first_row_of[data.customer_code] = row.number
+        checked.append((row, data))
+    return checked
+
+
+def import_outlets(
+    session: Session,
+    office: Office,
+    rows: list[FileRow],
+    source: Loc = ("file",),
+    coord_system: CoordSystem = CoordSystem.wgs84,
+) -> ImportResult:
+    """Create or update the outlets of `rows` for `office`, or raise InvalidInput naming every bad row and
+    change nothing. Coordinates are in `coord_system` and stored as WGS84. Stages the rows in `session`; the
+    caller commits."""
+    if not rows:
+        raise InvalidInput("the file has no outlet rows", source)
+    problems = _Problems(source)
+    checked = _checked_rows(rows, problems)
+    reps = repository.reps_by_code(session, {d.rep_code for _, d in checked if d.rep_code})
+    stored = repository.outlets_by_code(session, [d.customer_code for _, d in checked])
+
+    staged: list[tuple[Outlet | None, Outlet]] = []  # (stored outlet to update or None, the row's values)
+    for row, data in checked:
+        rep = reps.get(data.rep_code) if data.rep_code else None
+        if data.rep_code and rep is None:
+            problems.add(row, "rep_code", f"rep {data.rep_code} does not exist")
+            continue
+        existing = stored.get(data.customer_code)
+        if existing is not None and existing.office_id != office.id:
+            problems.add(row, "customer_code", f"customer code {data.customer_code} belongs to another office", "conflict")
+            continue
+        lon, lat = to_wgs84(data.lon, data.lat, coord_system)  # swapped or foreign points stay as given
+        outlet = Outlet(
+            office_id=office.id,
+            code=data.customer_code,
+            name=data.name,
+            address=data.address,
+            channel=data.channel,
+            lon=lon,
+            lat=lat,
+            service_s=data.service_min * 60,
+            visits_per_cycle=data.visits_per_cycle,
+            opening_hours=data.opening_hours(),
+            rep_id=rep.id if rep else None,
+            status=data.status or (existing.status if existing else OutletStatus.ACTIVE),
+        )
+        for field, msg in outlet_problems(outlet, office, rep):
+            problems.add(row, _COLUMN_OF_FIELD.get(field, field), msg)
+        staged.append((existing, outlet))
+    problems.raise_if_any(len(rows))
+
+    for existing, outlet in staged:
+        if existing is None:
+            session.add(outlet)
+        else:
+            for field in _UPDATED_FIELDS:
+                setattr(existing, field, getattr(outlet, field))
+            existing.updated_at = utcnow()
+    session.flush()
+    created = sum(existing is None for existing, _ in staged)
+    return ImportResult(created=created, updated=len(staged) - created)
