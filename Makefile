@@ -17,6 +17,7 @@ run: $(STAMP)
 	$(BIN)/routeplan demo
 
 test: $(STAMP)
+	bash .ci/system-packages.sh
 	$(BIN)/pytest -q
 
 bench-pvrp: $(STAMP)

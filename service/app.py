@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 
 from service import db
 from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
-from service.api import visits
+from service.api import ride_along, visits
 from service.errors import install_error_handler
 from service.web import routes as web_routes
 
@@ -32,6 +33,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    # the map page carries the whole cycle as JSON so its filters redraw without asking again
+    app.add_middleware(GZipMiddleware, minimum_size=2048)
     install_error_handler(app)
     app.include_router(health.router)
     app.include_router(offices.router)
@@ -42,5 +45,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(plans.router)
     app.include_router(days.router)
     app.include_router(visits.router)
+    app.include_router(ride_along.router)
     app.include_router(web_routes.router)
     return app
