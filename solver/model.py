@@ -146,6 +146,9 @@ class Route:
 class SolveParams:
     time_limit_s: float = 10.0
     seed: int = 0
+    # Stop after this many improvement iterations instead of the work budget derived from the time limit;
+    # with it (and a time limit that is not reached) the plan depends only on the input and the seed.
+    max_iterations: int | None = None
 
 
 @dataclass(frozen=True)

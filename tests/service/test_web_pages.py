@@ -325,7 +325,7 @@ def test_pages_follow_the_browser_language_unless_lang_is_given(client, journey)
     assert messages("en")["kpis"] in english.text
     chinese = client.get(path, params={"lang": "zh-CN"}, headers={"Accept-Language": "en-GB,en;q=0.9"})
     assert '<html lang="zh-CN">' in chinese.text and messages("zh-CN")["kpis"] in chinese.text
-    assert chinese.headers["vary"] == "Accept-Language"
+    assert "Accept-Language" in chinese.headers["vary"].split(", ")
     # the language links keep the page's filters
     assert f'href="http://testserver{path}?lang=en"' in chinese.text.replace("&amp;", "&")
     response = client.get(path, params={"lang": "fr"})
