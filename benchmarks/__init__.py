@@ -1,0 +1,1 @@
+"""Benchmarks: measured numbers with the commands that produced them (see RESULTS.md)."""

@@ -1,0 +1,44 @@
+"""The supervisor's ride-along week (GET /supervisors/{id}/ride-along) and an office's ride-along settings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from service import ride_along
+from service.db import SessionDep
+from service.ride_along_schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
+from service.ride_along_text import week_text
+
+router = APIRouter(tags=["ride-along"])
+
+
+@router.get("/supervisors/{supervisor_id}/ride-along", response_model=RideAlongWeekPublic)
+def read_ride_along_week(
+    supervisor_id: int,
+    start_date: Annotated[dt.date, Query(description="the week's Monday")],
+    request: Request,
+    output: Annotated[Literal["json", "text"], Query(alias="format")] = "json",
+):
+    """Per working day: the rep to ride with (and why), the rep's re-timed route with the coaching stops and the
+    point where the supervisor leaves it, the afternoon delivery spot checks in order with arrival times and
+    their value, and the return to the office before the evening meeting. `format=text` gives a plain table."""
+    # no request session: reads and writes use short sessions, none stays open while the solvers run
+    week = ride_along.ride_along_week(request.app.state.engine, supervisor_id, start_date)
+    if output == "text":
+        return PlainTextResponse(week_text(week))
+    return week
+
+
+@router.get("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
+def read_settings(office_id: int, session: SessionDep) -> RideAlongSettingsPublic:
+    return RideAlongSettingsPublic.of(ride_along.office_settings(session, office_id))
+
+
+@router.patch("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
+def update_settings(office_id: int, data: RideAlongSettingsUpdate, session: SessionDep) -> RideAlongSettingsPublic:
+    """Change the office's morning end, coaching minutes, demonstration interval, meeting time, period..."""
+    return RideAlongSettingsPublic.of(ride_along.update_settings(session, office_id, data.model_dump(exclude_unset=True)))

@@ -1,0 +1,187 @@
+"""Plan an office: every active rep's cycle solved in parallel processes, stored as one draft plan.
+
+No database session stays open while the solver runs: the rows are read, the session is closed, the reps are
+solved, and the plan is written in one transaction afterwards.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from itertools import repeat
+from statistics import mean
+
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from service import repository, solve_worker
+from service.convert import (
+    MissingHomeLocation,
+    PlanRows,
+    RepProblem,
+    rep_problem,
+    rep_vehicles,
+    solution_rows,
+    unassigned_rows,
+    visits_required,
+)
+from service.errors import InvalidInput, NotFound
+from service.tables import Outlet, OutletStatus, Plan, PlanStatus, Rep
+from solver.model import SolveParams, Solution
+from solver.patterns import CYCLE_WEEKS
+
+DEFAULT_TIME_LIMIT_S = 15.0  # per rep: 8 reps on 2 cores plan in about a minute
+
+
+def check_cycle(start_date: date, weeks: int) -> None:
+    """A cycle starts on a Monday and lasts a whole number of four-week blocks."""
+    if start_date.weekday() != 0:
+        raise InvalidInput(f"{start_date.isoformat()} is a {start_date.strftime('%A')}, not a Monday", ("start_date",))
+    if weeks <= 0 or weeks % CYCLE_WEEKS:
+        raise InvalidInput(f"a cycle lasts a multiple of {CYCLE_WEEKS} weeks, not {weeks}", ("weeks",))
+
+
+def _worker_context() -> multiprocessing.context.BaseContext:
+    """How to start the solver workers.
+
+    A single-threaded process (the CLI, a benchmark) forks: the workers start at once. Forking a threaded
+    process (the API server's thread pool) can deadlock the child, so there a fork server, which has loaded
+    the solver once, starts them; its workers unpickle a function of service.solve_worker, which imports
+    nothing else, but they do re-import the main module.
+    """
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["service.solve_worker"])
+    return context
+
+
+def solve_reps(problems: list[RepProblem], params: SolveParams) -> tuple[list[Solution], int]:
+    """Solve the reps' problems in parallel processes, one rep per task: the answers in the same order, and the
+    largest peak memory of a worker in KiB."""
+    if not problems:
+        return [], 0
+    workers = min(os.cpu_count() or 1, len(problems))
+    context = _worker_context()
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        answers = list(pool.map(solve_worker.solve_rep, [p.problem for p in problems], repeat(params)))
+    return [solution for solution, _ in answers], max(peak_kib for _, peak_kib in answers)
+
+
+def plan_office(
+    engine: Engine,
+    office_id: int,
+    start_date: date,
+    weeks: int = CYCLE_WEEKS,
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S,
+    created_by: str = "",
+) -> int:
+    """Plan all reps of an office for a cycle from `start_date`; stores a draft plan and returns its id."""
+    check_cycle(start_date, weeks)
+    if time_limit_s <= 0:
+        raise InvalidInput(f"must be positive, not {time_limit_s}", ("time_limit_s",))
+    with Session(engine) as session:
+        office = repository.office(session, office_id)
+        if office is None:
+            raise NotFound(f"office {office_id} does not exist", ("office_id",))
+        reps = list(repository.reps(session, office_id))
+        outlets = list(repository.outlets(session, office_id, status=OutletStatus.ACTIVE))
+    reps_by_id = {r.id: r for r in reps}
+    outlets_by_rep: dict[int, list[Outlet]] = defaultdict(list)
+    for o in outlets:
+        if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
+            outlets_by_rep[o.rep_id].append(o)
+    try:
+        problems = [rep_problem(office, reps_by_id[rep_id], rep_outlets, weeks)
+                    for rep_id, rep_outlets in outlets_by_rep.items()]
+    except MissingHomeLocation as e:
+        raise InvalidInput(str(e), ("reps", e.rep_code, "home_lon")) from e
+
+    started = time.perf_counter()
+    solutions, worker_peak_kib = solve_reps(problems, SolveParams(time_limit_s=time_limit_s))
+    solve_wall_s = time.perf_counter() - started
+
+    with Session(engine) as session:
+        plan = Plan(office_id=office.id, start_date=start_date, weeks=weeks, status=PlanStatus.DRAFT,
+                    created_by=created_by, time_limit_s=time_limit_s)
+        session.add(plan)
+        session.flush()
+        rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, outlets, reps_by_id))
+        for problem, solution in zip(problems, solutions):
+            rep_rows = solution_rows(plan.id, problem, solution)
+            rows.days += rep_rows.days
+            rows.visits += rep_rows.visits
+            rows.unplaced += rep_rows.unplaced
+        session.add_all(rows.days + rows.visits + rows.unplaced)
+        plan.kpis = office_kpis(reps, outlets, weeks, rows) | {
+            "solve_wall_s": round(solve_wall_s, 1),
+            "solver_peak_rss_mb": round(worker_peak_kib / 1024, 1),
+        }
+        session.commit()
+        return plan.id
+
+
+def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows) -> dict:
+    """Coverage, visits per day, travel and workload per rep and day, and unplaced visits by reason."""
+    placed_by_outlet = Counter(v.outlet_id for v in rows.visits)
+    required = sum(visits_required(o, weeks) for o in outlets)
+    placed = len(rows.visits)
+    visits_by_rep_day = Counter((v.rep_id, v.day) for v in rows.visits)
+    days_by_rep_day = {(d.rep_id, d.day): d for d in rows.days}
+    outlets_by_id = {o.id: o for o in outlets}
+    required_by_rep = Counter()
+    for o in outlets:
+        required_by_rep[o.rep_id] += visits_required(o, weeks)
+
+    rep_kpis = []
+    day_visit_counts = []
+    for rep in sorted((r for r in reps if r.active), key=lambda r: r.code):
+        days = []
+        for vehicle in rep_vehicles(rep, weeks):
+            route = days_by_rep_day.get((rep.id, vehicle.day))
+            travel_s = route.travel_s if route else 0
+            service_s = route.service_s if route else 0
+            visits = visits_by_rep_day[(rep.id, vehicle.day)]
+            day_visit_counts.append(visits)
+            days.append({
+                "day": vehicle.day, "week": vehicle.day // 7, "weekday": vehicle.day % 7, "visits": visits,
+                "travel_s": travel_s, "distance_m": route.distance_m if route else 0, "service_s": service_s,
+                "workload_s": travel_s + service_s,
+            })
+        workloads = [d["workload_s"] for d in days]
+        rep_kpis.append({
+            "rep_id": rep.id,
+            "rep_code": rep.code,
+            "visits_required": required_by_rep[rep.id],
+            "visits_placed": sum(d["visits"] for d in days),
+            "travel_s": sum(d["travel_s"] for d in days),
+            "distance_m": sum(d["distance_m"] for d in days),
+            "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
+            "days": days,
+        })
+
+    unplaced_by_reason = Counter()
+    for u in rows.unplaced:
+        o = outlets_by_id[u.outlet_id]
+        unplaced_by_reason[u.reason] += visits_required(o, weeks) - placed_by_outlet[o.id]
+    return {
+        "coverage": placed / required if required else 1.0,
+        "visits_required": required,
+        "visits_placed": placed,
+        "visits_per_day": {
+            "mean": round(mean(day_visit_counts), 2) if day_visit_counts else 0,
+            "min": min(day_visit_counts, default=0),
+            "max": max(day_visit_counts, default=0),
+        },
+        "travel_s": sum(r["travel_s"] for r in rep_kpis),
+        "distance_m": sum(r["distance_m"] for r in rep_kpis),
+        "workload_spread_s_max": max((r["workload_spread_s"] for r in rep_kpis), default=0),
+        "unplaced_visits": sum(unplaced_by_reason.values()),
+        "unplaced_by_reason": dict(unplaced_by_reason),
+        "reps": rep_kpis,
+    }

@@ -1,0 +1,102 @@
+"""Queries on visit outcomes, ride-along settings and stored ride-along days, and the published plan's visits
+laid out on calendar dates (the cycle repeats from the plan's start date)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlmodel import Session, col, select
+
+from service.tables import Plan, PlanVisit, RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
+
+
+def cycle_day(plan: Plan, on: date) -> int | None:
+    """The plan's cycle day of a date, None before the plan starts."""
+    if on < plan.start_date:
+        return None
+    return (on - plan.start_date).days % (7 * plan.weeks)
+
+
+def dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=k) for k in range((last - first).days + 1)]
+
+
+@dataclass(frozen=True)
+class PlannedVisit:
+    rep_id: int
+    outlet_id: int
+    on: date
+    seq: int
+
+
+def planned_visits(session: Session, plan: Plan, rep_ids: Iterable[int], first: date, last: date) -> list[PlannedVisit]:
+    """The published plan's visits of these reps on every date of [first, last], in date and route order."""
+    rep_ids = list(rep_ids)
+    dates_of_day: dict[int, list[date]] = {}
+    for on in dates(first, last):
+        day = cycle_day(plan, on)
+        if day is not None:
+            dates_of_day.setdefault(day, []).append(on)
+    if not rep_ids or not dates_of_day:
+        return []
+    rows = session.exec(
+        select(PlanVisit).where(PlanVisit.plan_id == plan.id, col(PlanVisit.rep_id).in_(rep_ids),
+                                col(PlanVisit.day).in_(list(dates_of_day)))
+    ).all()
+    visits = [PlannedVisit(v.rep_id, v.outlet_id, on, v.seq) for v in rows for on in dates_of_day[v.day]]
+    return sorted(visits, key=lambda v: (v.on, v.rep_id, v.seq))
+
+
+def is_planned(session: Session, plan: Plan, rep_id: int, outlet_id: int, on: date) -> bool:
+    day = cycle_day(plan, on)
+    if day is None:
+        return False
+    statement = select(PlanVisit.id).where(PlanVisit.plan_id == plan.id, PlanVisit.rep_id == rep_id,
+                                           PlanVisit.outlet_id == outlet_id, PlanVisit.day == day)
+    return session.exec(statement).first() is not None
+
+
+def outcome(session: Session, rep_id: int, outlet_id: int, on: date) -> VisitOutcome | None:
+    statement = select(VisitOutcome).where(VisitOutcome.rep_id == rep_id, VisitOutcome.outlet_id == outlet_id,
+                                           VisitOutcome.visit_date == on)
+    return session.exec(statement).first()
+
+
+def outcomes(session: Session, rep_ids: Iterable[int], first: date, last: date) -> list[VisitOutcome]:
+    rep_ids = list(rep_ids)
+    if not rep_ids:
+        return []
+    statement = (
+        select(VisitOutcome)
+        .where(col(VisitOutcome.rep_id).in_(rep_ids), VisitOutcome.visit_date >= first, VisitOutcome.visit_date <= last)
+        .order_by(VisitOutcome.visit_date, VisitOutcome.rep_id, VisitOutcome.id)
+    )
+    return list(session.exec(statement))
+
+
+def reports(session: Session, outcome_ids: Iterable[int]) -> dict[int, list[VisitReport]]:
+    """Every report of these outcomes, oldest first."""
+    ids = list(outcome_ids)
+    found: dict[int, list[VisitReport]] = {i: [] for i in ids}
+    if ids:
+        statement = select(VisitReport).where(col(VisitReport.outcome_id).in_(ids)).order_by(VisitReport.number)
+        for report in session.exec(statement):
+            found[report.outcome_id].append(report)
+    return found
+
+
+def settings(session: Session, office_id: int) -> RideAlongSettings:
+    """The office's ride-along settings; the defaults (not stored) when it has none."""
+    return session.get(RideAlongSettings, office_id) or RideAlongSettings(office_id=office_id)
+
+
+def ride_along_days(session: Session, supervisor_id: int, first: date, last: date) -> list[RideAlongDay]:
+    statement = (
+        select(RideAlongDay)
+        .where(RideAlongDay.supervisor_id == supervisor_id, RideAlongDay.ride_date >= first,
+               RideAlongDay.ride_date <= last)
+        .order_by(RideAlongDay.ride_date)
+    )
+    return list(session.exec(statement))

@@ -1,0 +1,54 @@
+"""solve(): pre-checks, regret construction over patterns, ruin-and-recreate with OR-Tools day reordering."""
+
+from __future__ import annotations
+
+import time
+
+from solver.insertion import insert_clients
+from solver.instance import build_instance
+from solver.model import Problem, Solution, SolveParams, Unplaced, UnplacedReason
+from solver.plan_state import PlanState
+from solver.precheck import precheck, vehicle_groups
+from solver.schedule import timed_route
+from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, improve, polish_days
+
+FINAL_POLISH_SHARE = 0.1  # of the budget, kept for reordering the best plan's days at the end
+
+
+def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
+    """Plan every client on one of its allowed patterns, or say why it could not be placed."""
+    started = time.perf_counter()
+    cfg = SearchConfig()
+    inst = build_instance(problem)
+    allowed, rejected = precheck(inst)
+    state = PlanState(inst, vehicle_groups(inst), allowed)
+    candidates = [c for c in range(inst.n) if allowed[c]]
+    budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter)
+    insert_clients(state, candidates)
+    state.tighten(range(len(problem.vehicles)))
+    all_days = list(range(inst.num_days))
+    polish_days(state, all_days, cfg.polish_solutions, budget)
+    stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
+    polish_days(state, all_days, cfg.final_polish_solutions, budget, guided=True)
+    return _solution(state, rejected, candidates, started, stats)
+
+
+def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:
+    inst = state.inst
+    routes = tuple(timed_route(inst, k, seq) for k, seq in enumerate(state.routes) if state.visits[k] > 0)
+    unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()]
+    unplaced += [
+        Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full")
+        for c in candidates
+        if state.pattern[c] is None
+    ]
+    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), work_s=float(state.meter @ MICROSECONDS_PER_UNIT) / 1e6, **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
+    return Solution(
+        routes=routes,
+        patterns=tuple(state.pattern),
+        unplaced=tuple(sorted(unplaced, key=lambda u: u.client)),
+        travel_s=sum(r.travel_s for r in routes),
+        distance_m=sum(r.distance_m for r in routes),
+        runtime_s=time.perf_counter() - started,
+        stats=stats,
+    )

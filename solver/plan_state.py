@@ -1,0 +1,169 @@
+"""The incumbent plan: every vehicle's route, every client's pattern, and the cached insertion data.
+
+Changes go through `insert`, `remove_client` and `set_route`, which keep timings, insertion positions and the
+objective terms up to date and log what they overwrite so a rejected move can be undone (`rollback`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from solver.instance import INF, Instance
+from solver.routes import Edges, Timing, route_edges, time_route
+from solver.two_opt import two_opt
+
+
+class PlanState:
+    def __init__(self, inst: Instance, groups: list[list[int]], allowed: list[list[tuple[int, ...]]]):
+        self.inst = inst
+        self.groups = groups
+        self.allowed = allowed
+        V, D = len(inst.veh_day), inst.num_days
+        self.group_of_vehicle = np.zeros(V, dtype=np.int64)
+        for g, vs in enumerate(groups):
+            self.group_of_vehicle[vs] = g
+        # Insertion positions of a day are ordered by group so each group is one contiguous slice.
+        self.day_vehicles = [sorted(inst.vehicles_of_day[d], key=lambda k: (self.group_of_vehicle[k], k)) for d in range(D)]
+        self.day_group_vehicles = [
+            [np.array([k for k in self.day_vehicles[d] if self.group_of_vehicle[k] == g], dtype=np.int64) for g in range(len(groups))]
+            for d in range(D)
+        ]
+        self.routes: list[list[int]] = [[-1 - b for b in range(len(v.breaks))] for v in inst.problem.vehicles]
+        self.timing: list[Timing] = [time_route(inst, k, self.routes[k]) for k in range(V)]
+        # Deterministic work counts (see solver.search.Budget): route nodes timed, insertion refreshes,
+        # positions evaluated, insertion steps, 2-opt calls, OR-Tools branches.
+        self.meter = np.zeros(6, dtype=np.float64)
+        self._edges: list[Edges | None] = [None] * V  # built when the day is next evaluated
+        self.visits = np.zeros(V, dtype=np.int64)  # clients on the route
+        self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
+        self.work = np.zeros(V, dtype=np.int64)  # travel + service
+        self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
+        self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
+        self._log: dict[int, tuple] | None = None
+        self._client_log: dict[int, tuple] | None = None
+        crews = inst.crews
+        self.crew_index = np.searchsorted(np.array(crews), inst.veh_crew)
+        works = np.zeros((len(crews), D), dtype=bool)
+        works[self.crew_index, inst.veh_day] = True
+        self.crew_works = works  # crew_works[crew, day]: the crew has a vehicle that day
+        self.unplaced_penalty = int(10 * (2 * int(inst.travel.max()) + int(inst.service.max(initial=0)) + 1) * max(1, inst.problem.balance_weight))
+
+    # --- undo log -------------------------------------------------------------------------------------------
+    def begin(self) -> None:
+        self._log, self._client_log = {}, {}
+
+    def commit(self) -> None:
+        self._log = self._client_log = None
+
+    def rollback(self) -> None:
+        for k, (seq, tm, ed, visits, travel, work) in self._log.items():
+            self.routes[k], self.timing[k], self._edges[k] = seq, tm, ed
+            self.visits[k], self.travel[k], self.work[k] = visits, travel, work
+        for c, (pat, vs) in self._client_log.items():
+            self.pattern[c], self.vehicles_of_client[c] = pat, vs
+        self.commit()
+
+    def _save_vehicle(self, k: int) -> None:
+        if self._log is not None and k not in self._log:
+            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k])
+
+    def _save_client(self, c: int) -> None:
+        if self._client_log is not None and c not in self._client_log:
+            self._client_log[c] = (self.pattern[c], self.vehicles_of_client[c])
+
+    # --- changes --------------------------------------------------------------------------------------------
+    def set_route(self, k: int, seq: list[int]) -> None:
+        self._save_vehicle(k)
+        inst = self.inst
+        tm = time_route(inst, k, seq)
+        self.meter[0] += len(seq) + 2
+        self.routes[k], self.timing[k] = seq, tm
+        self._edges[k] = None
+        clients = [c for c in seq if c >= 0]
+        self.visits[k] = len(clients)
+        self.travel[k] = tm.travel if clients else 0
+        self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
+
+    def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:
+        """Put client c on the given pattern; placements are (vehicle, position in its sequence) per day."""
+        self._save_client(c)
+        for k, pos in placements:
+            seq = self.routes[k]
+            self.set_route(k, seq[:pos] + [c] + seq[pos:])
+        self.pattern[c] = pattern
+        self.vehicles_of_client[c] = [k for k, _ in placements]
+
+    def remove_clients(self, clients: list[int]) -> None:
+        gone = set(clients)
+        for k in sorted({k for c in clients for k in self.vehicles_of_client[c]}):
+            self.set_route(k, [x for x in self.routes[k] if x not in gone])
+        for c in clients:
+            self._save_client(c)
+            self.pattern[c] = None
+            self.vehicles_of_client[c] = []
+
+    def tighten(self, vehicles) -> None:
+        """2-opt the given routes when the problem allows it (see solver.two_opt)."""
+        if not self.inst.timeless:
+            return
+        for k in vehicles:
+            seq = self.routes[k]
+            if len(seq) < 3:
+                continue
+            self.meter[4] += 1
+            order, saved = two_opt(self.inst.travel, int(self.inst.veh_start[k]), int(self.inst.veh_end[k]), [self.inst.py_loc[c] for c in seq], seq)
+            if saved > 0:
+                self.set_route(k, order)
+
+    def changed_vehicles(self) -> list[int]:
+        return sorted(self._log) if self._log else []
+
+    def replace_day_routes(self, new_routes: dict[int, list[int]]) -> None:
+        """Swap in reordered routes for some vehicles (same clients per day, possibly moved between vehicles)."""
+        touched = {c for seq in new_routes.values() for c in seq if c >= 0}
+        for c in touched:
+            self._save_client(c)
+        for k, seq in new_routes.items():
+            self.set_route(k, seq)
+        for c in touched:
+            self.vehicles_of_client[c] = self._locate(c)
+
+    def _locate(self, c: int) -> list[int]:
+        return [k for d in self.pattern[c] for k in self.inst.vehicles_of_day[d] if c in self.routes[k]]
+
+    # --- evaluation -----------------------------------------------------------------------------------------
+    def route_edges(self, k: int) -> Edges:
+        e = self._edges[k]
+        if e is None:
+            e = self._edges[k] = route_edges(self.inst, k, self.routes[k], self.timing[k])
+        return e
+
+    def crew_day_work(self) -> np.ndarray:
+        work = np.zeros(self.crew_works.shape, dtype=np.int64)
+        np.add.at(work, (self.crew_index, self.inst.veh_day), self.work)
+        return work
+
+    def spread(self) -> int:
+        work = self.crew_day_work()
+        masked_max = np.where(self.crew_works, work, -INF).max(axis=1)
+        masked_min = np.where(self.crew_works, work, INF).min(axis=1)
+        return int((masked_max - masked_min).sum())
+
+    def unplaced_visits(self, candidates: list[int]) -> int:
+        return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
+
+    def objective(self, candidates: list[int]) -> int:
+        return int(self.travel.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+
+    def snapshot(self) -> tuple:
+        return ([list(r) for r in self.routes], list(self.pattern))
+
+    def restore(self, snap: tuple) -> None:
+        routes, patterns = snap
+        for k, seq in enumerate(routes):
+            if seq != self.routes[k]:
+                self.set_route(k, list(seq))
+        for c, p in enumerate(patterns):
+            self.pattern[c] = p
+        for c in range(self.inst.n):
+            self.vehicles_of_client[c] = self._locate(c) if self.pattern[c] is not None else []

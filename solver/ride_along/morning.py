@@ -1,0 +1,150 @@
+"""The ride-along morning: the rep's published day re-timed with the supervisor's coaching planned in.
+
+The supervisor follows the rep's route from the first stop, demonstrating at every `demonstrate_every`-th
+outlet (the coaching adds `coaching_s` there), and leaves after the last stop that ends by `morning_end_s`
+(or at the rep's lunch, whichever comes first). The rep's whole day is re-timed in the same order: no stop
+starts earlier than published, each check starts and ends inside an opening window, the lunch keeps its place
+in the sequence and its window, and the rep is back by the end of the shift. When coaching would break that,
+coaching is dropped from the last coached stop backwards until the day fits again (the rep's visits come
+first); the dropped stops are reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from solver.model import TimeWindow
+
+
+@dataclass(frozen=True)
+class DayStop:
+    service_s: int
+    travel_s: int  # from the previous place, as published
+    windows: tuple[TimeWindow, ...]  # on that date
+    planned_start_s: int  # as published
+
+
+@dataclass(frozen=True)
+class Lunch:
+    after_stops: int  # how many stops come before it
+    planned_start_s: int
+    latest_start_s: int
+    duration_s: int
+
+
+@dataclass(frozen=True)
+class RepDay:
+    start_s: int  # the rep leaves the start place
+    stops: tuple[DayStop, ...]
+    return_travel_s: int  # from the last stop to the end place
+    shift_end_s: int
+    lunch: Lunch | None = None
+
+
+@dataclass(frozen=True)
+class MorningRules:
+    morning_end_s: int
+    coaching_s: int
+    demonstrate_every: int
+
+    def __post_init__(self) -> None:
+        if self.demonstrate_every < 1 or self.coaching_s < 0:
+            raise ValueError("demonstrate_every must be at least 1 and coaching_s not negative")
+
+
+@dataclass(frozen=True)
+class TimedStop:
+    arrival_s: int
+    start_s: int
+    departure_s: int
+    coaching_s: int  # part of the time at the stop spent coaching (0 if none)
+    with_supervisor: bool
+    fits: bool  # starts and ends inside an opening window
+
+
+@dataclass(frozen=True)
+class DroppedCoaching:
+    """Coaching due at `stop` left out, because with it `blocked` would not fit: "window" (stop `late_stop`
+    would miss its opening hours), "lunch" (the lunch would start too late) or "shift" (back after its end)."""
+
+    stop: int
+    blocked: str
+    late_stop: int | None = None
+
+
+@dataclass(frozen=True)
+class RideAlongMorning:
+    stops: tuple[TimedStop, ...]  # the rep's whole day, re-timed
+    lunch_start_s: int | None
+    end_s: int  # the rep reaches the end place
+    supervised: int  # the supervisor is with the rep for stops[:supervised]
+    leave_s: int  # when the supervisor leaves the route
+    coaching_dropped: tuple[DroppedCoaching, ...]  # coaching due but left out to keep the rep's day feasible
+    feasible: bool  # every stop fits, the lunch is in its window and the rep is back by the shift end
+
+
+def _earliest_start(ready_s: int, service_s: int, windows: tuple[TimeWindow, ...]) -> tuple[int, bool]:
+    for w in sorted(windows, key=lambda w: w.start_s):
+        start = max(ready_s, w.start_s)
+        if start + service_s <= w.end_s:
+            return start, True
+    return ready_s, False
+
+
+def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> RideAlongMorning:
+    stops: list[TimedStop] = []
+    time_s = day.start_s
+    lunch_start: int | None = None
+    supervised, leave_s, riding = 0, day.start_s, True
+    for i, stop in enumerate(day.stops):
+        if day.lunch is not None and day.lunch.after_stops == i:
+            lunch_start = max(time_s, day.lunch.planned_start_s)
+            time_s = lunch_start + day.lunch.duration_s
+            riding = False  # the supervisor does not wait through the rep's lunch
+        arrival = time_s + stop.travel_s
+        ready = max(arrival, stop.planned_start_s)
+        coaching = 0
+        if riding and (supervised + 1) % rules.demonstrate_every == 0 and i not in no_coaching:
+            coaching = rules.coaching_s
+        start, fits = _earliest_start(ready, stop.service_s + coaching, stop.windows)
+        if riding and start + stop.service_s + coaching > rules.morning_end_s:
+            riding = False
+            coaching = 0
+            start, fits = _earliest_start(ready, stop.service_s, stop.windows)
+        if riding:
+            supervised += 1
+        departure = start + stop.service_s + coaching
+        stops.append(TimedStop(arrival, start, departure, coaching, riding, fits))
+        if riding:
+            leave_s = departure
+        time_s = departure
+    if day.lunch is not None and day.lunch.after_stops == len(day.stops):
+        lunch_start = max(time_s, day.lunch.planned_start_s)
+        time_s = lunch_start + day.lunch.duration_s
+    end_s = time_s + day.return_travel_s
+    lunch_ok = lunch_start is None or lunch_start <= day.lunch.latest_start_s
+    feasible = all(s.fits for s in stops) and lunch_ok and end_s <= day.shift_end_s
+    return RideAlongMorning(tuple(stops), lunch_start, end_s, supervised, leave_s, (), feasible)
+
+
+def _blocked(day: RepDay, morning: RideAlongMorning, stop: int) -> DroppedCoaching:
+    late = next((i for i, s in enumerate(morning.stops) if not s.fits), None)
+    if late is not None:
+        return DroppedCoaching(stop, "window", late)
+    if day.lunch is not None and morning.lunch_start_s is not None and morning.lunch_start_s > day.lunch.latest_start_s:
+        return DroppedCoaching(stop, "lunch")
+    return DroppedCoaching(stop, "shift")
+
+
+def plan_morning(day: RepDay, rules: MorningRules) -> RideAlongMorning:
+    """The re-timed day with as much coaching as keeps it feasible (see the module doc)."""
+    dropped: list[DroppedCoaching] = []
+    morning = _timed(day, rules, frozenset())
+    while not morning.feasible:
+        coached = [i for i, s in enumerate(morning.stops) if s.coaching_s > 0]
+        if not coached:
+            break  # infeasible without any coaching: the published day itself no longer fits (reported)
+        dropped.append(_blocked(day, morning, coached[-1]))
+        morning = _timed(day, rules, frozenset(d.stop for d in dropped))
+    return RideAlongMorning(morning.stops, morning.lunch_start_s, morning.end_s, morning.supervised,
+                            morning.leave_s, tuple(sorted(dropped, key=lambda d: d.stop)), morning.feasible)

@@ -1,0 +1,103 @@
+"""Which rep the supervisor rides with on each working morning of a period (CP-SAT).
+
+Rules, in order of weight:
+1. every rep who works in the period is ridden with at least once (counting rides already done in it);
+2. no rep on two consecutive mornings (nor right after the previous period's last morning) when avoidable;
+3. the remaining mornings go to reps in proportion to their priority weight (below target, new in post),
+   with diminishing returns (the k-th ride of a rep is worth weight / k), so a weight-2 rep gets about twice
+   the rides of a weight-1 rep but never all of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+MISSED_REP_COST = 1_000_000  # a rep not ridden with in the period
+REPEAT_COST = 10_000  # the same rep on consecutive mornings
+SHARE_SCALE = 1_000  # priority weight units per ride (weight / k, scaled to integers)
+
+
+@dataclass(frozen=True)
+class RepChoiceProblem:
+    """Mornings in time order; `available[m]` lists the reps (indices 0..num_reps-1) working on morning m."""
+
+    num_reps: int
+    available: tuple[tuple[int, ...], ...]
+    weights: tuple[int, ...]  # per rep, >= 1: how strongly the rep needs coaching
+    rides_done: tuple[int, ...]  # per rep, rides already made earlier in the period
+    previous_rep: int | None = None  # the rep of the morning just before the first one
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != self.num_reps or len(self.rides_done) != self.num_reps:
+            raise ValueError("weights and rides_done need one entry per rep")
+        if any(w < 1 for w in self.weights):
+            raise ValueError("weights must be at least 1")
+        for m, reps in enumerate(self.available):
+            if any(not 0 <= r < self.num_reps for r in reps):
+                raise ValueError(f"morning {m}: rep index outside 0..{self.num_reps - 1}")
+
+
+@dataclass(frozen=True)
+class RepChoice:
+    reps: tuple[int | None, ...]  # per morning the chosen rep; None when no rep works that morning
+    missed: tuple[int, ...]  # reps that work in the period but could not be ridden with in it
+    repeats: int  # mornings whose rep is the previous morning's rep
+    optimal: bool
+
+
+def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoice:
+    model = cp_model.CpModel()
+    mornings = range(len(problem.available))
+    ride = {(m, r): model.NewBoolVar(f"ride_{m}_{r}") for m in mornings for r in set(problem.available[m])}
+    for m in mornings:
+        if problem.available[m]:
+            model.AddExactlyOne(ride[m, r] for r in set(problem.available[m]))
+
+    objective = []
+    rides_of = {r: [v for (m, rr), v in ride.items() if rr == r] for r in range(problem.num_reps)}
+    must_ride = [r for r in range(problem.num_reps) if rides_of[r] and problem.rides_done[r] == 0]
+    for r in must_ride:
+        missed = model.NewBoolVar(f"missed_{r}")
+        model.AddBoolOr([*rides_of[r], missed])
+        objective.append(MISSED_REP_COST * missed)
+
+    previous = [problem.previous_rep] + [None] * (len(problem.available) - 1)
+    for m in mornings:
+        for r in set(problem.available[m]):
+            if m > 0 and (m - 1, r) in ride:
+                repeat = model.NewBoolVar(f"repeat_{m}_{r}")
+                model.AddBoolOr([ride[m - 1, r].Not(), ride[m, r].Not(), repeat])
+                objective.append(REPEAT_COST * repeat)
+            elif previous[m] == r:
+                objective.append(REPEAT_COST * ride[m, r])
+
+    # Diminishing returns: step k of a rep's total rides (done + planned) earns weight / k.
+    for r, rides in rides_of.items():
+        done = problem.rides_done[r]
+        steps = [model.NewBoolVar(f"step_{r}_{k}") for k in range(len(rides))]
+        for earlier, later in zip(steps, steps[1:]):
+            model.AddImplication(later, earlier)
+        model.Add(sum(steps) == sum(rides))
+        for k, step in enumerate(steps, start=done + 1):
+            objective.append(-(problem.weights[r] * SHARE_SCALE // k) * step)
+
+    model.Minimize(sum(objective))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.num_workers = 1  # deterministic: the same inputs give the same plan
+    solver.parameters.random_seed = 0
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise RuntimeError(f"CP-SAT found no assignment ({solver.StatusName(status)})")  # every morning has a choice
+
+    chosen: list[int | None] = []
+    for m in mornings:
+        picked = [r for r in set(problem.available[m]) if solver.Value(ride[m, r])]
+        chosen.append(picked[0] if picked else None)
+    ridden = {r for r in chosen if r is not None}
+    missed = tuple(r for r in must_ride if r not in ridden)
+    sequence = [problem.previous_rep, *chosen]
+    repeats = sum(1 for a, b in zip(sequence, sequence[1:]) if a is not None and a == b)
+    return RepChoice(reps=tuple(chosen), missed=missed, repeats=repeats, optimal=status == cp_model.OPTIMAL)

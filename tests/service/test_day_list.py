@@ -1,0 +1,121 @@
+"""The rep's day list through HTTP: GET /reps/{id}/day/{date} from the published plan."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.service.journey_office import build_office, create_plan, minutes
+
+START = date(2026, 11, 30)  # a Monday
+
+
+@pytest.fixture
+def journey(client, office, supervisor, rep) -> dict:
+    built = build_office(client, office, supervisor, rep)
+    built["plan"] = create_plan(client, office["id"], START.isoformat())
+    assert client.post(f"/plans/{built['plan']['id']}/publish").status_code == 200
+    return built
+
+
+def day_list(client, rep_id: int, on: date) -> dict:
+    response = client.get(f"/reps/{rep_id}/day/{on.isoformat()}")
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_day_list_is_numbered_in_time_order_inside_windows_shift_and_lunch(client, journey):
+    rep = journey["reps"]["R01"]
+    listings = [day_list(client, rep["id"], START + timedelta(days=d)) for d in range(28)]
+    assert sum(len(x["visits"]) for x in listings) == 31  # R01's visits per cycle: 12 + 8 + 4 + 2 + 1 + 4
+    for listing in (x for x in listings if x["visits"]):
+        visits = listing["visits"]
+        assert [v["seq"] for v in visits] == list(range(1, len(visits) + 1))
+        assert listing["start"]["place"] == "office" and listing["end"]["place"] == "office"
+        times = [listing["start"]["departure_s"]] + [t for v in visits for t in (v["arrival_s"], v["departure_s"])]
+        times.append(listing["end"]["arrival_s"])
+        assert times == sorted(times)
+        assert minutes(rep["shift_start"]) * 60 <= times[0] and times[-1] <= minutes(rep["shift_end"]) * 60
+        for v in visits:
+            assert v["arrival"] == f"{v['arrival_s'] // 3600:02d}:{v['arrival_s'] % 3600 // 60:02d}"
+            windows = [tuple(minutes(t) * 60 for t in w.split("-")) for w in v["opening_hours"]]
+            assert any(a <= v["start_s"] and v["departure_s"] <= b for a, b in windows), v
+        lunch = listing["lunch"]
+        assert minutes(rep["lunch_earliest"]) * 60 <= lunch["start_s"]
+        assert lunch["end_s"] == lunch["start_s"] + rep["lunch_min"] * 60 <= minutes(rep["lunch_latest"]) * 60
+        before, after = visits[: lunch["after_seq"]], visits[lunch["after_seq"]:]
+        assert all(v["departure_s"] <= lunch["start_s"] for v in before)
+        assert all(v["arrival_s"] >= lunch["end_s"] for v in after)
+        assert listing["travel_s"] == sum(v["travel_s"] for v in visits) + listing["end"]["travel_s"]
+        assert listing["distance_m"] == sum(v["distance_m"] for v in visits) + listing["end"]["distance_m"]
+
+
+def test_day_list_carries_the_outlet_details(client, journey):
+    rep = journey["reps"]["R01"]
+    listing = next(x for d in range(7) if (x := day_list(client, rep["id"], START + timedelta(days=d)))["visits"])
+    for v in listing["visits"]:
+        outlet = next(o for o in journey["outlets"].values() if o["code"] == v["outlet_code"])
+        assert (v["outlet_name"], v["channel"], v["address"]) == (outlet["name"], outlet["channel"], outlet["address"])
+
+
+def test_day_list_numbers_equal_the_plan_and_the_geojson(client, journey):
+    plan = journey["plan"]
+    points = client.get(f"/plans/{plan['id']}/geojson").json()["features"]
+    for route in plan["days"]:
+        listing = day_list(client, route["rep_id"], START + timedelta(days=route["day"]))
+        listed = [(v["seq"], v["outlet_code"], v["arrival"]) for v in listing["visits"]]
+        assert listed == [(v["seq"], v["outlet_code"], v["arrival"]) for v in route["visits"]]
+        mapped = sorted((f["properties"]["seq"], f["properties"]["outlet_code"], f["properties"]["arrival"])
+                        for f in points if f["geometry"]["type"] == "Point"
+                        and (f["properties"]["rep_id"], f["properties"]["day"]) == (route["rep_id"], route["day"]))
+        assert mapped == listed
+
+
+def test_the_cycle_repeats_every_four_weeks(client, journey):
+    rep = journey["reps"]["R02"]
+    for d in range(7):
+        first = day_list(client, rep["id"], START + timedelta(days=d))
+        later = day_list(client, rep["id"], START + timedelta(days=d + 3 * 28))
+        assert later["day"] == first["day"] == d
+        assert later["visits"] == first["visits"]
+
+
+def test_day_off_gives_an_empty_list(client, journey):
+    sunday = day_list(client, journey["reps"]["R01"]["id"], START + timedelta(days=6))
+    assert (sunday["working_day"], sunday["visits"], sunday["lunch"], sunday["end"]) == (False, [], None, None)
+    saturday = day_list(client, journey["reps"]["R02"]["id"], START + timedelta(days=5))  # R02 works Mon-Fri
+    assert (saturday["working_day"], saturday["visits"]) == (False, [])
+
+
+def test_rep_home_is_the_start_and_end_place(client, journey):
+    rep = journey["reps"]["R02"]
+    listing = next(x for d in range(5) if (x := day_list(client, rep["id"], START + timedelta(days=d)))["visits"])
+    assert (listing["start"]["place"], listing["start"]["lon"], listing["start"]["lat"]) == ("home", rep["home_lon"], rep["home_lat"])
+    assert listing["end"]["place"] == "home"
+
+
+def test_date_before_the_plan_starts_is_404(client, journey):
+    response = client.get(f"/reps/{journey['reps']['R01']['id']}/day/{(START - timedelta(days=1)).isoformat()}")
+    assert response.status_code == 404
+    assert START.isoformat() in response.json()["detail"][0]["msg"]
+
+
+def test_no_published_plan_is_404_with_a_message(client, office, supervisor, rep):
+    build_office(client, office, supervisor, rep)
+    create_plan(client, office["id"], START.isoformat())  # a draft only
+    response = client.get(f"/reps/{rep['id']}/day/{START.isoformat()}")
+    assert response.status_code == 404
+    assert "no published plan" in response.json()["detail"][0]["msg"]
+
+
+def test_unknown_rep_and_bad_date(client):
+    assert client.get(f"/reps/999999/day/{START.isoformat()}").status_code == 404
+    response = client.get("/reps/1/day/2026-13-01")
+    assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["path", "date"]
+
+
+def test_newly_published_plan_replaces_the_day_list(client, office, journey):
+    second = create_plan(client, office["id"], START.isoformat())
+    client.post(f"/plans/{second['id']}/publish")
+    assert day_list(client, journey["reps"]["R01"]["id"], START)["plan_id"] == second["id"]
