@@ -4,8 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PVRP_DIR ?= benchmarks/data/pvrp
+# OSRM's executables come from the PyPI package osrm-bindings, built for Python 3.12 only: a venv of their own.
+OSRM_VENV := .venv-osrm
+OSRM_STAMP := $(OSRM_VENV)/.installed
+PYTHON312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
 
-.PHONY: run test bench-pvrp bench-pvrp-10 bench-reference bench-service clean
+.PHONY: run test bench-pvrp bench-pvrp-10 bench-reference bench-service bench-osrm clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -13,10 +17,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+$(OSRM_STAMP):
+	test -x $(OSRM_VENV)/bin/python || $(PYTHON312) -m venv $(OSRM_VENV)
+	$(OSRM_VENV)/bin/pip install --quiet 'osrm-bindings==26.10.0'
+	touch $(OSRM_STAMP)
+
 run: $(STAMP)
 	$(BIN)/routeplan demo
 
-test: $(STAMP)
+test: $(STAMP) $(OSRM_STAMP)
 	bash .ci/system-packages.sh
 	$(BIN)/pytest -q
 
@@ -33,5 +42,8 @@ bench-service: $(STAMP)
 	$(BIN)/python -m benchmarks.plan_office
 	$(BIN)/python -m benchmarks.day_list
 
+bench-osrm: $(STAMP) $(OSRM_STAMP)
+	$(BIN)/python -m benchmarks.osrm_matrix
+
 clean:
-	rm -rf $(VENV) var benchmarks/out
+	rm -rf $(VENV) $(OSRM_VENV) var benchmarks/out

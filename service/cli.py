@@ -90,9 +90,17 @@ def _plan_and_maybe_publish(engine: Engine, office: Office, start: date, weeks: 
 
 
 @app.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes (each with its own day-list cache)")] = 1,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
+) -> None:
     """Serve the HTTP API (docs at /docs)."""
-    uvicorn.run(create_app(), host=host, port=port)
+    db.migrate()  # once, before the workers start: each would otherwise race the others to migrate a new database
+    # an import string: every worker process builds its own app
+    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log)
 
 
 @app.command("import")

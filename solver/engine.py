@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from solver.insertion import insert_clients
 from solver.instance import build_instance
 from solver.model import Problem, Solution, SolveParams, Unplaced, UnplacedReason
@@ -12,7 +14,8 @@ from solver.precheck import precheck, vehicle_groups
 from solver.schedule import timed_route
 from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, improve, polish_days
 
-FINAL_POLISH_SHARE = 0.1  # of the budget, kept for reordering the best plan's days at the end
+FINAL_POLISH_SHARE = 0.1
+FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction  # of the budget, kept for reordering the best plan's days at the end
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
@@ -24,13 +27,28 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     state = PlanState(inst, vehicle_groups(inst), allowed)
     candidates = [c for c in range(inst.n) if allowed[c]]
     budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter)
-    insert_clients(state, candidates)
+    construct(state, candidates)
     state.tighten(range(len(problem.vehicles)))
     all_days = list(range(inst.num_days))
-    polish_days(state, all_days, cfg.polish_solutions, budget)
     stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
-    polish_days(state, all_days, cfg.final_polish_solutions, budget, guided=True)
+    # Each day may use its share of what is left of the time limit.
+    polish_days(state, all_days, cfg.final_polish_solutions, budget, max(0.0, budget.remaining_s()) / max(1, inst.num_days), guided=True)
     return _solution(state, rejected, candidates, started, stats)
+
+
+def construct(state: PlanState, candidates: list[int]) -> None:
+    """First plan: regret insertion, and far-first insertion in batches (better at packing routes against a
+    duration limit); keep whichever leaves fewer clients out, then travels less."""
+    inst = state.inst
+    snapshot = state.snapshot()
+    regret_left = len(insert_clients(state, candidates))
+    regret = (regret_left, int(state.travel.sum()), state.snapshot())
+    state.restore(snapshot)
+    depot_s = inst.travel[inst.veh_start[0], inst.client_loc[candidates]] if candidates else np.zeros(0)
+    far_first = [candidates[i] for i in np.argsort(-depot_s, kind="stable")]
+    far_left = sum(len(insert_clients(state, far_first[i : i + FAR_FIRST_BATCH])) for i in range(0, len(far_first), FAR_FIRST_BATCH))
+    if (regret_left, regret[1]) < (far_left, int(state.travel.sum())):
+        state.restore(regret[2])
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:

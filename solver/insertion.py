@@ -133,3 +133,23 @@ def _spread_change(state: PlanState, added: np.ndarray, pat_days: np.ndarray, D:
     lo = np.where(works[:, None, None, :], new, np.inf).min(axis=-1)
     old = (np.where(works, loads, -np.inf).max(axis=-1) - np.where(works, loads, np.inf).min(axis=-1))[:, None, None]
     return hi - lo - old
+
+
+def insert_in_order(state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: list[int] = ()) -> list[int]:
+    """Insert the clients one by one, each at its cheapest option when its turn comes, in an order drawn at
+    random among: random, largest demand first, farthest from the depot first, nearest first (`first`, the
+    clients still waiting for a place, go before all). Cheaper than regret insertion (no re-evaluation of the
+    waiting clients), so the search can do more iterations."""
+    inst = state.inst
+    order = list(clients)
+    how = int(rng.integers(4))
+    if how == 0:
+        rng.shuffle(order)
+    else:
+        depot = int(inst.veh_start[0])
+        key = {1: -inst.demand[order], 2: -inst.travel[depot, inst.client_loc[order]], 3: inst.travel[depot, inst.client_loc[order]]}[how]
+        order = [order[i] for i in np.argsort(key, kind="stable")]
+    failed = []
+    for c in [*first, *order]:
+        failed += insert_clients(state, [c], rng, noise, regret=False)
+    return failed

@@ -1,0 +1,179 @@
+"""Rep day lists kept in memory as ready JSON (and gzip) bytes, checked against the database on every read.
+
+A day list is read far more often than anything it shows changes, and a published plan's routes never change.
+What can change is which plan is published and the master data the list shows (the rep, the office, the
+outlets' names, addresses and hours). So every cached list remembers a version of those, read by one indexed
+query: the rep's and office's rows, the id of the office's published plan, and the latest `updated_at` of the
+day's outlets (every outlet write sets it). A read whose version differs rebuilds the list. The version is read
+before the list is built, so a change that lands in between makes the next read rebuild, never serve it stale.
+Each API process holds its own cache; the check against the database keeps them all current.
+"""
+
+from __future__ import annotations
+
+import gzip
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import Response
+from pydantic import TypeAdapter
+from sqlalchemy import Connection, Dialect, Engine, bindparam, func
+from sqlmodel import Session, col, select
+
+from service import plan_views
+from service.plan_schemas import DayListPublic
+from service.tables import Office, Outlet, Plan, PlanStatus, PlanVisit, Rep
+
+MAX_ENTRIES = 20_000  # per process; one entry per rep and date asked for (a few MB for a large office's cycle)
+GZIP_MIN_BYTES = 2048  # as the app's GZipMiddleware: smaller bodies go out as they are
+GZIP_LEVEL = 9  # as the app's GZipMiddleware; paid once per list, not per request
+
+_DAY_LIST_JSON = TypeAdapter(DayListPublic)  # the serializer FastAPI uses for the endpoint's response model
+
+_DAY_OUTLETS_UPDATED = (
+    select(func.max(Outlet.updated_at))
+    .select_from(PlanVisit)
+    .join(Outlet, col(Outlet.id) == PlanVisit.outlet_id)
+    .where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.rep_id == Rep.id, PlanVisit.day == bindparam("day"))
+    .scalar_subquery()
+)
+_STATUS_TYPE = Plan.__table__.c.status.type
+# Whole rep and office rows: a column the day list starts to show later is covered without touching this query.
+_VERSION = (
+    select(Rep.__table__, Office.__table__, col(Plan.id).label("published_plan_id"), _DAY_OUTLETS_UPDATED)
+    .join(Office, col(Office.id) == Rep.office_id)
+    .outerjoin(Plan, (col(Plan.office_id) == Rep.office_id)
+               & (col(Plan.status) == bindparam("published", type_=_STATUS_TYPE)))
+    .where(Rep.id == bindparam("rep_id"))
+)
+
+
+_PUBLISHED_PLAN_ID = len(_VERSION.selected_columns) - 2  # position in a version row
+
+
+class _VersionQuery:
+    """`_VERSION` compiled once for a dialect and run on the driver's connection: the check runs on every
+    request, and SQLAlchemy's statement and row handling would cost several times the query itself (raw values
+    are as good for telling versions apart)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        compiled = _VERSION.compile(dialect=dialect)
+        self._sql = str(compiled)
+        self._positions = compiled.positiontup  # None for named parameter styles (psycopg)
+        process = _STATUS_TYPE.bind_processor(dialect)
+        self._published = process(PlanStatus.PUBLISHED) if process else PlanStatus.PUBLISHED
+
+    def __call__(self, dbapi_connection: Any, rep_id: int, plan_id: int, day: int) -> tuple | None:
+        """The rep's and office's rows, the office's published plan id (None when there is none) and the latest
+        change to the outlets of the rep's `day` in plan `plan_id`; None when the rep does not exist."""
+        values = {"rep_id": rep_id, "plan_id": plan_id, "day": day, "published": self._published}
+        params = values if self._positions is None else tuple(values[name] for name in self._positions)
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(self._sql, params)
+            rows = cursor.fetchall()  # to the end: SQLite keeps a read snapshot while a statement is unfinished
+        finally:
+            cursor.close()
+        return tuple(rows[0]) if rows else None
+
+
+@dataclass(frozen=True)
+class DayListBody:
+    """One day list as sent: the JSON bytes and, when it is worth compressing, their gzip."""
+
+    json: bytes
+    gzipped: bytes | None
+
+    @classmethod
+    def of(cls, listing: DayListPublic) -> DayListBody:
+        body = _DAY_LIST_JSON.dump_json(listing)
+        return cls(body, gzip.compress(body, GZIP_LEVEL, mtime=0) if len(body) >= GZIP_MIN_BYTES else None)
+
+    def response(self, accept_encoding: str) -> Response:
+        # the app's GZipMiddleware passes a response that already has a Content-Encoding through untouched
+        if self.gzipped is not None and "gzip" in accept_encoding:
+            return Response(self.gzipped, media_type="application/json",
+                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+        return Response(self.json, media_type="application/json", headers={"Vary": "Accept-Encoding"})
+
+
+@dataclass(frozen=True)
+class _Entry:
+    plan_id: int
+    day: int
+    version: tuple
+    body: DayListBody
+
+
+class DayListCache:
+    """Day lists of one database, for one API process."""
+
+    def __init__(self, engine: Engine, max_entries: int = MAX_ENTRIES) -> None:
+        self._engine = engine
+        self._max_entries = max_entries
+        self._entries: dict[tuple[int, date], _Entry] = {}
+        self._lock = threading.Lock()  # lists are stored from the thread pool
+        # SQLite reads a local file in microseconds: the event loop checks versions itself, on a connection of
+        # its own (never waiting for the pool), instead of paying a hop to a worker thread per request
+        self.checks_inline = engine.dialect.name == "sqlite"
+        self._version = _VersionQuery(engine.dialect)
+        self._inline_connection: Connection | None = None
+
+    def cached(self, rep_id: int, on: date) -> DayListBody | None:
+        """The stored list when it is still current (one query); None when there is none or it is outdated.
+        With `checks_inline`, only the event loop's thread may call this; otherwise any thread."""
+        entry = self._entries.get((rep_id, on))
+        if entry is None:
+            return None
+        if self.checks_inline:
+            if self._inline_connection is None:
+                self._inline_connection = self._engine.connect()  # kept: checked out from the pool for good
+            raw = self._inline_connection.connection.driver_connection
+            version = self._version(raw, rep_id, entry.plan_id, entry.day)
+            if raw.in_transaction:  # a snapshot left open would hide what is committed next
+                raw.rollback()
+        else:
+            with self._engine.connect() as connection:  # returned to the pool rolled back
+                version = self._version(connection.connection.driver_connection, rep_id, entry.plan_id, entry.day)
+        return entry.body if version == entry.version else None
+
+    def load(self, rep_id: int, on: date) -> DayListBody:
+        """Build the list from the database and keep it; raises what `plan_views.rep_day_list` raises (unknown
+        rep, no published plan, date before the plan), which is not kept."""
+        with Session(self._engine) as session:
+            context = session.exec(select(Plan.id, Plan.start_date, Plan.weeks)
+                                   .join(Rep, col(Rep.office_id) == Plan.office_id)
+                                   .where(Rep.id == rep_id, Plan.status == PlanStatus.PUBLISHED)).first()
+            version = None
+            if context is not None and on >= context.start_date:
+                day = (on - context.start_date).days % (7 * context.weeks)
+                version = self._version(session.connection().connection.driver_connection, rep_id, context.id, day)
+            listing = plan_views.rep_day_list(session, rep_id, on)  # after the version: see the module's notes
+        body = DayListBody.of(listing)
+        # keep the list only when the version describes the plan the list was built from
+        if version is not None and version[_PUBLISHED_PLAN_ID] == context.id == listing.plan_id:
+            self._store((rep_id, on), _Entry(listing.plan_id, listing.day, version, body))
+        return body
+
+    def get(self, rep_id: int, on: date) -> DayListBody:
+        """The current list: stored, else built."""
+        return self.cached(rep_id, on) or self.load(rep_id, on)
+
+    def _store(self, key: tuple[int, date], entry: _Entry) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+            if len(self._entries) >= self._max_entries:
+                del self._entries[next(iter(self._entries))]  # the oldest stored
+            self._entries[key] = entry
+
+
+def of(app: FastAPI) -> DayListCache:
+    """The app's cache, made on first use (each API process has its own app)."""
+    state: Any = app.state
+    cache = getattr(state, "day_list_cache", None)
+    if cache is None:
+        cache = state.day_list_cache = DayListCache(state.engine)
+    return cache
