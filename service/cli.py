@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
+import signal
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -25,12 +27,16 @@ from sqlmodel import Session
 from service import db, imports, plan_repository, plan_views, planning, repository
 from service.app import create_app
 from service.bundle import load_bundle
-from service.errors import InvalidInput, NotFound, ServiceError
+from service.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
 from service.plan_schemas import DayListPublic
-from service.tables import Office, Plan, Rep
+from service.tables import Office, Plan, Rep, TravelMode
+from service.travel import EngineChoice, check_road_engines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAMPLE_OFFICE = Path("sample_routes") / "shanghai_minhang"
+LOCAL_OSRM_DIR = Path("var") / "osrm"
+ENGINE_HELP = ("travel times: configured (each rep's road engine if one is set, else straight line), straight "
+               "(straight line only) or osrm (road times required for every rep)")
 
 app = typer.Typer(help="Journey plans for field sales teams.", no_args_is_help=True, add_completion=False)
 
@@ -74,12 +80,17 @@ def _print_plan(plan: Plan) -> None:
     )
     for reason, visits in k["unplaced_by_reason"].items():
         console().print(f"unplaced: {visits} visits ({reason})")
+    travel = k.get("travel", {})
+    for rep_code, engine in travel.get("engines", {}).items():
+        console().print(f"{rep_code} travel times: {engine}")
+    for far in travel.get("far_from_road", []):
+        console().print(f"far from any road: outlet {far['outlet_code']} ({far['snap_m']:.0f} m)")
 
 
 def _plan_and_maybe_publish(engine: Engine, office: Office, start: date, weeks: int, time_limit_s: float,
-                            publish: bool) -> Plan:
+                            publish: bool, engine_choice: EngineChoice = EngineChoice.CONFIGURED) -> Plan:
     plan_id = planning.plan_office(engine, office.id, start, weeks=weeks, time_limit_s=time_limit_s,
-                                   created_by="cli")
+                                   created_by="cli", engine_choice=engine_choice)
     with Session(engine) as session:
         plan = plan_repository.get_plan(session, plan_id)
         if publish:
@@ -134,14 +145,44 @@ def plan(
     weeks: int = 4,
     time_limit: Annotated[float, typer.Option(help="solver seconds per rep")] = planning.DEFAULT_TIME_LIMIT_S,
     publish: Annotated[bool, typer.Option(help="publish the plan to the reps")] = False,
+    engine: Annotated[EngineChoice, typer.Option(help=ENGINE_HELP)] = EngineChoice.CONFIGURED,
 ) -> None:
     """Plan every rep of an office for a cycle and print its KPIs."""
-    engine = _engine()
+    db_engine = _engine()
     with _reported_errors():
         start_date = _parse_date(start, "start")
-        with Session(engine) as session:
+        with Session(db_engine) as session:
             office = _office_by_code(session, office_code)
-        _print_plan(_plan_and_maybe_publish(engine, office, start_date, weeks, time_limit, publish))
+        _print_plan(_plan_and_maybe_publish(db_engine, office, start_date, weeks, time_limit, publish, engine))
+
+
+@app.command("road-engine")
+def road_engine(
+    office_code: str,
+    mode: Annotated[TravelMode, typer.Argument(help="the travel mode the engine serves")],
+    url: Annotated[str | None, typer.Option(help="the osrm-routed serving this mode's profile")] = None,
+    data_version: Annotated[str | None, typer.Option(help="version of its road data (new version = cache dropped)")] = None,
+    straight_line: Annotated[bool, typer.Option(help="straight-line times for this mode, whatever is global")] = False,
+    use_global: Annotated[bool, typer.Option("--global", help="forget the office's setting: use the environment")] = False,
+) -> None:
+    """Set an office's road travel engine for one travel mode (one osrm-routed serves one profile)."""
+    db_engine = _engine()
+    with _reported_errors(), Session(db_engine) as session:
+        office = _office_by_code(session, office_code)
+        if sum([url is not None, straight_line, use_global]) != 1:
+            raise InvalidInput("give exactly one of --url (with --data-version), --straight-line, --global", ("mode",))
+        engines = dict(office.road_engines or {})
+        if use_global:
+            engines.pop(mode.value, None)
+        elif straight_line:
+            engines[mode.value] = None
+        else:
+            engines[mode.value] = {"url": url, "data_version": data_version}
+        office.road_engines = check_road_engines(engines)
+        session.add(office)
+        session.commit()
+        console().print(f"office {office.code} road engines: {json.dumps(office.road_engines)} "
+                        "(modes not listed use the environment)")
 
 
 @app.command()
@@ -194,9 +235,23 @@ def next_monday(today: date) -> date:
     return today + timedelta(days=-today.weekday() % 7)
 
 
-def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float) -> tuple[Plan, Rep | None]:
+def _planned_with(plan: Plan, engine_choice: EngineChoice) -> bool:
+    """Whether every rep of the plan was planned on the kind of travel times asked for."""
+    if "travel" not in plan.kpis:  # planned before travel engines were recorded: straight line
+        return engine_choice != EngineChoice.OSRM
+    engines = plan.kpis["travel"]["engines"].values()
+    if engine_choice == EngineChoice.OSRM:
+        return all(e.startswith("osrm ") for e in engines)
+    if engine_choice == EngineChoice.STRAIGHT:
+        return all(e.startswith("straight line") for e in engines)
+    return True
+
+
+def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float,
+                 engine_choice: EngineChoice = EngineChoice.CONFIGURED) -> tuple[Plan, Rep | None]:
     """The office of `office_folder` loaded (unless it is already) with a published plan (planned from the
-    office's next Monday unless one is published already), and the rep whose day list to show."""
+    office's next Monday unless one planned on `engine_choice`'s times is published already), and the rep whose
+    day list to show."""
     office_code = json.loads((office_folder / "office.json").read_text(encoding="utf-8-sig"))["office"]["code"]
     with Session(engine) as session:
         office = repository.office_by_code(session, office_code)
@@ -206,11 +261,62 @@ def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float) -> tu
             console().print(f"loaded office {office.code} from {office_folder}")
         published = plan_repository.published_plan(session, office.id)
         reps = sorted(repository.reps(session, office.id, active=True), key=lambda r: r.code)
-    if published is None:
+    if published is None or not _planned_with(published, engine_choice):
         start = next_monday(datetime.now(ZoneInfo(office.timezone)).date())
         console().print(f"planning office {office.code} from {start} (about {time_limit_s:g} s per rep)...")
-        published = _plan_and_maybe_publish(engine, office, start, 4, time_limit_s, publish=True)
+        published = _plan_and_maybe_publish(engine, office, start, 4, time_limit_s, publish=True,
+                                            engine_choice=engine_choice)
     return published, reps[0] if reps else None
+
+
+def _exit_on_sigterm(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@contextmanager
+def local_osrm(office_folder: Path) -> Iterator[str]:
+    """An osrm-routed (car profile) on a free 127.0.0.1 port serving the one *.osm.pbf of `office_folder`, its graph
+    built into var/osrm/<folder> unless built already from that file; the car mode's engine while it runs.
+
+    Uses the build and start helpers of tests/geo/osrm_server.py (a source checkout with .venv-osrm, as `make
+    test` installs it)."""
+    maps = sorted(office_folder.glob("*.osm.pbf"))
+    if len(maps) != 1:
+        raise InvalidInput(f"{office_folder} must hold exactly one *.osm.pbf road map, found {len(maps)}", ("office",))
+    sys.path.insert(0, str(REPO_ROOT))
+    osrm_server = importlib.import_module("tests.geo.osrm_server")
+    try:
+        bin_dir = osrm_server.find_bin_dir()
+    except osrm_server.OsrmNotInstalled as exc:
+        raise EngineUnavailable(str(exc), ("engine",)) from exc
+    workdir = (LOCAL_OSRM_DIR / office_folder.resolve().name).resolve()  # the OSRM tools run inside it
+    osrm_path = workdir / (maps[0].name.split(".")[0] + ".osrm")
+    graph = osrm_path.with_name(osrm_path.name + ".mldgr")  # written by osrm-customize, the last build step
+    try:
+        if not graph.is_file() or graph.stat().st_mtime < maps[0].stat().st_mtime:
+            console().print(f"building the road graph of {maps[0]} into {workdir} (car profile, MLD)...")
+            osrm_path = osrm_server.build_graph(bin_dir, maps[0].resolve(), workdir)
+        server = osrm_server.start_routed(bin_dir, osrm_path, maps[0])
+    except RuntimeError as exc:  # a failed build step or server start, naming its log
+        raise EngineUnavailable(str(exc), ("engine",)) from exc
+    console().print(f"osrm-routed (car) serving {osrm_path} at {server.base_url}, pid {server.process.pid}")
+    names = {"ROUTEPLAN_OSRM_URL_CAR": server.base_url, "ROUTEPLAN_OSRM_DATA_CAR": str(osrm_path)}
+    saved = {name: os.environ.get(name) for name in names}
+    os.environ.update(names)
+    # uvicorn re-raises a SIGTERM it caught once it has shut down; as SystemExit it runs the clean-up below
+    # instead of killing the process and leaving osrm-routed behind.
+    previous_sigterm = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    try:
+        yield server.base_url
+    finally:
+        signal.signal(signal.SIGTERM, previous_sigterm)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        osrm_server.stop_routed(server)
+        console().print("osrm-routed stopped")
 
 
 @app.command()
@@ -218,17 +324,20 @@ def demo(
     office: Annotated[Path, typer.Option(exists=True, file_okay=False)] = DEFAULT_SAMPLE_OFFICE,
     port: int = 8000,
     time_limit: Annotated[float, typer.Option(help="solver seconds per rep")] = planning.DEFAULT_TIME_LIMIT_S,
+    engine: Annotated[EngineChoice, typer.Option(help=ENGINE_HELP + "; osrm starts osrm-routed on the office "
+                                                 "folder's *.osm.pbf for the car reps and stops it on exit")]
+    = EngineChoice.CONFIGURED,
 ) -> None:
     """Load the sample office (once), plan it from the next Monday and publish, then serve the API."""
-    engine = _engine()
-    with _reported_errors():
-        published, rep = prepare_demo(engine, office, time_limit)
-    _print_plan(published)
-    base = f"http://127.0.0.1:{port}"
-    console().print(f"API docs:          {base}/docs")
-    if rep is not None:
-        console().print(f"{rep.code}'s day list: {base}/reps/{rep.id}/day/{published.start_date}")
-    uvicorn.run(create_app(), host="127.0.0.1", port=port)
+    db_engine = _engine()
+    with _reported_errors(), (local_osrm(office) if engine == EngineChoice.OSRM else nullcontext()):
+        published, rep = prepare_demo(db_engine, office, time_limit, engine)
+        _print_plan(published)
+        base = f"http://127.0.0.1:{port}"
+        console().print(f"API docs:          {base}/docs")
+        if rep is not None:
+            console().print(f"{rep.code}'s day list: {base}/reps/{rep.id}/day/{published.start_date}")
+        uvicorn.run(create_app(), host="127.0.0.1", port=port)
 
 
 bench_app = typer.Typer(help="Benchmarks (run from a source checkout).", no_args_is_help=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from geo.travel import travel_model
+from geo.travel import TravelMatrix, travel_model
 from service.schemas import WEEKDAYS
 from service.tables import Office, Outlet, Place, PlanDay, PlanUnplaced, PlanVisit, Rep
 from solver.model import Break, Client, Problem, Solution, TimeWindow, Vehicle
@@ -93,15 +93,24 @@ def rep_vehicles(rep: Rep, weeks: int) -> tuple[Vehicle, ...]:
     )
 
 
-def rep_problem(office: Office, rep: Rep, outlets: list[Outlet], weeks: int) -> RepProblem:
-    """The solver problem of one rep's cycle over the given (active, assigned) outlets."""
-    num_days = 7 * weeks
-    lonlat = np.array(
+def rep_points(office: Office, rep: Rep, outlets: list[Outlet]) -> np.ndarray:
+    """The [lon, lat] of the rep's problem locations: start place, end place, then the outlets in order."""
+    return np.array(
         [place_lonlat(rep.start_place, office, rep), place_lonlat(rep.end_place, office, rep)]
         + [(o.lon, o.lat) for o in outlets],
         dtype=float,
     )
-    matrix = travel_model(str(rep.travel_mode), rep.speed_kmh).matrix(lonlat)
+
+
+def rep_problem(office: Office, rep: Rep, outlets: list[Outlet], weeks: int,
+                matrix: TravelMatrix | None = None) -> RepProblem:
+    """The solver problem of one rep's cycle over the given (active, assigned) outlets.
+
+    `matrix` is the travel between `rep_points` (the plan's engine, service/travel.py); None means straight-line
+    times at the rep's speed."""
+    num_days = 7 * weeks
+    if matrix is None:
+        matrix = travel_model(str(rep.travel_mode), rep.speed_kmh).matrix(rep_points(office, rep, outlets))
     clients = tuple(
         Client(
             location=FIRST_OUTLET_LOCATION + i,

@@ -2,22 +2,29 @@
 
 A day list is read far more often than anything it shows changes, and a published plan's routes never change.
 What can change is which plan is published and the master data the list shows (the rep, the office, the
-outlets' names, addresses and hours). So every cached list remembers a version of those, read by one indexed
+outlets' names, addresses and hours). So every kept list remembers a version of those, read by one indexed
 query: the rep's and office's rows, the id of the office's published plan, and the latest `updated_at` of the
 day's outlets (every outlet write sets it). A read whose version differs rebuilds the list. The version is read
 before the list is built, so a change that lands in between makes the next read rebuild, never serve it stale.
-Each API process holds its own cache; the check against the database keeps them all current.
+Each API process (uvicorn worker) holds its own cache; the check against the database keeps them all current.
+
+The check runs on every request, so it avoids the thread pool: SQLite is read on the event loop's own
+connection (a local file: microseconds), PostgreSQL through an asynchronous psycopg connection.
 """
 
 from __future__ import annotations
 
 import gzip
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import TypeAdapter
 from sqlalchemy import Connection, Dialect, Engine, bindparam, func
@@ -49,35 +56,91 @@ _VERSION = (
                & (col(Plan.status) == bindparam("published", type_=_STATUS_TYPE)))
     .where(Rep.id == bindparam("rep_id"))
 )
-
-
 _PUBLISHED_PLAN_ID = len(_VERSION.selected_columns) - 2  # position in a version row
+_NO_VERSION = ()  # a version that matches no kept list: the list is built again
 
 
 class _VersionQuery:
-    """`_VERSION` compiled once for a dialect and run on the driver's connection: the check runs on every
-    request, and SQLAlchemy's statement and row handling would cost several times the query itself (raw values
-    are as good for telling versions apart)."""
+    """`_VERSION` compiled once for a dialect, run on the driver's own connections: SQLAlchemy's statement and
+    row handling would cost several times the query itself (raw values tell versions apart just as well)."""
 
     def __init__(self, dialect: Dialect) -> None:
         compiled = _VERSION.compile(dialect=dialect)
-        self._sql = str(compiled)
+        self.sql = str(compiled)
         self._positions = compiled.positiontup  # None for named parameter styles (psycopg)
         process = _STATUS_TYPE.bind_processor(dialect)
         self._published = process(PlanStatus.PUBLISHED) if process else PlanStatus.PUBLISHED
 
-    def __call__(self, dbapi_connection: Any, rep_id: int, plan_id: int, day: int) -> tuple | None:
+    def params(self, rep_id: int, plan_id: int, day: int) -> Any:
+        values = {"rep_id": rep_id, "plan_id": plan_id, "day": day, "published": self._published}
+        return values if self._positions is None else tuple(values[name] for name in self._positions)
+
+    def run(self, dbapi_connection: Any, rep_id: int, plan_id: int, day: int) -> tuple | None:
         """The rep's and office's rows, the office's published plan id (None when there is none) and the latest
         change to the outlets of the rep's `day` in plan `plan_id`; None when the rep does not exist."""
-        values = {"rep_id": rep_id, "plan_id": plan_id, "day": day, "published": self._published}
-        params = values if self._positions is None else tuple(values[name] for name in self._positions)
         cursor = dbapi_connection.cursor()
         try:
-            cursor.execute(self._sql, params)
+            cursor.execute(self.sql, self.params(rep_id, plan_id, day))
             rows = cursor.fetchall()  # to the end: SQLite keeps a read snapshot while a statement is unfinished
         finally:
             cursor.close()
         return tuple(rows[0]) if rows else None
+
+
+class _SqliteCheck:
+    """Versions read on the event loop's thread through a connection of its own (never waiting for the pool)."""
+
+    def __init__(self, engine: Engine, query: _VersionQuery) -> None:
+        self._engine = engine
+        self._query = query
+        self._connection: Connection | None = None
+
+    async def version(self, rep_id: int, plan_id: int, day: int) -> tuple | None:
+        if self._connection is None:
+            self._connection = self._engine.connect()
+        raw = self._connection.connection.driver_connection
+        try:
+            return self._query.run(raw, rep_id, plan_id, day)
+        finally:
+            if raw.in_transaction:  # a snapshot left open would hide what is committed next
+                raw.rollback()
+
+    async def aclose(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+class _PostgresCheck:
+    """Versions read through one asynchronous psycopg connection in autocommit (each read sees every commit);
+    psycopg prepares the statement after a few runs. A failed read (server restarted, connection dropped)
+    counts as an outdated version: the list is then built through the app's engine, which reconnects or
+    answers as the API does when the database is down, and the next check opens a new connection."""
+
+    APPLICATION_NAME = "routeplan-day-list-check"  # how the connection shows in pg_stat_activity
+
+    def __init__(self, engine: Engine, query: _VersionQuery) -> None:
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._query = query
+        self._connection: psycopg.AsyncConnection | None = None
+
+    async def version(self, rep_id: int, plan_id: int, day: int) -> tuple | None:
+        try:
+            if self._connection is None or self._connection.closed:
+                self._connection = await psycopg.AsyncConnection.connect(
+                    self._conninfo, autocommit=True, application_name=self.APPLICATION_NAME)
+            async with self._connection.cursor() as cursor:
+                await cursor.execute(self._query.sql, self._query.params(rep_id, plan_id, day))
+                rows = await cursor.fetchall()
+        except psycopg.Error:
+            await self.aclose()
+            return _NO_VERSION
+        return tuple(rows[0]) if rows else None
+
+    async def aclose(self) -> None:
+        if self._connection is not None:
+            connection, self._connection = self._connection, None
+            await connection.close()
 
 
 @dataclass(frozen=True)
@@ -115,34 +178,23 @@ class DayListCache:
         self._engine = engine
         self._max_entries = max_entries
         self._entries: dict[tuple[int, date], _Entry] = {}
-        self._lock = threading.Lock()  # lists are stored from the thread pool
-        # SQLite reads a local file in microseconds: the event loop checks versions itself, on a connection of
-        # its own (never waiting for the pool), instead of paying a hop to a worker thread per request
-        self.checks_inline = engine.dialect.name == "sqlite"
-        self._version = _VersionQuery(engine.dialect)
-        self._inline_connection: Connection | None = None
+        self._lock = threading.Lock()  # lists are built and stored in the thread pool
+        self._query = _VersionQuery(engine.dialect)
+        check = _SqliteCheck if engine.dialect.name == "sqlite" else _PostgresCheck
+        self._check = check(engine, self._query)
+        self.builds = 0  # lists built from the database (a read answered from memory builds none)
 
-    def cached(self, rep_id: int, on: date) -> DayListBody | None:
-        """The stored list when it is still current (one query); None when there is none or it is outdated.
-        With `checks_inline`, only the event loop's thread may call this; otherwise any thread."""
+    async def day_list(self, rep_id: int, on: date) -> DayListBody:
+        """The rep's list for `on`: the kept one when its version is still current, else built in the thread
+        pool. Raises what `plan_views.rep_day_list` raises (unknown rep, no published plan, date before it)."""
         entry = self._entries.get((rep_id, on))
-        if entry is None:
-            return None
-        if self.checks_inline:
-            if self._inline_connection is None:
-                self._inline_connection = self._engine.connect()  # kept: checked out from the pool for good
-            raw = self._inline_connection.connection.driver_connection
-            version = self._version(raw, rep_id, entry.plan_id, entry.day)
-            if raw.in_transaction:  # a snapshot left open would hide what is committed next
-                raw.rollback()
-        else:
-            with self._engine.connect() as connection:  # returned to the pool rolled back
-                version = self._version(connection.connection.driver_connection, rep_id, entry.plan_id, entry.day)
-        return entry.body if version == entry.version else None
+        if entry is not None and await self._check.version(rep_id, entry.plan_id, entry.day) == entry.version:
+            return entry.body
+        return await run_in_threadpool(self._build, rep_id, on)
 
-    def load(self, rep_id: int, on: date) -> DayListBody:
-        """Build the list from the database and keep it; raises what `plan_views.rep_day_list` raises (unknown
-        rep, no published plan, date before the plan), which is not kept."""
+    def _build(self, rep_id: int, on: date) -> DayListBody:
+        with self._lock:
+            self.builds += 1
         with Session(self._engine) as session:
             context = session.exec(select(Plan.id, Plan.start_date, Plan.weeks)
                                    .join(Rep, col(Rep.office_id) == Plan.office_id)
@@ -150,17 +202,14 @@ class DayListCache:
             version = None
             if context is not None and on >= context.start_date:
                 day = (on - context.start_date).days % (7 * context.weeks)
-                version = self._version(session.connection().connection.driver_connection, rep_id, context.id, day)
+                raw = session.connection().connection.driver_connection
+                version = self._query.run(raw, rep_id, context.id, day)
             listing = plan_views.rep_day_list(session, rep_id, on)  # after the version: see the module's notes
         body = DayListBody.of(listing)
         # keep the list only when the version describes the plan the list was built from
         if version is not None and version[_PUBLISHED_PLAN_ID] == context.id == listing.plan_id:
             self._store((rep_id, on), _Entry(listing.plan_id, listing.day, version, body))
         return body
-
-    def get(self, rep_id: int, on: date) -> DayListBody:
-        """The current list: stored, else built."""
-        return self.cached(rep_id, on) or self.load(rep_id, on)
 
     def _store(self, key: tuple[int, date], entry: _Entry) -> None:
         with self._lock:
@@ -169,11 +218,15 @@ class DayListCache:
                 del self._entries[next(iter(self._entries))]  # the oldest stored
             self._entries[key] = entry
 
+    async def aclose(self) -> None:
+        await self._check.aclose()
 
-def of(app: FastAPI) -> DayListCache:
-    """The app's cache, made on first use (each API process has its own app)."""
-    state: Any = app.state
-    cache = getattr(state, "day_list_cache", None)
-    if cache is None:
-        cache = state.day_list_cache = DayListCache(state.engine)
-    return cache
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The app's cache (`app.state.day_list_cache`) for as long as it serves; one per API process."""
+    cache = app.state.day_list_cache = DayListCache(app.state.engine)
+    try:
+        yield
+    finally:
+        await cache.aclose()

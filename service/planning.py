@@ -16,14 +16,17 @@ from datetime import date
 from itertools import repeat
 from statistics import mean
 
+import numpy as np
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from geo.travel import TravelMatrix
 from service import repository, solve_worker
 from service.convert import (
     MissingHomeLocation,
     PlanRows,
     RepProblem,
+    rep_points,
     rep_problem,
     rep_vehicles,
     solution_rows,
@@ -31,7 +34,8 @@ from service.convert import (
     visits_required,
 )
 from service.errors import InvalidInput, NotFound
-from service.tables import Outlet, OutletStatus, Plan, PlanStatus, Rep
+from service.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, PlanUnplaced, Rep
+from service.travel import UNREACHABLE, EngineChoice, OfficeTravel
 from solver.model import SolveParams, Solution
 from solver.patterns import CYCLE_WEEKS
 
@@ -80,8 +84,12 @@ def plan_office(
     weeks: int = CYCLE_WEEKS,
     time_limit_s: float = DEFAULT_TIME_LIMIT_S,
     created_by: str = "",
+    engine_choice: EngineChoice = EngineChoice.CONFIGURED,
 ) -> int:
-    """Plan all reps of an office for a cycle from `start_date`; stores a draft plan and returns its id."""
+    """Plan all reps of an office for a cycle from `start_date`; stores a draft plan and returns its id.
+
+    Travel times come from each rep's travel engine (service/travel.py); an engine that fails raises
+    EngineUnavailable and an outlet outside its map InvalidInput before anything is stored."""
     check_cycle(start_date, weeks)
     if time_limit_s <= 0:
         raise InvalidInput(f"must be positive, not {time_limit_s}", ("time_limit_s",))
@@ -97,8 +105,7 @@ def plan_office(
         if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
             outlets_by_rep[o.rep_id].append(o)
     try:
-        problems = [rep_problem(office, reps_by_id[rep_id], rep_outlets, weeks)
-                    for rep_id, rep_outlets in outlets_by_rep.items()]
+        problems, lost, travel_kpis = rep_problems(office, reps_by_id, outlets_by_rep, weeks, engine_choice)
     except MissingHomeLocation as e:
         raise InvalidInput(str(e), ("reps", e.rep_code, "home_lon")) from e
 
@@ -112,6 +119,8 @@ def plan_office(
         session.add(plan)
         session.flush()
         rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, outlets, reps_by_id))
+        rows.unplaced += [PlanUnplaced(plan_id=plan.id, rep_id=rep_id, outlet_id=outlet_id, reason=UNREACHABLE,
+                                       detail=detail[:400]) for rep_id, outlet_id, detail in lost]
         for problem, solution in zip(problems, solutions):
             rep_rows = solution_rows(plan.id, problem, solution)
             rows.days += rep_rows.days
@@ -121,9 +130,41 @@ def plan_office(
         plan.kpis = office_kpis(reps, outlets, weeks, rows) | {
             "solve_wall_s": round(solve_wall_s, 1),
             "solver_peak_rss_mb": round(worker_peak_kib / 1024, 1),
+            "travel": travel_kpis,
         }
         session.commit()
         return plan.id
+
+
+def rep_problems(
+    office: Office, reps_by_id: dict[int, Rep], outlets_by_rep: dict[int, list[Outlet]], weeks: int,
+    engine_choice: EngineChoice,
+) -> tuple[list[RepProblem], list[tuple[int, int, str]], dict]:
+    """The reps' solver problems on their travel engines' times, the outlets left out because no road reaches
+    them (rep id, outlet id, detail), and the plan's travel report: the engine of every rep, the outlets left
+    out and the outlets far from any road with their snap distances."""
+    problems, lost = [], []
+    report: dict = {"engines": {}, "unreachable": [], "far_from_road": []}
+    with OfficeTravel(office, engine_choice) as travel:
+        for rep_id, rep_outlets in outlets_by_rep.items():
+            rep = reps_by_id[rep_id]
+            times = travel.rep_travel(rep, rep_points(office, rep, rep_outlets), [o.code for o in rep_outlets])
+            report["engines"][rep.code] = times.engine
+            for i, snap_m in times.far_from_road:
+                report["far_from_road"].append(
+                    {"outlet_code": rep_outlets[i].code, "rep_code": rep.code, "snap_m": round(snap_m, 1)})
+            for i in times.unreachable:
+                o = rep_outlets[i]
+                report["unreachable"].append({"outlet_code": o.code, "rep_code": rep.code})
+                lost.append((rep.id, o.id, f"outlet {o.code}: no road route from the start of rep {rep.code}'s "
+                                           f"day, back to its end, or to and from most of the rep's other outlets "
+                                           f"on {times.engine}"))
+            kept = sorted(set(range(len(rep_outlets))) - set(times.unreachable))
+            rows = np.array([0, 1] + [2 + i for i in kept])
+            matrix = TravelMatrix(duration_s=times.matrix.duration_s[np.ix_(rows, rows)],
+                                  distance_m=times.matrix.distance_m[np.ix_(rows, rows)])
+            problems.append(rep_problem(office, rep, [rep_outlets[i] for i in kept], weeks, matrix))
+    return problems, lost, report
 
 
 def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows) -> dict:

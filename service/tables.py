@@ -51,6 +51,9 @@ class Office(SQLModel, table=True):
     lunch_earliest_s: int = 11 * 3600 + 30 * 60  # the lunch break lies inside [earliest, latest]
     lunch_latest_s: int = 13 * 3600 + 30 * 60
     lunch_s: int = 3600
+    # Travel mode -> {"url", "data_version"} of its osrm-routed, or null for straight-line times; a mode left out
+    # uses the global configuration (service/travel.py).
+    road_engines: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, server_default="{}"))
     created_at: datetime = Field(default_factory=utcnow)
 
 

@@ -27,28 +27,33 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     state = PlanState(inst, vehicle_groups(inst), allowed)
     candidates = [c for c in range(inst.n) if allowed[c]]
     budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter)
-    construct(state, candidates)
+    construct(state, candidates, budget)
     state.tighten(range(len(problem.vehicles)))
     all_days = list(range(inst.num_days))
     stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
+    if state.overrun_weight is not None:
+        insert_clients(state, state.make_feasible())
     # Each day may use its share of what is left of the time limit.
     polish_days(state, all_days, cfg.final_polish_solutions, budget, max(0.0, budget.remaining_s()) / max(1, inst.num_days), guided=True)
     return _solution(state, rejected, candidates, started, stats)
 
 
-def construct(state: PlanState, candidates: list[int]) -> None:
+def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
     """First plan: regret insertion, and far-first insertion in batches (better at packing routes against a
-    duration limit); keep whichever leaves fewer clients out, then travels less."""
+    duration limit) when most of the time limit is still ahead; keep the better."""
     inst = state.inst
     snapshot = state.snapshot()
-    regret_left = len(insert_clients(state, candidates))
-    regret = (regret_left, int(state.travel.sum()), state.snapshot())
+    insert_clients(state, candidates)
+    if budget.remaining_s() < 0.5 * budget.time_limit_s:
+        return
+    regret = (state.objective(candidates), state.snapshot())
     state.restore(snapshot)
     depot_s = inst.travel[inst.veh_start[0], inst.client_loc[candidates]] if candidates else np.zeros(0)
     far_first = [candidates[i] for i in np.argsort(-depot_s, kind="stable")]
-    far_left = sum(len(insert_clients(state, far_first[i : i + FAR_FIRST_BATCH])) for i in range(0, len(far_first), FAR_FIRST_BATCH))
-    if (regret_left, regret[1]) < (far_left, int(state.travel.sum())):
-        state.restore(regret[2])
+    for i in range(0, len(far_first), FAR_FIRST_BATCH):
+        insert_clients(state, far_first[i : i + FAR_FIRST_BATCH])
+    if regret[0] < state.objective(candidates):
+        state.restore(regret[1])
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:

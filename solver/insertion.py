@@ -50,7 +50,7 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
 
     def refresh(vehicles: list[int], rows: np.ndarray) -> int:
         parts = [state.route_edges(k) for k in vehicles]
-        full = insertion_costs(inst, arr[rows], concat_edges(parts))
+        full = insertion_costs(inst, arr[rows], concat_edges(parts), state.overrun_weight)
         r = np.arange(len(rows))
         a = 0
         for k, part in zip(vehicles, parts):

@@ -43,6 +43,9 @@ class Instance:
     py_breaks: list[list[tuple[int, int, int]]]  # [vehicle] (earliest start, latest start, duration)
     _rows: dict[int, list[int]]
     timeless: bool  # no windows, no breaks and symmetric travel: routes can be reordered freely (2-opt)
+    # Timeless with duration limits: the search may overrun a limit at a penalty (solver.plan_state), which
+    # lets it pass through infeasible plans to better feasible ones; only feasible plans are returned.
+    soft_duration: bool
 
     def row(self, loc: int) -> list[int]:
         """Travel from `loc` to every location, as a Python list (built on first use)."""
@@ -81,6 +84,11 @@ def build_instance(problem: Problem) -> Instance:
     py_windows = [
         [[(int(a), int(b)) for a, b in zip(start_lo[i, d], start_hi[i, d]) if b >= 0] for i in range(n)] for d in range(days)
     ]
+    timeless = (
+        all(c.windows is None for c in problem.clients)
+        and not any(v.breaks for v in vehicles)
+        and bool(np.array_equal(problem.duration_s, problem.duration_s.T))
+    )
     return Instance(
         problem=problem,
         travel=np.ascontiguousarray(problem.duration_s, dtype=np.int64),
@@ -104,9 +112,8 @@ def build_instance(problem: Problem) -> Instance:
         py_windows=py_windows,
         py_breaks=[[(b.earliest_start_s, b.latest_start_s, b.duration_s) for b in v.breaks] for v in vehicles],
         _rows={},
-        timeless=all(c.windows is None for c in problem.clients)
-        and not any(v.breaks for v in vehicles)
-        and bool(np.array_equal(problem.duration_s, problem.duration_s.T)),
+        timeless=timeless,
+        soft_duration=timeless and any(v.max_duration_s is not None for v in vehicles),
     )
 
 
@@ -116,11 +123,3 @@ def earliest_start(inst: Instance, client: int, day: int, arrival: int) -> int:
         if arrival <= hi:
             return arrival if arrival > lo else lo
     return INF
-
-
-def latest_start(inst: Instance, client: int, day: int, bound: int) -> int:
-    """Last admissible service start at or before `bound`, or -INF."""
-    for lo, hi in reversed(inst.py_windows[day][client]):
-        if lo <= bound:
-            return bound if bound < hi else hi
-    return -INF

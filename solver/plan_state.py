@@ -35,6 +35,9 @@ class PlanState:
         self.meter = np.zeros(6, dtype=np.float64)
         self._edges: list[Edges | None] = [None] * V  # built when the day is next evaluated
         self.visits = np.zeros(V, dtype=np.int64)  # clients on the route
+        self.overrun = np.zeros(V, dtype=np.int64)  # time past the duration limit (soft limits only)
+        # Price of one unit of overrun while the search may overrun (None: limits are hard).
+        self.overrun_weight: float | None = 1.0 if inst.soft_duration else None
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
@@ -56,16 +59,16 @@ class PlanState:
         self._log = self._client_log = None
 
     def rollback(self) -> None:
-        for k, (seq, tm, ed, visits, travel, work) in self._log.items():
+        for k, (seq, tm, ed, visits, travel, work, overrun) in self._log.items():
             self.routes[k], self.timing[k], self._edges[k] = seq, tm, ed
-            self.visits[k], self.travel[k], self.work[k] = visits, travel, work
+            self.visits[k], self.travel[k], self.work[k], self.overrun[k] = visits, travel, work, overrun
         for c, (pat, vs) in self._client_log.items():
             self.pattern[c], self.vehicles_of_client[c] = pat, vs
         self.commit()
 
     def _save_vehicle(self, k: int) -> None:
         if self._log is not None and k not in self._log:
-            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k])
+            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k], self.overrun[k])
 
     def _save_client(self, c: int) -> None:
         if self._client_log is not None and c not in self._client_log:
@@ -83,6 +86,7 @@ class PlanState:
         self.visits[k] = len(clients)
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
+        self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:
         """Put client c on the given pattern; placements are (vehicle, position in its sequence) per day."""
@@ -153,7 +157,31 @@ class PlanState:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        return int(self.travel.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = int(self.travel.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        if self.overrun_weight is not None:
+            value += round(self.overrun_weight * int(self.overrun.sum()))
+        return value
+
+    def make_feasible(self) -> list[int]:
+        """End soft duration limits: take clients out of overrunning routes (the one whose removal saves most
+        time first) until every route keeps its limit, then put back what fits. Returns clients left out."""
+        self.overrun_weight = None
+        out: list[int] = []
+        for k in range(len(self.routes)):
+            while self.overrun[k] > 0:
+                seq = self.routes[k]
+                locs = [int(self.inst.veh_start[k])] + [self.inst.py_loc[c] for c in seq] + [int(self.inst.veh_end[k])]
+                T = self.inst.travel
+                saving = [
+                    T[locs[i], locs[i + 1]] + T[locs[i + 1], locs[i + 2]] - T[locs[i], locs[i + 2]] + self.inst.py_service[c]
+                    for i, c in enumerate(seq)
+                ]
+                c = seq[int(np.argmax(saving))]
+                self.remove_clients([c])
+                out.append(c)
+        for k in range(len(self.routes)):
+            self._edges[k] = None  # usable flags change once limits are hard
+        return out
 
     def snapshot(self) -> tuple:
         return ([list(r) for r in self.routes], list(self.pattern))

@@ -101,7 +101,10 @@ def time_route(inst: Instance, vehicle: int, seq: list[int]) -> Timing:
     return Timing(feasible, locs, start, depart, latest, travel, load)
 
 
-COLUMNS = ("vehicle", "day", "pos", "from_loc", "to_loc", "depart", "latest_next", "brk", "brk_lo", "brk_hi", "brk_dur", "load", "capacity", "usable")
+COLUMNS = (
+    "vehicle", "day", "pos", "from_loc", "to_loc", "depart", "latest_next", "brk", "brk_lo", "brk_hi", "brk_dur", "load", "capacity",
+    "usable", "overrun",
+)
 
 
 class Edges:
@@ -109,7 +112,8 @@ class Edges:
 
     Columns: vehicle, day, pos, from_loc, to_loc (the real location after, past a break), depart (from node i),
     latest_next (latest arrival at the next real node), brk (1: the next node is a break the client would go
-    in front of) with its brk_lo / brk_hi start bounds and brk_dur, load and capacity of the route, usable."""
+    in front of) with its brk_lo / brk_hi start bounds and brk_dur, load and capacity of the route, usable,
+    and (soft duration limits only) how far the route already ends after its limit (negative: time to spare)."""
 
     __slots__ = ("table",)
 
@@ -130,8 +134,9 @@ for _j, _name in enumerate(COLUMNS):
 def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edges:
     n = len(seq)
     cap = int(inst.veh_capacity[vehicle])
-    ok = 1 if tm.feasible else 0
+    ok = 1 if tm.feasible or (inst.soft_duration and tm.load <= cap) else 0
     day = int(inst.veh_day[vehicle])
+    overrun = tm.start[-1] - int(inst.veh_arrive_by[vehicle])
     rows = []
     locs, latest, depart = tm.locs, tm.latest, tm.depart
     for i in range(n + 1):
@@ -139,9 +144,9 @@ def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edg
         if nxt < 0:
             lo, hi, dur = inst.py_breaks[vehicle][-1 - nxt]
             usable = ok if not (i + 1 < n and seq[i + 1] < 0) else 0  # two breaks in a row: no insertion here
-            rows.append((vehicle, day, i, locs[i], locs[i + 2], depart[i], latest[i + 2], 1, lo, hi, dur, tm.load, cap, usable))
+            rows.append((vehicle, day, i, locs[i], locs[i + 2], depart[i], latest[i + 2], 1, lo, hi, dur, tm.load, cap, usable, overrun))
         else:
-            rows.append((vehicle, day, i, locs[i], locs[i + 1], depart[i], latest[i + 1], 0, 0, 0, 0, tm.load, cap, ok))
+            rows.append((vehicle, day, i, locs[i], locs[i + 1], depart[i], latest[i + 1], 0, 0, 0, 0, tm.load, cap, ok, overrun))
     return Edges(np.array(rows, dtype=np.int64))
 
 
@@ -149,11 +154,12 @@ def concat_edges(parts: list[Edges]) -> Edges:
     return Edges(np.concatenate([p.table for p in parts]))
 
 
-def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges) -> np.ndarray:
+def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weight: float | None = None) -> np.ndarray:
     """Travel added by inserting each client at each position (INF where infeasible), shape (C, E).
 
     The positions may belong to routes of several days; each is checked against the client's windows that
-    day, the route's latest arrival downstream, a break it would push, and capacity."""
+    day, the route's latest arrival downstream, a break it would push, and capacity. With soft duration
+    limits and an `overrun_weight`, the added overrun is priced at that weight per unit instead."""
     T = inst.travel
     cl = inst.client_loc[clients][:, None]
     t_in = T[e.from_loc[None, :], cl]
@@ -170,9 +176,14 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges) -> np.ndarray
         brk_start = np.maximum(done, e.brk_lo[None, :])
         done = np.where(e.brk[None, :], brk_start + e.brk_dur[None, :], done)
         ok &= ~e.brk[None, :] | (brk_start <= e.brk_hi[None, :])
-    ok &= done + t_out <= e.latest_next[None, :]
     ok &= (e.load[None, :] + inst.demand[clients][:, None] <= e.capacity[None, :]) & e.usable[None, :]
-    return np.where(ok, t_in + t_out - T[e.from_loc, e.to_loc][None, :], INF)
+    delta = t_in + t_out - T[e.from_loc, e.to_loc][None, :]
+    if inst.soft_duration and overrun_weight is not None:
+        over = e.overrun[None, :]
+        added = np.maximum(0, over + delta + inst.service[clients][:, None]) - np.maximum(0, over)
+        return np.where(ok, delta + np.rint(overrun_weight * added).astype(np.int64), INF)
+    ok &= done + t_out <= e.latest_next[None, :]
+    return np.where(ok, delta, INF)
 
 
 def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] | None:

@@ -26,7 +26,7 @@ from solver.routing import reoptimize_day
 # Microseconds of CPU one unit of each work count (PlanState.meter) takes on this machine, fitted on product
 # and Cordeau runs (within about -30%..+30% per instance). The budget of a time limit is its length in these
 # estimated microseconds; when the machine is busier than that, the wall clock ends the search instead.
-MICROSECONDS_PER_UNIT = np.array([3.0, 200.0, 0.3, 100.0, 70.0, 18.0])
+MICROSECONDS_PER_UNIT = 0.8 * np.array([3.0, 200.0, 0.3, 100.0, 70.0, 18.0])
 BUDGET_SHARE = 1.0
 
 
@@ -39,10 +39,16 @@ class SearchConfig:
     min_remove: int = 3
     max_remove: int = 25
     remove_share: float = 0.25  # at most this share of the placed clients per iteration
+    max_removed_visits: int = 50  # and about this many visits (frequent clients count several times)
     # At the start a worsening by this share of the average cost per visit is accepted half the time.
     start_accept_per_visit: float = 0.7
     end_temperature_ratio: float = 0.01
-    noise: float = 0.15
+    noise: float = 0.0  # relative noise on insertion costs (measured: none does better here)
+    restart_after: int = 400  # iterations without a new best before going back to the best plan
+    weight_period: int = 20  # iterations between adjustments of the overrun price
+    target_overrunning_share: float = 0.3
+    weight_step: float = 1.3
+    urgent_progress: float = 0.3
 
 
 class Budget:
@@ -76,6 +82,8 @@ def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: 
     for d in days:
         for g in range(len(state.groups)):
             vehicles = [k for k in state.day_vehicles[d] if state.group_of_vehicle[k] == g]
+            if state.overrun[vehicles].any():
+                continue  # OR-Tools keeps the limits hard: it could not start from this day
             routes = [[c for c in state.routes[k] if c >= 0] for k in vehicles]
             nodes = sum(len(r) for r in routes)
             if nodes < 3:
@@ -99,13 +107,50 @@ def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: 
                 state.rollback()
 
 
-def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.random.Generator, cfg: SearchConfig) -> list[int]:
-    """Clients to take out of the plan: random ones, the nearest to a seed (an unplaced client's place when
-    there is one, to make room there), or a whole route."""
+RUIN_OPERATORS = 4  # random, related, whole route, strings
+REPAIR_OPERATORS = 3  # regret, cheapest first, one by one in an order
+
+
+class OperatorWeights:
+    """Adaptive operator choice (Ropke and Pisinger's ALNS): operators that lead to new best, better or
+    accepted plans are drawn more often in the next segment of iterations."""
+
+    SCORES = (33.0, 9.0, 13.0)  # new best, better than current, accepted though worse
+    SEGMENT = 100
+    REACTION = 0.2
+
+    def __init__(self, count: int):
+        self.weights = np.ones(count)
+        self.scores = np.zeros(count)
+        self.uses = np.zeros(count)
+
+    def draw(self, rng: np.random.Generator) -> int:
+        return int(rng.choice(len(self.weights), p=self.weights / self.weights.sum()))
+
+    def record(self, op: int, outcome: int | None, iteration: int) -> None:
+        self.uses[op] += 1
+        if outcome is not None:
+            self.scores[op] += self.SCORES[outcome]
+        if iteration % self.SEGMENT == 0:
+            used = self.uses > 0
+            self.weights[used] = (1 - self.REACTION) * self.weights[used] + self.REACTION * self.scores[used] / self.uses[used]
+            self.weights = np.maximum(self.weights, 0.05)
+            self.scores[:] = 0
+            self.uses[:] = 0
+
+
+def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.random.Generator, cfg: SearchConfig, op: int) -> list[int]:
+    """Clients to take out of the plan with operator `op`: random ones, the nearest to a seed (an unplaced
+    client's place when there is one, to make room there), a whole route, or strings of nearby routes."""
     n = len(placed)
-    k = int(rng.integers(min(cfg.min_remove, n), min(cfg.max_remove, max(cfg.min_remove, int(n * cfg.remove_share))) + 1))
+    visits_per_client = sum(len(state.pattern[c]) for c in placed) / n
+    most = min(cfg.max_remove, int(n * cfg.remove_share), int(cfg.max_removed_visits / visits_per_client))
+    k = int(rng.integers(min(cfg.min_remove, n), max(cfg.min_remove, most) + 1))
     k = max(1, min(k, n))
-    op = 1 if unplaced and rng.random() < 0.5 else int(rng.integers(4))
+    if unplaced:  # make room where clients are waiting, with larger cuts
+        k = min(n, max(k, cfg.max_remove))
+    if unplaced and rng.random() < 0.8:
+        op = 1
     if op == 3:
         return _strings(state, placed, k, rng)
     if op == 0:
@@ -152,11 +197,27 @@ def _strings(state: PlanState, placed: list[int], k: int, rng: np.random.Generat
     return sorted(removed)
 
 
+def _adapt_overrun_weight(state: PlanState, candidates: list[int], overrunning_share: float, cfg: SearchConfig, urgent: bool) -> int:
+    """Raise the price of overrunning a duration limit when the search mostly overruns, lower it when it
+    rarely does (as HGS does with its penalties); returns the current plan's objective at the new price.
+    `urgent`: no plan within the limits yet and much of the budget spent, so the price climbs fast."""
+    if urgent:
+        state.overrun_weight = min(state.overrun_weight * 2, 1000.0)
+    elif overrunning_share > cfg.target_overrunning_share * 2:
+        state.overrun_weight = min(state.overrun_weight * cfg.weight_step, 1000.0)
+    elif overrunning_share < cfg.target_overrunning_share / 2:
+        state.overrun_weight = max(state.overrun_weight / cfg.weight_step, 0.01)
+    return state.objective(candidates)
+
+
 def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float) -> dict[str, float]:
     """Search until `share` of the budget is used; leaves the best plan found in `state`."""
     rng = np.random.default_rng(seed)
     current = state.objective(candidates)
-    best, best_snap = current, state.snapshot()
+    # Only plans within every duration limit count as the best (they always do when limits are hard).
+    best, best_snap = (current, state.snapshot()) if not state.overrun.any() else (None, None)
+    overrunning = since_best = 0
+    ruin_weights, repair_weights = OperatorWeights(RUIN_OPERATORS), OperatorWeights(REPAIR_OPERATORS)
     visits = max(1, sum(len(state.allowed[c][0]) for c in candidates))
     t0 = cfg.start_accept_per_visit * max(current, 1) / visits / math.log(2)
     changed_days: set[int] = set()
@@ -168,11 +229,12 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
         budget.iterations += 1
         state.begin()
         waiting = [c for c in candidates if state.pattern[c] is None]
-        removed = ruin(state, placed, waiting, rng, cfg)
+        ruin_op, repair_op = ruin_weights.draw(rng), repair_weights.draw(rng)
+        removed = ruin(state, placed, waiting, rng, cfg, ruin_op)
         days = {d for c in removed for d in state.pattern[c]}
         state.remove_clients(removed)
         unplaced = [c for c in candidates if state.pattern[c] is None]
-        mode = int(rng.integers(3))
+        mode = 0 if waiting else repair_op  # regret insertion places the hardest clients first
         if mode < 2:
             insert_clients(state, unplaced, rng, cfg.noise, regret=mode == 0)
         else:
@@ -181,21 +243,38 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
         days |= {d for c in removed if state.pattern[c] is not None for d in state.pattern[c]}
         value = state.objective(candidates)
         temperature = t0 * cfg.end_temperature_ratio ** min(1.0, budget.progress() / share)
+        outcome = None
         if value <= current or rng.random() < math.exp(-(value - current) / temperature):
             state.commit()
+            outcome = 1 if value < current else 2
             current = value
             accepted += 1
             changed_days |= days
-            if value < best:
+            if not state.overrun.any() and (best is None or value < best):
                 best, best_snap = value, state.snapshot()
                 improved += 1
+                since_best = 0
+                outcome = 0
         else:
             state.rollback()
+        ruin_weights.record(ruin_op, outcome, budget.iterations)
+        repair_weights.record(mode, outcome, budget.iterations)
+        since_best += 1
+        if since_best >= cfg.restart_after and best_snap is not None:
+            state.restore(best_snap)
+            current, since_best = state.objective(candidates), 0
+        if state.overrun_weight is not None:
+            overrunning += bool(state.overrun.any())
+            if budget.iterations % cfg.weight_period == 0:
+                urgent = best is None and budget.progress() > cfg.urgent_progress * share
+                current = _adapt_overrun_weight(state, candidates, overrunning / cfg.weight_period, cfg, urgent)
+                overrunning = 0
         if budget.iterations % cfg.polish_every == 0 and changed_days:
             polish_days(state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.time_limit_s)
             changed_days.clear()
             current = state.objective(candidates)
-            if current < best:
+            if not state.overrun.any() and (best is None or current < best):
                 best, best_snap = current, state.snapshot()
-    state.restore(best_snap)
+    if best_snap is not None:
+        state.restore(best_snap)
     return {"iterations": budget.iterations, "accepted": accepted, "improved": improved}

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import psycopg
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import TypeAdapter
 
+from service import plan_views
+from service.app import create_app
+from service.plan_schemas import DayListPublic
 from tests.service.journey_office import build_office, create_plan, minutes
 
 START = date(2026, 11, 30)  # a Monday
@@ -119,3 +125,112 @@ def test_newly_published_plan_replaces_the_day_list(client, office, journey):
     second = create_plan(client, office["id"], START.isoformat())
     client.post(f"/plans/{second['id']}/publish")
     assert day_list(client, journey["reps"]["R01"]["id"], START)["plan_id"] == second["id"]
+
+
+# --- the in-memory day lists (service/day_list_cache.py) ----------------------------------------------------------
+
+
+def _first_day_with_visits(client, rep_id: int) -> tuple[date, dict]:
+    return next((on, x) for d in range(28) if (x := day_list(client, rep_id, on := START + timedelta(days=d)))["visits"])
+
+
+def builds(app) -> int:
+    """Day lists the app has built from the database so far (a read answered from memory builds none)."""
+    return app.state.day_list_cache.builds
+
+
+def test_cached_day_list_equals_a_fresh_build(app, client, journey, db_session):
+    for rep in journey["reps"].values():
+        for d in range(7):
+            on = START + timedelta(days=d)
+            built = client.get(f"/reps/{rep['id']}/day/{on.isoformat()}")  # built and kept
+            before = builds(app)
+            again = client.get(f"/reps/{rep['id']}/day/{on.isoformat()}")  # from memory
+            assert builds(app) == before
+            # byte for byte what the endpoint sent before it had a cache: the response model's serializer
+            fresh = TypeAdapter(DayListPublic).dump_json(plan_views.rep_day_list(db_session, rep["id"], on))
+            assert built.content == again.content == fresh
+            assert built.headers["content-type"] == again.headers["content-type"] == "application/json"
+
+
+def test_gzip_and_plain_answers_carry_the_same_list(client, journey):
+    on, listing = _first_day_with_visits(client, journey["reps"]["R01"]["id"])
+    path = f"/reps/{journey['reps']['R01']['id']}/day/{on.isoformat()}"
+    for _ in range(2):  # built, then from memory
+        zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+        plain = client.get(path, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        if len(plain.content) >= 2048:
+            assert zipped.headers["content-encoding"] == "gzip"
+        assert zipped.json() == plain.json() == listing
+
+
+def test_a_newly_published_plan_replaces_a_cached_day_list(app, client, office, journey):
+    rep_id = journey["reps"]["R01"]["id"]
+    on, _ = _first_day_with_visits(client, rep_id)
+    before = builds(app)
+    assert day_list(client, rep_id, on)["plan_id"] == journey["plan"]["id"]
+    assert builds(app) == before  # answered from memory
+    second = create_plan(client, office["id"], START.isoformat())
+    assert client.post(f"/plans/{second['id']}/publish").status_code == 200
+    listing = day_list(client, rep_id, on)
+    assert builds(app) == before + 1
+    assert listing["plan_id"] == second["id"]
+    route = next(r for r in second["days"] if (r["rep_id"], r["day"]) == (rep_id, listing["day"]))
+    assert [(v["seq"], v["outlet_code"]) for v in listing["visits"]] == [(v["seq"], v["outlet_code"]) for v in route["visits"]]
+
+
+def test_another_api_process_sees_the_new_plan_at_once(database_url, client, office, journey):
+    """Two apps on one database stand for two uvicorn workers, each with its own cache."""
+    rep_id = journey["reps"]["R01"]["id"]
+    other_app = create_app(database_url)
+    try:
+        with TestClient(other_app) as other:
+            on, _ = _first_day_with_visits(other, rep_id)
+            assert day_list(other, rep_id, on)["plan_id"] == journey["plan"]["id"]  # kept by the other worker
+            second = create_plan(client, office["id"], START.isoformat())
+            assert client.post(f"/plans/{second['id']}/publish").status_code == 200  # through this worker
+            assert day_list(other, rep_id, on)["plan_id"] == second["id"]
+    finally:
+        other_app.state.engine.dispose()
+
+
+def test_master_data_edits_show_in_a_cached_day_list(app, client, journey):
+    rep = journey["reps"]["R01"]
+    on, listing = _first_day_with_visits(client, rep["id"])
+    code = listing["visits"][-1]["outlet_code"]
+    before = builds(app)
+    day_list(client, rep["id"], on)
+    assert builds(app) == before  # answered from memory
+    assert client.patch(f"/outlets/{code}", json={"name": "Renamed kiosk", "address": "1 New Road"}).status_code == 200
+    edited = day_list(client, rep["id"], on)
+    assert (edited["visits"][-1]["outlet_name"], edited["visits"][-1]["address"]) == ("Renamed kiosk", "1 New Road")
+    assert client.patch(f"/reps/{rep['id']}", json={"name": "Li Wei (renamed)"}).status_code == 200
+    assert day_list(client, rep["id"], on)["rep_name"] == "Li Wei (renamed)"
+
+
+def test_a_404_is_not_kept(client, office, supervisor, rep):
+    build_office(client, office, supervisor, rep)
+    assert client.get(f"/reps/{rep['id']}/day/{START.isoformat()}").status_code == 404  # nothing published yet
+    plan = create_plan(client, office["id"], START.isoformat())
+    client.post(f"/plans/{plan['id']}/publish")
+    assert day_list(client, rep["id"], START)["plan_id"] == plan["id"]
+
+
+def test_a_dropped_check_connection_is_replaced(database_url, app, client, journey):
+    """PostgreSQL restarted or the connection killed: the next read still answers, then reads come from memory
+    again."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the SQLite check reads a local file, there is no connection to lose")
+    rep_id = journey["reps"]["R01"]["id"]
+    on, listing = _first_day_with_visits(client, rep_id)
+    day_list(client, rep_id, on)  # the check's connection is open now
+    with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
+        killed = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE application_name = 'routeplan-day-list-check' AND datname = current_database()"
+                               ).fetchall()
+    assert killed
+    assert day_list(client, rep_id, on) == listing
+    before = builds(app)
+    assert day_list(client, rep_id, on) == listing
+    assert builds(app) == before
