@@ -24,7 +24,7 @@ import numpy as np
 
 from geo.matrix_cache import CachedTravelModel, CacheKey, MatrixStore
 from geo.osrm import OsrmTable, osrm_data_version
-from tests.geo.osrm_server import PORTO_ALEGRE_PBF, running_osrm
+from geo.osrm_local import PORTO_ALEGRE_PBF, running_osrm
 
 # The dense centre of the extract (WGS84), about 6 x 5.5 km.
 AREA_LON = (-51.23, -51.17)

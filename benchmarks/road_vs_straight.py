@@ -32,7 +32,7 @@ from service.convert import rep_points, weekday_windows
 from service.planning import plan_office
 from service.tables import Outlet, Plan, PlanDay, PlanVisit, Rep
 from service.travel import EngineChoice, OfficeTravel
-from tests.geo.osrm_server import running_osrm
+from geo.osrm_local import running_osrm
 
 START = date(2026, 11, 30)  # a Monday
 

@@ -24,6 +24,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from geo import osrm_local
 from service import db, imports, plan_repository, plan_views, planning, repository
 from service.app import create_app
 from service.bundle import load_bundle
@@ -278,16 +279,13 @@ def local_osrm(office_folder: Path) -> Iterator[str]:
     """An osrm-routed (car profile) on a free 127.0.0.1 port serving the one *.osm.pbf of `office_folder`, its graph
     built into var/osrm/<folder> unless built already from that file; the car mode's engine while it runs.
 
-    Uses the build and start helpers of tests/geo/osrm_server.py (a source checkout with .venv-osrm, as `make
-    test` installs it)."""
+    Needs OSRM's executables (.venv-osrm, as `make test` installs it, or OSRM_BIN_DIR)."""
     maps = sorted(office_folder.glob("*.osm.pbf"))
     if len(maps) != 1:
         raise InvalidInput(f"{office_folder} must hold exactly one *.osm.pbf road map, found {len(maps)}", ("office",))
-    sys.path.insert(0, str(REPO_ROOT))
-    osrm_server = importlib.import_module("tests.geo.osrm_server")
     try:
-        bin_dir = osrm_server.find_bin_dir()
-    except osrm_server.OsrmNotInstalled as exc:
+        bin_dir = osrm_local.find_bin_dir()
+    except osrm_local.OsrmNotInstalled as exc:
         raise EngineUnavailable(str(exc), ("engine",)) from exc
     workdir = (LOCAL_OSRM_DIR / office_folder.resolve().name).resolve()  # the OSRM tools run inside it
     osrm_path = workdir / (maps[0].name.split(".")[0] + ".osrm")
@@ -295,8 +293,8 @@ def local_osrm(office_folder: Path) -> Iterator[str]:
     try:
         if not graph.is_file() or graph.stat().st_mtime < maps[0].stat().st_mtime:
             console().print(f"building the road graph of {maps[0]} into {workdir} (car profile, MLD)...")
-            osrm_path = osrm_server.build_graph(bin_dir, maps[0].resolve(), workdir)
-        server = osrm_server.start_routed(bin_dir, osrm_path, maps[0])
+            osrm_path = osrm_local.build_graph(bin_dir, maps[0].resolve(), workdir)
+        server = osrm_local.start_routed(bin_dir, osrm_path, maps[0])
     except RuntimeError as exc:  # a failed build step or server start, naming its log
         raise EngineUnavailable(str(exc), ("engine",)) from exc
     console().print(f"osrm-routed (car) serving {osrm_path} at {server.base_url}, pid {server.process.pid}")
@@ -315,7 +313,7 @@ def local_osrm(office_folder: Path) -> Iterator[str]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        osrm_server.stop_routed(server)
+        osrm_local.stop_routed(server)
         console().print("osrm-routed stopped")
 
 

@@ -34,7 +34,7 @@ from service import plan_views
 from service.plan_schemas import DayListPublic
 from service.tables import Office, Outlet, Plan, PlanStatus, PlanVisit, Rep
 
-MAX_ENTRIES = 20_000  # per process; one entry per rep and date asked for (a few MB for a large office's cycle)
+MAX_ENTRIES = 5_000  # per process: a rep and a date each, about 13 kB (JSON and gzip), so at most ~65 MB
 GZIP_MIN_BYTES = 2048  # as the app's GZipMiddleware: smaller bodies go out as they are
 GZIP_LEVEL = 9  # as the app's GZipMiddleware; paid once per list, not per request
 
