@@ -30,6 +30,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -52,7 +53,7 @@ from service.cli import next_monday  # noqa: E402
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
-SERVER_START_S = 60
+SERVER_START_S = 120  # importing the app takes seconds per worker, more on a busy machine
 
 # wrk: each thread walks the paths from its own offset; `done` prints the numbers as one JSON line. wrk counts
 # 4xx/5xx answers (`errors.status`); 1xx/3xx would need a Lua `response` hook, which costs wrk a third of its
@@ -140,20 +141,39 @@ def serve_command(port: int, workers: int) -> list[str]:
             "--no-access-log"]
 
 
-def start_server(command: list[str], url: str, port: int) -> subprocess.Popen:
-    server = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url}, cwd=REPO_ROOT)
+class ServerLog:
+    """The server's log lines (uvicorn writes them to stderr), read as they come."""
+
+    def __init__(self, server: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        threading.Thread(target=self._read, args=(server.stderr,), daemon=True).start()
+
+    def _read(self, stream) -> None:
+        for line in stream:
+            self.lines.append(line.rstrip())
+
+    def count(self, text: str) -> int:
+        return sum(text in line for line in self.lines)
+
+
+def start_server(command: list[str], url: str, port: int, workers: int) -> tuple[subprocess.Popen, ServerLog]:
+    """The server, once every worker has started and /health answers."""
+    server = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url}, cwd=REPO_ROOT,
+                              stderr=subprocess.PIPE, text=True)
+    log = ServerLog(server)
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise SystemExit(f"the server exited with code {server.returncode}")
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            pass
+            raise SystemExit(f"the server exited with code {server.returncode}:\n" + "\n".join(log.lines[-20:]))
+        if log.count("Application startup complete") >= workers:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    return server, log
+            except httpx.TransportError:
+                pass
         time.sleep(0.2)
     stop_server(server)
-    raise SystemExit(f"the server did not answer /health within {SERVER_START_S} s")
+    raise SystemExit(f"{workers} workers did not start within {SERVER_START_S} s:\n" + "\n".join(log.lines[-20:]))
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -252,7 +272,7 @@ def main() -> None:
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         command = serve_command(port, args.workers)
-        server = start_server(command, url, port)
+        server, log = start_server(command, url, port, args.workers)
         try:
             check_every_path(base_url, paths)
             load_before = load_averages()
@@ -267,6 +287,7 @@ def main() -> None:
                 latencies, failures, wall_s = asyncio.run(
                     run_httpx(base_url, paths, args.clients, args.duration, args.interval_ms / 1000))
             load_after = load_averages()
+            restarts = log.count("died")  # uvicorn restarts a worker that stops answering
         finally:
             stop_server(server)
 
@@ -274,7 +295,8 @@ def main() -> None:
     print(f"server: DATABASE_URL=<fresh {args.database} database> {shlex.join(command)}")
     print(f"machine: {os.cpu_count()} cores, load average (1/5/15 min) {load_before} before, {load_after} after")
     print(f"GET /reps/{{id}}/day/{{date}} on {args.database}: {len(paths)} rep-days, {args.clients} connections, "
-          f"{args.workers} API workers, {args.warmup:g} s warm-up then {args.duration:g} s measured")
+          f"{args.workers} API workers ({restarts} restarted), {args.warmup:g} s warm-up then {args.duration:g} s "
+          "measured")
     if args.load_generator == "wrk":
         errors = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
         print(f"load generator: {shlex.join(wrk_command)}")

@@ -1,6 +1,9 @@
 """The Cordeau periodic VRP benchmark: solve every instance of a directory, write .res files and a summary.
 
-    python -m benchmarks.pvrp DIR --time-limit SECONDS --out OUTDIR [--seed N] [--only p01,p02]
+    python -m benchmarks.pvrp DIR --time-limit SECONDS --out OUTDIR [--seed N] [--only p01,p02] [--max-iterations N]
+
+With --max-iterations the search stops after that many iterations (the time limit then only guards), which
+makes the plans independent of the machine's load: the same command gives the same .res files.
 
 Reference costs are the first line of each NAME.res in DIR. The gap is computed from the cost recomputed in
 double precision from our routes (solver.pvrp), and the .res file written is what the tests' checker reads.
@@ -51,7 +54,7 @@ def feasible(inst: PvrpInstance, solution) -> bool:
     return True
 
 
-def run(instances_dir, time_limit_s: float, out_dir, seed: int = 0, only: list[str] | None = None) -> list[Row]:
+def run(instances_dir, time_limit_s: float, out_dir, seed: int = 0, only: list[str] | None = None, max_iterations: int | None = None) -> list[Row]:
     instances_dir, out_dir = Path(instances_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -60,7 +63,7 @@ def run(instances_dir, time_limit_s: float, out_dir, seed: int = 0, only: list[s
             continue
         inst = read_instance(path)
         started = time.perf_counter()
-        solution = solve(inst.problem, SolveParams(time_limit_s=time_limit_s, seed=seed))
+        solution = solve(inst.problem, SolveParams(time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations))
         seconds = time.perf_counter() - started
         cost = write_res(inst, solution, out_dir / f"{inst.name}.res")
         ref = reference_cost(instances_dir, inst.name)
@@ -84,8 +87,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", required=True)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated instance names")
+    parser.add_argument("--max-iterations", type=int, default=None)
     args = parser.parse_args(argv)
-    rows = run(args.instances_dir, args.time_limit, args.out, args.seed, [s for s in args.only.split(",") if s] or None)
+    only = [s for s in args.only.split(",") if s] or None
+    rows = run(args.instances_dir, args.time_limit, args.out, args.seed, only, args.max_iterations)
     gaps = [r.gap_pct for r in rows if r.gap_pct is not None]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     if gaps:

@@ -10,8 +10,10 @@ from fastapi.middleware.gzip import GZipMiddleware
 
 from service import db
 from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
-from service.api import ride_along, visits
+from service.api import jobs, ride_along, visits
+from service.api import change_sets
 from service.errors import install_error_handler
+from service.job_runner import JobRunner
 from service.web import routes as web_routes
 
 
@@ -19,11 +21,14 @@ def create_app(database_url: str | None = None) -> FastAPI:
     """The service on `database_url` (else DATABASE_URL, else the SQLite file); migrates the schema at startup."""
     url = db.database_url(database_url)
     engine = db.make_engine(url)
+    runner = JobRunner(engine)  # plans as jobs on Dask (local cluster, or ROUTEPLAN_DASK_SCHEDULER)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         db.migrate(url)
+        runner.start()  # picks up the jobs a stopped or crashed process left queued or running
         yield
+        runner.stop()  # hands unfinished jobs back to the queue
         engine.dispose()
 
     app = FastAPI(
@@ -33,6 +38,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.engine = engine
+    app.state.jobs = runner
     # the map page carries the whole cycle as JSON so its filters redraw without asking again
     app.add_middleware(GZipMiddleware, minimum_size=2048)
     install_error_handler(app)
@@ -43,8 +49,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(outlet_import.router)
     app.include_router(outlets.router)
     app.include_router(plans.router)
+    app.include_router(jobs.router)
     app.include_router(days.router)
     app.include_router(visits.router)
     app.include_router(ride_along.router)
+    app.include_router(change_sets.router)
     app.include_router(web_routes.router)
     return app

@@ -35,6 +35,7 @@ from service.travel import EngineChoice, check_road_engines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAMPLE_OFFICE = Path("sample_routes") / "shanghai_minhang"
+WORKER_HEALTHCHECK_S = 60
 LOCAL_OSRM_DIR = Path("var") / "osrm"
 ENGINE_HELP = ("travel times: configured (each rep's road engine if one is set, else straight line), straight "
                "(straight line only) or osrm (road times required for every rep)")
@@ -110,9 +111,11 @@ def serve(
 ) -> None:
     """Serve the HTTP API (docs at /docs)."""
     db.migrate()  # once, before the workers start: each would otherwise race the others to migrate a new database
-    # an import string: every worker process builds its own app
+    # an import string: every worker process builds its own app. While a worker imports it (OR-Tools,
+    # GeoPandas: seconds) its answer to uvicorn's health ping can be late; on a busy machine later than uvicorn's
+    # 5 s default, and the workers are then killed and restarted over and over.
     uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log)
+                access_log=access_log, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 @app.command("import")

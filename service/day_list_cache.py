@@ -112,35 +112,46 @@ class _SqliteCheck:
 
 
 class _PostgresCheck:
-    """Versions read through one asynchronous psycopg connection in autocommit (each read sees every commit);
-    psycopg prepares the statement after a few runs. A failed read (server restarted, connection dropped)
-    counts as an outdated version: the list is then built through the app's engine, which reconnects or
-    answers as the API does when the database is down, and the next check opens a new connection."""
+    """Versions read through a few asynchronous psycopg connections in autocommit (each read sees every
+    commit), taken in turn: a connection runs one query at a time, so one alone would queue every request of
+    the worker behind a round trip to the server. psycopg prepares the statement after a few runs. A failed
+    read (server restarted, connection dropped) counts as an outdated version: the list is then built through
+    the app's engine, which reconnects or answers as the API does when the database is down, and the next
+    check on that connection opens a new one."""
 
-    APPLICATION_NAME = "routeplan-day-list-check"  # how the connection shows in pg_stat_activity
+    APPLICATION_NAME = "routeplan-day-list-check"  # how the connections show in pg_stat_activity
+    CONNECTIONS = 4  # per API process
 
     def __init__(self, engine: Engine, query: _VersionQuery) -> None:
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._query = query
-        self._connection: psycopg.AsyncConnection | None = None
+        self._connections: list[psycopg.AsyncConnection | None] = [None] * self.CONNECTIONS
+        self._turn = 0
 
     async def version(self, rep_id: int, plan_id: int, day: int) -> tuple | None:
+        slot = self._turn
+        self._turn = (slot + 1) % self.CONNECTIONS
         try:
-            if self._connection is None or self._connection.closed:
-                self._connection = await psycopg.AsyncConnection.connect(
+            connection = self._connections[slot]
+            if connection is None or connection.closed:
+                connection = self._connections[slot] = await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, application_name=self.APPLICATION_NAME)
-            async with self._connection.cursor() as cursor:
+            async with connection.cursor() as cursor:
                 await cursor.execute(self._query.sql, self._query.params(rep_id, plan_id, day))
                 rows = await cursor.fetchall()
-        except psycopg.Error:
-            await self.aclose()
+        except KeyError:
+            await self._close(slot)
             return _NO_VERSION
         return tuple(rows[0]) if rows else None
 
-    async def aclose(self) -> None:
-        if self._connection is not None:
-            connection, self._connection = self._connection, None
+    async def _close(self, slot: int) -> None:
+        connection, self._connections[slot] = self._connections[slot], None
+        if connection is not None:
             await connection.close()
+
+    async def aclose(self) -> None:
+        for slot in range(self.CONNECTIONS):
+            await self._close(slot)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 from itertools import repeat
 from statistics import mean
@@ -77,6 +78,100 @@ def solve_reps(problems: list[RepProblem], params: SolveParams) -> tuple[list[So
     return [solution for solution, _ in answers], max(peak_kib for _, peak_kib in answers)
 
 
+@dataclass(frozen=True)
+class PlanRequest:
+    """What a plan is asked for; stored as a job's request so any service process can run it (again)."""
+
+    office_id: int
+    start_date: date
+    weeks: int = CYCLE_WEEKS
+    time_limit_s: float = DEFAULT_TIME_LIMIT_S
+    created_by: str = ""
+    engine_choice: EngineChoice = EngineChoice.CONFIGURED
+
+    def as_json(self) -> dict:
+        return {"office_id": self.office_id, "start_date": self.start_date.isoformat(), "weeks": self.weeks,
+                "time_limit_s": self.time_limit_s, "created_by": self.created_by,
+                "engine_choice": self.engine_choice.value}
+
+    @classmethod
+    def from_json(cls, data: dict) -> PlanRequest:
+        return cls(office_id=data["office_id"], start_date=date.fromisoformat(data["start_date"]),
+                   weeks=data["weeks"], time_limit_s=data["time_limit_s"], created_by=data["created_by"],
+                   engine_choice=EngineChoice(data["engine_choice"]))
+
+
+@dataclass(frozen=True)
+class PreparedPlan:
+    """An office's rows as read for a plan and its reps' solver problems, ready to solve anywhere."""
+
+    request: PlanRequest
+    office: Office
+    reps: list[Rep]
+    outlets: list[Outlet]
+    problems: list[RepProblem]
+    lost: list[tuple[int, int, str]]  # (rep id, outlet id, detail) of outlets no road reaches
+    travel_kpis: dict
+
+
+def check_request(session: Session, request: PlanRequest) -> Office:
+    """The office asked for, after checking the request; NotFound or InvalidInput naming the field."""
+    check_cycle(request.start_date, request.weeks)
+    if request.time_limit_s <= 0:
+        raise InvalidInput(f"must be positive, not {request.time_limit_s}", ("time_limit_s",))
+    office = repository.office(session, request.office_id)
+    if office is None:
+        raise NotFound(f"office {request.office_id} does not exist", ("office_id",))
+    return office
+
+
+def prepare_plan(engine: Engine, request: PlanRequest) -> PreparedPlan:
+    """Read the office and build its reps' problems on their travel engines' times (EngineUnavailable when an
+    engine fails, InvalidInput for an outlet outside its map or a rep without a home); writes nothing."""
+    with Session(engine) as session:
+        office = check_request(session, request)
+        reps = list(repository.reps(session, office.id))
+        outlets = list(repository.outlets(session, office.id, status=OutletStatus.ACTIVE))
+    reps_by_id = {r.id: r for r in reps}
+    outlets_by_rep: dict[int, list[Outlet]] = defaultdict(list)
+    for o in outlets:
+        if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
+            outlets_by_rep[o.rep_id].append(o)
+    try:
+        problems, lost, travel_kpis = rep_problems(office, reps_by_id, outlets_by_rep, request.weeks,
+                                                   request.engine_choice)
+    except MissingHomeLocation as e:
+        raise InvalidInput(str(e), ("reps", e.rep_code, "home_lon")) from e
+    return PreparedPlan(request, office, reps, outlets, problems, lost, travel_kpis)
+
+
+def add_plan(session: Session, prepared: PreparedPlan, solutions: list[Solution], solve_wall_s: float,
+             worker_peak_kib: int) -> Plan:
+    """Add the draft plan of the solved reps to the session (flushed, not committed: the caller decides)."""
+    request = prepared.request
+    reps_by_id = {r.id: r for r in prepared.reps}
+    plan = Plan(office_id=prepared.office.id, start_date=request.start_date, weeks=request.weeks,
+                status=PlanStatus.DRAFT, created_by=request.created_by, time_limit_s=request.time_limit_s)
+    session.add(plan)
+    session.flush()
+    rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, prepared.outlets, reps_by_id))
+    rows.unplaced += [PlanUnplaced(plan_id=plan.id, rep_id=rep_id, outlet_id=outlet_id, reason=UNREACHABLE,
+                                   detail=detail[:400]) for rep_id, outlet_id, detail in prepared.lost]
+    for problem, solution in zip(prepared.problems, solutions, strict=True):
+        rep_rows = solution_rows(plan.id, problem, solution)
+        rows.days += rep_rows.days
+        rows.visits += rep_rows.visits
+        rows.unplaced += rep_rows.unplaced
+    session.add_all(rows.days + rows.visits + rows.unplaced)
+    plan.kpis = office_kpis(prepared.reps, prepared.outlets, request.weeks, rows) | {
+        "solve_wall_s": round(solve_wall_s, 1),
+        "solver_peak_rss_mb": round(worker_peak_kib / 1024, 1),
+        "travel": prepared.travel_kpis,
+    }
+    session.flush()
+    return plan
+
+
 def plan_office(
     engine: Engine,
     office_id: int,
@@ -86,52 +181,18 @@ def plan_office(
     created_by: str = "",
     engine_choice: EngineChoice = EngineChoice.CONFIGURED,
 ) -> int:
-    """Plan all reps of an office for a cycle from `start_date`; stores a draft plan and returns its id.
+    """Plan all reps of an office for a cycle from `start_date` in processes of this machine (the CLI; the API
+    runs plans as jobs on Dask, service/plan_jobs.py); stores a draft plan and returns its id.
 
     Travel times come from each rep's travel engine (service/travel.py); an engine that fails raises
     EngineUnavailable and an outlet outside its map InvalidInput before anything is stored."""
-    check_cycle(start_date, weeks)
-    if time_limit_s <= 0:
-        raise InvalidInput(f"must be positive, not {time_limit_s}", ("time_limit_s",))
-    with Session(engine) as session:
-        office = repository.office(session, office_id)
-        if office is None:
-            raise NotFound(f"office {office_id} does not exist", ("office_id",))
-        reps = list(repository.reps(session, office_id))
-        outlets = list(repository.outlets(session, office_id, status=OutletStatus.ACTIVE))
-    reps_by_id = {r.id: r for r in reps}
-    outlets_by_rep: dict[int, list[Outlet]] = defaultdict(list)
-    for o in outlets:
-        if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
-            outlets_by_rep[o.rep_id].append(o)
-    try:
-        problems, lost, travel_kpis = rep_problems(office, reps_by_id, outlets_by_rep, weeks, engine_choice)
-    except MissingHomeLocation as e:
-        raise InvalidInput(str(e), ("reps", e.rep_code, "home_lon")) from e
-
+    prepared = prepare_plan(engine, PlanRequest(office_id, start_date, weeks, time_limit_s, created_by,
+                                                engine_choice))
     started = time.perf_counter()
-    solutions, worker_peak_kib = solve_reps(problems, SolveParams(time_limit_s=time_limit_s))
+    solutions, worker_peak_kib = solve_reps(prepared.problems, SolveParams(time_limit_s=time_limit_s))
     solve_wall_s = time.perf_counter() - started
-
     with Session(engine) as session:
-        plan = Plan(office_id=office.id, start_date=start_date, weeks=weeks, status=PlanStatus.DRAFT,
-                    created_by=created_by, time_limit_s=time_limit_s)
-        session.add(plan)
-        session.flush()
-        rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, outlets, reps_by_id))
-        rows.unplaced += [PlanUnplaced(plan_id=plan.id, rep_id=rep_id, outlet_id=outlet_id, reason=UNREACHABLE,
-                                       detail=detail[:400]) for rep_id, outlet_id, detail in lost]
-        for problem, solution in zip(problems, solutions):
-            rep_rows = solution_rows(plan.id, problem, solution)
-            rows.days += rep_rows.days
-            rows.visits += rep_rows.visits
-            rows.unplaced += rep_rows.unplaced
-        session.add_all(rows.days + rows.visits + rows.unplaced)
-        plan.kpis = office_kpis(reps, outlets, weeks, rows) | {
-            "solve_wall_s": round(solve_wall_s, 1),
-            "solver_peak_rss_mb": round(worker_peak_kib / 1024, 1),
-            "travel": travel_kpis,
-        }
+        plan = add_plan(session, prepared, solutions, solve_wall_s, worker_peak_kib)
         session.commit()
         return plan.id
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +106,9 @@ class Outlet(SQLModel, table=True):
 class Plan(SQLModel, table=True):
     """One version of an office's journey plan over a repeating cycle."""
 
+    # One version per base: two change sets on the same base cannot both produce a version (no lost update).
+    # Plans computed from scratch have no base (NULLs never collide).
+    __table_args__ = (Index("ix_plan_office_based_on", "office_id", "based_on_id", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)
     start_date: date  # a Monday; the cycle repeats from here
@@ -117,6 +120,8 @@ class Plan(SQLModel, table=True):
     published_at: datetime | None = None
     time_limit_s: float
     kpis: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # The change set that made this version from `based_on_id` (no foreign key: ChangeSet points back here).
+    change_set_id: int | None = Field(default=None, index=True)
 
 
 class PlanDay(SQLModel, table=True):
@@ -219,3 +224,66 @@ class RideAlongDay(SQLModel, table=True):
     rep_id: int | None = Field(default=None, foreign_key="rep.id")
     spot_check_outlet_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     computed_at: datetime = Field(default_factory=utcnow)
+
+
+# --- line cleanup (issue 4) -------------------------------------------------------------------------------------
+
+
+class ChangeSet(SQLModel, table=True):
+    """A coordinator's batch of master-data changes folded into a plan version: what was asked, the version it
+    applied to and the draft version it produced, with the diff between them. Only applied change sets are
+    stored; a rejected one leaves no row."""
+
+    __table_args__ = (UniqueConstraint("office_id", "idempotency_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    idempotency_key: str = Field(max_length=100)
+    base_plan_id: int = Field(foreign_key="plan.id")
+    result_plan_id: int = Field(foreign_key="plan.id")
+    status: str = Field(default="applied", max_length=20)
+    created_by: str = Field(default="", max_length=100)
+    created_at: datetime = Field(default_factory=utcnow)
+    request: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    diff: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Territory(SQLModel, table=True):
+    """A rep's territory polygon as the coordinator drew it (GeoJSON Polygon or MultiPolygon, WGS84). Reps
+    without a row have a territory derived from their outlets (service/territories.py)."""
+
+    rep_id: int = Field(foreign_key="rep.id", primary_key=True)
+    geometry: dict = Field(sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- background jobs (issue 7) ----------------------------------------------------------------------------------
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Job(SQLModel, table=True):
+    """A long computation (an office's plan) run in the background: its request, so any service process can run
+    it again, its progress, and where its result is. A service process holds a job while `lease_until` lies ahead
+    and renews the lease while it works; a job whose lease ran out (its process died) is queued again.
+    Times are UTC (timestamptz on PostgreSQL)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=32)  # "plan"
+    status: JobStatus = Field(default=JobStatus.QUEUED, index=True)
+    request: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reps_total: int = 0
+    reps_solved: int = 0
+    attempts: int = 0  # runs started; above 1 the job was run again after a service process died
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    started_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))  # latest run
+    finished_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    error: str = Field(default="", max_length=2000)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the result of a plan job
+    owner: str | None = Field(default=None, max_length=100)  # the service process holding the job
+    lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

@@ -13,6 +13,10 @@ from solver.routes import Edges, Timing, route_edges, time_route
 from solver.two_opt import two_opt
 
 
+# Overrunning a duration limit by one unit costs this many units of travel at first (the search adapts it).
+INITIAL_OVERRUN_WEIGHT = 1.0
+
+
 class PlanState:
     def __init__(self, inst: Instance, groups: list[list[int]], allowed: list[list[tuple[int, ...]]]):
         self.inst = inst
@@ -37,7 +41,7 @@ class PlanState:
         self.visits = np.zeros(V, dtype=np.int64)  # clients on the route
         self.overrun = np.zeros(V, dtype=np.int64)  # time past the duration limit (soft limits only)
         # Price of one unit of overrun while the search may overrun (None: limits are hard).
-        self.overrun_weight: float | None = 1.0 if inst.soft_duration else None
+        self.overrun_weight: float | None = INITIAL_OVERRUN_WEIGHT if inst.soft_duration else None
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n

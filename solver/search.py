@@ -51,7 +51,7 @@ class SearchConfig:
     weight_period: int = 20  # iterations between adjustments of the overrun price
     target_overrunning_share: float = 0.3
     weight_step: float = 1.3
-    urgent_progress: float = 0.3
+    urgent_progress: float = 0.2
 
 
 class Budget:
@@ -70,6 +70,9 @@ class Budget:
         if self.max_iterations:
             return self.iterations / self.max_iterations
         return self.work_us() / self.max_work_us
+
+    def elapsed_share(self) -> float:
+        return 1.0 - self.remaining_s() / self.time_limit_s if self.time_limit_s > 0 else 1.0
 
     def remaining_s(self) -> float:
         return self.deadline - time.perf_counter()
@@ -222,7 +225,9 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
     overrunning = since_best = 0
     ruin_weights, repair_weights = OperatorWeights(RUIN_OPERATORS), OperatorWeights(REPAIR_OPERATORS)
     visits = max(1, sum(len(state.allowed[c][0]) for c in candidates))
-    t0 = cfg.start_accept_per_visit * max(current, 1) / visits / math.log(2)
+    # From the plan's cost without penalties, which would otherwise heat the search for good.
+    plain = int(state.travel.sum()) + state.inst.problem.balance_weight * state.spread()
+    t0 = cfg.start_accept_per_visit * max(plain, 1) / visits / math.log(2)
     changed_days: set[int] = set()
     accepted = improved = 0
     while not budget.done(share):
@@ -269,7 +274,8 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
         if state.overrun_weight is not None:
             overrunning += bool(state.overrun.any())
             if budget.iterations % cfg.weight_period == 0:
-                urgent = best is None and budget.progress() > cfg.urgent_progress * share
+                # No plan within the limits yet, and a good part of the budget (or of the time) spent.
+                urgent = best is None and max(budget.progress(), budget.elapsed_share()) > cfg.urgent_progress * share
                 current = _adapt_overrun_weight(state, candidates, overrunning / cfg.weight_period, cfg, urgent)
                 overrunning = 0
         if budget.iterations % cfg.polish_every == 0 and changed_days:

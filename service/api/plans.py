@@ -1,4 +1,5 @@
-"""Plans: compute a draft for an office's cycle, list and read them (JSON or GeoJSON), publish one."""
+"""Plans: compute a draft for an office's cycle (a job: 201 when waited for, else 202 + /jobs/{id}), list and read
+them (JSON or GeoJSON), publish one."""
 
 from __future__ import annotations
 
@@ -6,25 +7,44 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service import plan_views, planning
+from service import jobs, plan_jobs, plan_views, planning
 from service.db import SessionDep
+from service.errors import Conflict
+from service.job_runner import JobRunner
+from service.job_schemas import JobPublic
 from service.plan_schemas import PlanCreate, PlanPublic, PlanSummary
+from service.planning import PlanRequest
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic)
-def create_plan(body: PlanCreate, request: Request) -> PlanPublic:
-    """Plan every active rep of the office over a cycle from `start_date` (a Monday); returns the draft."""
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic, responses={
+    status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"}})
+def create_plan(body: PlanCreate, request: Request, wait: bool | None = None) -> PlanPublic | JSONResponse:
+    """Plan every active rep of the office over a cycle from `start_date` (a Monday), as a job on Dask.
+
+    `wait=true`: answer 201 with the draft once it is stored; `wait=false`: answer 202 at once with the job
+    (Location: /jobs/{id}). Without `wait`, the request waits only for a small plan, one whose reps need at most
+    30 s of solver time one after another (active reps x `time_limit_s`)."""
     engine = request.app.state.engine
-    # no request session: planning opens its own short ones, none stays open while the reps are solved
-    plan_id = planning.plan_office(
-        engine,
-        body.office_id,
-        body.start_date,
-        weeks=body.weeks,
-        time_limit_s=body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S,
-    )
+    runner: JobRunner = request.app.state.jobs
+    plan_request = PlanRequest(body.office_id, body.start_date, body.weeks,
+                               body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S)
+    # no request session: the job opens its own short ones, none stays open while the reps are solved
+    with Session(engine) as session:
+        job_id = plan_jobs.create(session, plan_request, runner.owner, runner.lease_s).id
+        if wait is None:
+            wait = plan_jobs.solver_seconds(session, plan_request) <= plan_jobs.WAIT_MAX_SOLVER_S
+        session.commit()
+    if not wait:
+        runner.submit(job_id)
+        with Session(engine) as session:
+            job = JobPublic.of(jobs.get(session, job_id))
+        return JSONResponse(job.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED,
+                            headers={"Location": f"/jobs/{job_id}"})
+    plan_id = runner.run_now(job_id)
+    if plan_id is None:
+        raise Conflict(f"job {job_id} was cancelled before its plan was stored", ("job_id",))
     with Session(engine) as session:
         return plan_views.plan_public(session, plan_id)
 

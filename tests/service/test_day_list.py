@@ -217,8 +217,8 @@ def test_a_404_is_not_kept(client, office, supervisor, rep):
     assert day_list(client, rep["id"], START)["plan_id"] == plan["id"]
 
 
-def test_a_dropped_check_connection_is_replaced(database_url, app, client, journey):
-    """PostgreSQL restarted or the connection killed: the next read still answers, then reads come from memory
+def test_dropped_check_connections_are_replaced(database_url, app, client, journey):
+    """PostgreSQL restarted or the check's connections killed: reads still answer, then come from memory
     again."""
     if not database_url.startswith("postgresql"):
         pytest.skip("the SQLite check reads a local file, there is no connection to lose")
@@ -230,7 +230,10 @@ def test_a_dropped_check_connection_is_replaced(database_url, app, client, journ
                                "WHERE application_name = 'routeplan-day-list-check' AND datname = current_database()"
                                ).fetchall()
     assert killed
-    assert day_list(client, rep_id, on) == listing
-    before = builds(app)
-    assert day_list(client, rep_id, on) == listing
-    assert builds(app) == before
+    for _ in range(10):  # each dropped connection costs one rebuilt list, then it is replaced
+        before = builds(app)
+        assert day_list(client, rep_id, on) == listing
+        if builds(app) == before:
+            break
+    else:
+        pytest.fail("reads never came from memory again after the connections were dropped")

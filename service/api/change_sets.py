@@ -1,0 +1,92 @@
+"""Line cleanup: change sets folded into the current plan version, and the rep territories they place outlets by."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Form, Response, UploadFile, status
+from fastapi.responses import JSONResponse
+from shapely.geometry import mapping
+from sqlmodel import Session
+
+from service import change_sets, master_data, repository, territories
+from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
+from service.db import SessionDep
+from service.schemas import CoordSystemName
+from service.tables import OutletStatus
+
+router = APIRouter(tags=["change sets"])
+
+
+@router.post("/change-sets", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic,
+             responses={409: {"description": "stale base version (body has current_plan_id), duplicate code or key"}})
+def create_change_set(body: ChangeSetCreate, session: SessionDep, response: Response) -> Any:
+    """Fold new outlets, closures, changes, moves, leaving and new reps into the base version (which must be the
+    office's current one); returns the change set with the new draft version's id and the diff. A repeated
+    idempotency key returns the first result (200) and applies nothing."""
+    return _submitted(session, body, response)
+
+
+def _submitted(session: Session, body: ChangeSetCreate, response: Response, request: dict | None = None) -> Any:
+    try:
+        result = change_sets.submit(session, body, request)
+    except change_sets.StalePlan as exc:
+        session.rollback()
+        return JSONResponse(status_code=exc.status_code, content={
+            "detail": [d.as_json() for d in exc.details], "current_plan_id": exc.current_plan_id})
+    if result.replayed:
+        response.status_code = status.HTTP_200_OK
+    return result
+
+
+@router.post("/change-sets/om-file", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic)
+def create_om_change_set(
+    file: UploadFile,
+    session: SessionDep,
+    response: Response,
+    base_plan_id: Annotated[int, Form()],
+    idempotency_key: Annotated[str, Form(min_length=1, max_length=100)],
+    created_by: Annotated[str, Form(max_length=100)] = "",
+    change_budget: Annotated[int | None, Form(ge=0)] = 0,
+    coord_system: Annotated[CoordSystemName, Form()] = "wgs84",
+) -> Any:
+    """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
+    rows turned closed are closures, other frequency/hours/service time are changes, another rep_code is a move;
+    outlets absent from the file stay as they are."""
+    data = file.file.read()
+    # the key is checked against the file itself: once applied, the same file would read as other changes
+    request = {"om_file": file.filename or "", "sha256": hashlib.sha256(data).hexdigest(), "base_plan_id": base_plan_id,
+               "idempotency_key": idempotency_key, "created_by": created_by, "change_budget": change_budget,
+               "coord_system": str(coord_system)}
+    earlier = change_sets.replayed(session, change_sets.base_plan(session, base_plan_id).office_id, idempotency_key,
+                                   request)
+    if earlier is not None:
+        response.status_code = status.HTTP_200_OK
+        return earlier
+    body = change_sets.om_file_change_set(session, file.filename or "", data, base_plan_id, idempotency_key,
+                                          created_by, change_budget, coord_system)
+    return _submitted(session, body, response, request)
+
+
+@router.get("/change-sets/{change_set_id}", response_model=ChangeSetPublic)
+def read_change_set(change_set_id: int, session: SessionDep) -> ChangeSetPublic:
+    return change_sets.get_change_set(session, change_set_id)
+
+
+@router.put("/reps/{rep_id}/territory", response_model=TerritoryPublic)
+def put_territory(rep_id: int, session: SessionDep, geometry: dict = Body(...)) -> TerritoryPublic:
+    """Store the rep's territory: a GeoJSON Polygon or MultiPolygon (geometry or Feature), WGS84."""
+    rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
+    territory = territories.store_territory(session, rep, geometry)
+    return TerritoryPublic(rep_id=rep.id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry))
+
+
+@router.get("/reps/{rep_id}/territory", response_model=TerritoryPublic)
+def get_territory(rep_id: int, session: SessionDep) -> TerritoryPublic:
+    """The rep's territory: as given, else derived from the rep's active outlets (null without any)."""
+    rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
+    outlets = list(repository.outlets(session, rep.office_id, rep_id=rep.id, status=OutletStatus.ACTIVE))
+    found = territories.rep_territories(session, [rep], outlets).get(rep.id)
+    return TerritoryPublic(rep_id=rep.id, rep_code=rep.code, source=found.source if found else "none",
+                           geometry=mapping(found.geometry) if found else None)

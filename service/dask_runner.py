@@ -1,0 +1,103 @@
+"""Where reps are solved: a Dask cluster, one task per rep's problem.
+
+With ROUTEPLAN_DASK_SCHEDULER set (e.g. tcp://10.0.0.5:8786) the service submits to that cluster; otherwise it
+starts, on first use, a local cluster of one single-threaded worker process per core (the solver is
+CPU-bound and holds the GIL). Workers receive a solver Problem and return its Solution: they need the package,
+never the database. A worker that dies mid-task has its tasks run again elsewhere by the scheduler.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+
+from distributed import Client, LocalCluster, as_completed
+
+from service import solve_worker
+from service.errors import EngineUnavailable
+from solver.model import Problem, Solution, SolveParams
+
+SCHEDULER_ENV = "ROUTEPLAN_DASK_SCHEDULER"
+CONNECT_TIMEOUT_S = 10
+PROGRESS_EVERY_S = 1.0  # how often a running job reports progress (and learns it was cancelled) without news
+POLL_S = 0.1
+
+
+class SolveStopped(Exception):
+    """The job's progress callback asked to stop (cancelled, or the service is shutting down)."""
+
+
+class DaskRunner:
+    """The service process's connection to its Dask cluster, made on first use and shared by its job threads."""
+
+    def __init__(self, scheduler_address: str | None = None) -> None:
+        self.scheduler_address = scheduler_address or os.environ.get(SCHEDULER_ENV) or None
+        self._lock = threading.Lock()
+        self._client: Client | None = None
+        self._cluster: LocalCluster | None = None
+
+    def describe(self) -> str:
+        return f"Dask scheduler {self.scheduler_address}" if self.scheduler_address else "local Dask cluster"
+
+    def client(self) -> Client:
+        with self._lock:
+            if self._client is None:
+                if self.scheduler_address:
+                    try:
+                        self._client = Client(self.scheduler_address, timeout=CONNECT_TIMEOUT_S,
+                                              set_as_default=False)
+                    except OSError as exc:  # distributed's connect timeout is an OSError too
+                        raise EngineUnavailable(f"{self.describe()} unreachable: {exc}", ("dask_scheduler",)) \
+                            from exc
+                else:
+                    self._cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
+                                                 processes=True, dashboard_address="127.0.0.1:0")
+                    self._client = Client(self._cluster, set_as_default=False)
+            return self._client
+
+    def close(self) -> None:
+        with self._lock:
+            if self._client is not None:
+                self._client.close()
+            if self._cluster is not None:
+                self._cluster.close()
+            self._client = self._cluster = None
+
+    def solve(
+        self,
+        problems: list[Problem],
+        params: SolveParams,
+        key_prefix: str,
+        on_progress: Callable[[int], bool],
+    ) -> list[tuple[Solution, int]]:
+        """Every problem solved on the cluster: (solution, the worker's peak memory in KiB) in the problems' order.
+
+        `on_progress(solved)` is called as tasks complete and at least every PROGRESS_EVERY_S; when it returns
+        False the remaining tasks are cancelled and SolveStopped is raised. A task that failed raises its error.
+        Keys are unique per run (`key_prefix`), so a job run again never picks up a cancelled run's tasks."""
+        client = self.client()
+        futures = [client.submit(solve_worker.solve_rep, problem, params, key=f"{key_prefix}-rep{i}")
+                   for i, problem in enumerate(problems)]
+        position = {future.key: i for i, future in enumerate(futures)}
+        answers: list[tuple[Solution, int] | None] = [None] * len(futures)
+        solved = 0
+        reported_at = time.monotonic()
+        try:
+            completed = as_completed(futures, loop=client.loop)
+            while solved < len(futures):
+                batch = completed.next_batch(block=False)
+                for future in batch:
+                    answers[position[future.key]] = future.result()
+                    solved += 1
+                if batch or time.monotonic() - reported_at >= PROGRESS_EVERY_S:
+                    if not on_progress(solved):
+                        raise SolveStopped(f"stopped after {solved} of {len(futures)} reps")
+                    reported_at = time.monotonic()
+                if not batch:
+                    time.sleep(POLL_S)
+        except BaseException:
+            client.cancel(futures)
+            raise
+        return answers
