@@ -524,8 +524,8 @@ def om_file_change_set(session: Session, filename: str, data: bytes, base_plan_i
     rows = imports.read_rows(filename, data)
     if not rows:
         raise InvalidInput("the file has no outlet rows", ("file",))
-    problems = imports._Problems(("file",))
-    checked = imports._checked_rows(rows, problems)
+    problems = imports.RowProblems(("file",))
+    checked = imports.checked_rows(rows, problems)
     problems.raise_if_any(len(rows))
     stored = repository.outlets_by_code(session, [d.customer_code for _, d in checked])
     rep_codes = {r.id: r.code for r in repository.reps(session, base.office_id)}

@@ -139,7 +139,7 @@ class _PostgresCheck:
             async with connection.cursor() as cursor:
                 await cursor.execute(self._query.sql, self._query.params(rep_id, plan_id, day))
                 rows = await cursor.fetchall()
-        except KeyError:
+        except psycopg.Error:
             await self._close(slot)
             return _NO_VERSION
         return tuple(rows[0]) if rows else None

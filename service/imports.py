@@ -217,7 +217,7 @@ class OutletRow(BaseModel):
 # --- the import -------------------------------------------------------------------------------------------------
 
 
-class _Problems:
+class RowProblems:
     """Bad cells of the file, each at ["file", "row", <number>, <column>]."""
 
     def __init__(self, source: Loc) -> None:
@@ -236,7 +236,7 @@ class _Problems:
         raise InvalidInput(f"{bad_rows} of {total_rows} rows are invalid; nothing was imported", details=self.details)
 
 
-def _checked_rows(rows: list[FileRow], problems: _Problems) -> list[tuple[FileRow, OutletRow]]:
+def checked_rows(rows: list[FileRow], problems: RowProblems) -> list[tuple[FileRow, OutletRow]]:
     """Rows whose every cell is well-formed, each customer code once (a repeat is a problem of the later row)."""
     checked: list[tuple[FileRow, OutletRow]] = []
     first_row_of: dict[str, int] = {}
@@ -271,8 +271,8 @@ def import_outlets(
     caller commits."""
     if not rows:
         raise InvalidInput("the file has no outlet rows", source)
-    problems = _Problems(source)
-    checked = _checked_rows(rows, problems)
+    problems = RowProblems(source)
+    checked = checked_rows(rows, problems)
     reps = repository.reps_by_code(session, {d.rep_code for _, d in checked if d.rep_code})
     stored = repository.outlets_by_code(session, [d.customer_code for _, d in checked])
 

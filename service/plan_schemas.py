@@ -79,6 +79,9 @@ class PlanPublic(BaseModel):
     start_date: date
     weeks: int
     status: PlanStatus
+    based_on_id: int | None  # the version this one was made from (a change set's base)
+    change_set_id: int | None
+    created_by: str
     created_at: datetime
     published_at: datetime | None
     time_limit_s: float

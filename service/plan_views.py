@@ -76,6 +76,7 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
     ]
     return PlanPublic(
         id=plan.id, office_id=plan.office_id, start_date=plan.start_date, weeks=plan.weeks, status=plan.status,
+        based_on_id=plan.based_on_id, change_set_id=plan.change_set_id, created_by=plan.created_by,
         created_at=plan.created_at, published_at=plan.published_at, time_limit_s=plan.time_limit_s,
         kpis=plan.kpis, days=days, unplaced=unplaced,
     )

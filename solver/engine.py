@@ -1,4 +1,9 @@
-"""solve(): pre-checks, regret construction over patterns, ruin-and-recreate with OR-Tools day reordering."""
+"""solve(): pre-checks, construction over patterns, ruin-and-recreate with OR-Tools day reordering.
+
+Determinism: with SolveParams.max_iterations (and a time limit that is not reached) the plan depends only on
+the problem and the seed. Otherwise the search ends on a work budget derived from the time limit, which gives
+the same plan too unless the machine is so slow or busy that the wall clock ends it first.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,8 @@ from solver.precheck import precheck, vehicle_groups
 from solver.schedule import timed_route
 from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, improve, polish_days
 
-FINAL_POLISH_SHARE = 0.1
-FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction  # of the budget, kept for reordering the best plan's days at the end
+FINAL_POLISH_SHARE = 0.1  # of the budget, kept for reordering the best plan's days at the end
+FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction
 
 
 def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
@@ -32,7 +37,11 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     all_days = list(range(inst.num_days))
     stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
     if state.overrun_weight is not None:
-        insert_clients(state, state.make_feasible())
+        left_out = insert_clients(state, state.make_feasible())
+        if left_out:  # no plan within the limits was reached: spend the reserve placing them, limits hard
+            more = improve(state, candidates, budget, params.seed + 1, cfg, share=1.0)
+            stats["iterations"] = budget.iterations
+            stats["accepted"] += more["accepted"]
     # Each day may use its share of what is left of the time limit.
     polish_days(state, all_days, cfg.final_polish_solutions, budget, max(0.0, budget.remaining_s()) / max(1, inst.num_days), guided=True)
     return _solution(state, rejected, candidates, started, stats)

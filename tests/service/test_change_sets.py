@@ -80,6 +80,8 @@ def test_a_version_records_who_made_it_and_from_what(client, app, tiny):
     with Session(app.state.engine) as session:
         plan = session.get(Plan, result["result_plan_id"])
         assert (plan.based_on_id, plan.change_set_id, plan.created_by) == (tiny["plan"]["id"], result["id"], "css-zhang")
+    version = client.get(f"/plans/{result['result_plan_id']}").json()  # what a supervisor reads
+    assert (version["based_on_id"], version["change_set_id"], version["created_by"]) == (tiny["plan"]["id"], result["id"], "css-zhang")
     assert client.get(f"/change-sets/{result['id']}").json()["diff"] == result["diff"]
     assert client.get(f"/change-sets/{result['id'] + 1000}").status_code == 404
     # publishing the draft supersedes the old published version
