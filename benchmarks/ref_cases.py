@@ -74,7 +74,8 @@ def generated_week(n_outlets: int, seed: int) -> WeekCase:
     for i, k in enumerate(kinds):
         channel = _CHANNELS[k]
         opens, closes = channel.windows[rng.integers(len(channel.windows))]
-        outlets.append(WeekOutlet(location=i + 1, service_s=channel.service_s, windows=((seconds_of(opens), seconds_of(closes)),)))
+        window = (seconds_of(opens), seconds_of(closes))
+        outlets.append(WeekOutlet(location=i + 1, service_s=channel.service_s, windows=(window,)))
     travel = travel_model("ebike").matrix(lonlat)
     return WeekCase(
         name=f"generated {n_outlets} (seed {seed})",
