@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from service import db
+from service import day_list_fast_path, db
 from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
 from service.api import jobs, ride_along, visits
 from service.api import change_sets
@@ -41,6 +41,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.state.jobs = runner
     # the map page carries the whole cycle as JSON so its filters redraw without asking again
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(day_list_fast_path.DayListFastPath)  # last added: outermost, before FastAPI's routing
     install_error_handler(app)
     app.include_router(health.router)
     app.include_router(offices.router)

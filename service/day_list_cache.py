@@ -195,13 +195,18 @@ class DayListCache:
         self._check = check(engine, self._query)
         self.builds = 0  # lists built from the database (a read answered from memory builds none)
 
-    async def day_list(self, rep_id: int, on: date) -> DayListBody:
-        """The rep's list for `on`: the kept one when its version is still current, else built in the thread
-        pool. Raises what `plan_views.rep_day_list` raises (unknown rep, no published plan, date before it)."""
+    async def kept(self, rep_id: int, on: date) -> DayListBody | None:
+        """The rep's kept list for `on` when its version is still current, else None (never built here)."""
         entry = self._entries.get((rep_id, on))
         if entry is not None and await self._check.version(rep_id, entry.plan_id, entry.day) == entry.version:
             return entry.body
-        return await run_in_threadpool(self._build, rep_id, on)
+        return None
+
+    async def day_list(self, rep_id: int, on: date) -> DayListBody:
+        """The rep's list for `on`: the kept one when it is still current, else built in the thread pool.
+        Raises what `plan_views.rep_day_list` raises (unknown rep, no published plan, date before it)."""
+        body = await self.kept(rep_id, on)
+        return body if body is not None else await run_in_threadpool(self._build, rep_id, on)
 
     def _build(self, rep_id: int, on: date) -> DayListBody:
         with self._lock:

@@ -17,6 +17,7 @@ router = APIRouter(tags=["day list"], lifespan=day_list_cache.lifespan)
 async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Response:
     """The published plan's ordered outlets for `date` (YYYY-MM-DD), with arrival and departure times, travel
     from the previous stop, the lunch break and the return to the end place. The cycle repeats."""
-    # async: a list still current is answered without a thread hop (see service/day_list_cache.py)
+    # async: a list still current is answered without a thread hop (see service/day_list_cache.py); most such
+    # reads are answered before FastAPI by service/day_list_fast_path.py, through the same cache
     body = await request.app.state.day_list_cache.day_list(rep_id, date)
     return body.response(request.headers.get("accept-encoding", ""))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import psycopg
@@ -9,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from service import plan_views
+from service import day_list_cache, plan_views
 from service.app import create_app
+from service.day_list_fast_path import DayListFastPath
 from service.plan_schemas import DayListPublic
 from tests.service.journey_office import build_office, create_plan, minutes
 
@@ -237,3 +240,121 @@ def test_dropped_check_connections_are_replaced(database_url, app, client, journ
             break
     else:
         pytest.fail("reads never came from memory again after the connections were dropped")
+
+
+# --- kept lists answered before FastAPI (service/day_list_fast_path.py) ----------------------------------------------
+
+
+@pytest.fixture
+def endpoint_only(database_url) -> Iterator[TestClient]:
+    """An app on the same database without the fast path: what the endpoint alone answers."""
+    other_app = create_app(database_url)
+    other_app.user_middleware = [m for m in other_app.user_middleware if m.cls is not DayListFastPath]
+    try:
+        with TestClient(other_app) as other:
+            yield other
+    finally:
+        other_app.state.engine.dispose()
+
+
+def fast_path_answer(client, path: str, accept_encoding: str = "identity",
+                     method: str = "GET") -> tuple[int, list, bytes] | None:
+    """Status, raw headers and raw body the fast path alone sends for `path` on the client's app; None when it
+    hands the request on to the app."""
+    handed_on, messages = [], []
+
+    async def app_behind(scope, receive, send) -> None:
+        handed_on.append(scope["path"])
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message) -> None:
+        messages.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
+             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
+             "headers": [(b"accept-encoding", accept_encoding.encode())], "app": client.app}
+    client.portal.call(DayListFastPath(app_behind), scope, receive, send)  # on the app's event loop
+    if handed_on:
+        assert not messages
+        return None
+    start, body = messages
+    return start["status"], start["headers"], body["body"]
+
+
+def endpoint_answer(client, path: str, accept_encoding: str) -> tuple[int, list, bytes]:
+    with client.stream("GET", path, headers={"Accept-Encoding": accept_encoding}) as response:
+        return response.status_code, response.headers.raw, b"".join(response.iter_raw())
+
+
+def test_fast_path_sends_the_endpoints_bytes_and_headers(monkeypatch, client, endpoint_only, journey):
+    monkeypatch.setattr(day_list_cache, "GZIP_MIN_BYTES", 1000)  # the test office's lists are short: some compressed
+    gzip_answers = set()  # whether a gzip-accepting answer came compressed
+    for rep in journey["reps"].values():
+        for d in range(7):
+            path = f"/reps/{rep['id']}/day/{(START + timedelta(days=d)).isoformat()}"
+            assert client.get(path).status_code == 200  # built and kept
+            for accept_encoding in ("gzip", "identity", "gzip, deflate, br"):
+                fast = fast_path_answer(client, path, accept_encoding)
+                assert fast is not None
+                assert fast == endpoint_answer(endpoint_only, path, accept_encoding)
+                assert fast == endpoint_answer(client, path, accept_encoding)  # through the whole app
+                status, headers, body = fast
+                assert (b"content-type", b"application/json") in headers and (b"vary", b"Accept-Encoding") in headers
+                assert (b"content-length", str(len(body)).encode()) in headers
+                if "gzip" in accept_encoding:
+                    gzip_answers.add((b"content-encoding", b"gzip") in headers)
+    assert gzip_answers == {True, False}  # lists sent compressed and lists too short for it were both compared
+
+
+def fast_list(client, rep_id: int, on: date) -> dict | None:
+    answer = fast_path_answer(client, f"/reps/{rep_id}/day/{on.isoformat()}")
+    return None if answer is None else json.loads(answer[2])
+
+
+def test_fast_path_serves_the_new_list_after_a_publish_or_an_outlet_edit(client, office, journey):
+    rep_id = journey["reps"]["R01"]["id"]
+    on, listing = _first_day_with_visits(client, rep_id)
+    assert fast_list(client, rep_id, on) == listing
+    second = create_plan(client, office["id"], START.isoformat())
+    assert client.post(f"/plans/{second['id']}/publish").status_code == 200
+    assert fast_list(client, rep_id, on) is None  # outdated: handed to the endpoint, which builds it again
+    assert day_list(client, rep_id, on)["plan_id"] == second["id"]
+    assert fast_list(client, rep_id, on)["plan_id"] == second["id"]
+    code = fast_list(client, rep_id, on)["visits"][0]["outlet_code"]
+    assert client.patch(f"/outlets/{code}", json={"name": "Renamed kiosk"}).status_code == 200
+    assert fast_list(client, rep_id, on) is None
+    assert day_list(client, rep_id, on)["visits"][0]["outlet_name"] == "Renamed kiosk"
+    assert fast_list(client, rep_id, on)["visits"][0]["outlet_name"] == "Renamed kiosk"
+
+
+def test_fast_path_hands_everything_else_to_the_app(client, journey):
+    rep_id = journey["reps"]["R01"]["id"]
+    on, _ = _first_day_with_visits(client, rep_id)  # kept now
+    kept = f"/reps/{rep_id}/day/{on.isoformat()}"
+    assert fast_path_answer(client, kept) is not None
+    assert fast_path_answer(client, kept, method="HEAD") is None
+    assert fast_path_answer(client, kept, method="POST") is None
+    assert fast_path_answer(client, f"{kept}/page") is None
+    assert fast_path_answer(client, f"/reps/0{rep_id}/day/{on.isoformat()}") is None  # not the canonical spelling
+    for path in ("/reps/1/day/2026-13-01", "/reps/1/day/2026-02-30", "/reps/x/day/2026-12-01"):
+        assert fast_path_answer(client, path) is None
+        response = client.get(path)
+        assert response.status_code == 422 and response.json()["detail"][0]["loc"][0] == "path"
+    for path in (f"/reps/999999/day/{on.isoformat()}", f"/reps/{rep_id}/day/{(START - timedelta(days=1)).isoformat()}"):
+        assert fast_path_answer(client, path) is None
+        response = client.get(path)
+        assert response.status_code == 404 and response.json()["detail"][0]["type"] == "not_found"
+
+
+def test_other_routes_are_answered_as_before(client, journey):
+    rep_id = journey["reps"]["R01"]["id"]
+    on, listing = _first_day_with_visits(client, rep_id)
+    docs = client.get("/docs")
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert "/reps/{rep_id}/day/{date}" in client.get("/openapi.json").json()["paths"]
+    assert client.get(f"/reps/{rep_id}").json()["name"] == journey["reps"]["R01"]["name"]
+    page = client.get(f"/reps/{rep_id}/day/{on.isoformat()}/page")
+    assert page.status_code == 200 and listing["visits"][0]["outlet_name"] in page.text
+    assert client.head(f"/reps/{rep_id}/day/{on.isoformat()}").status_code == 405  # as FastAPI answers a GET route
