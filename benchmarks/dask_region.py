@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import resource
 import shlex
 import sys
 import tempfile
@@ -58,9 +57,17 @@ def write_region(folder: Path, reps: int, outlets_per_rep: int, seed: int) -> No
     generate.write_outlets(folder / "outlets.csv", outlets, [rep_rows[k]["code"] for k in rep_of])
 
 
-def worker_peak_mb(client: Client) -> list[float]:
-    peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
-    return sorted(peaks.values())
+def process_stats() -> tuple[float, float]:
+    """This process's peak resident memory in MB (VmHWM: ru_maxrss of a spawned worker would still count the
+    process it was forked from) and its CPU seconds so far."""
+    with open("/proc/self/status") as status:
+        peak_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    times = os.times()
+    return peak_kib / 1024, times.user + times.system
+
+
+def worker_stats(client: Client) -> list[tuple[float, float]]:
+    return sorted(client.run(process_stats).values())
 
 
 def plan_as_job(engine, runner: JobRunner, request: PlanRequest) -> tuple[float, int]:
@@ -117,27 +124,36 @@ def main() -> None:
                               dashboard_address="127.0.0.1:0") as cluster, \
                     Client(cluster, set_as_default=False) as client:
                 runner = JobRunner(engine, DaskRunner(cluster.scheduler_address))
+                cpu_before_s = sum(cpu_s for _, cpu_s in worker_stats(client))
                 wall_s, plan_id = plan_as_job(engine, runner, request)
-                peaks = worker_peak_mb(client)
+                stats = worker_stats(client)
+                worker_cpu_s = sum(cpu_s for _, cpu_s in stats) - cpu_before_s
                 with Session(engine) as session:
                     kpis = plan_repository.get_plan(session, plan_id).kpis
                 runner.stop()
             walls[workers] = wall_s
             service_s = wall_s - kpis["solve_wall_s"]
             print(f"{workers} worker(s): wall {wall_s:.1f} s (solving {kpis['solve_wall_s']} s, service process "
-                  f"{service_s:.1f} s), coverage {kpis['coverage']:.1%}, worker peak memory "
-                  f"{', '.join(f'{p:.0f}' for p in peaks)} MB")
+                  f"{service_s:.1f} s), workers' CPU {worker_cpu_s:.0f} s, coverage {kpis['coverage']:.1%}, "
+                  f"worker peak memory {', '.join(f'{peak:.0f}' for peak, _ in stats)} MB")
             if workers == 1:
                 per_rep_s = kpis["solve_wall_s"] / len(sizes)
+                per_rep_cpu_s = worker_cpu_s / len(sizes)
                 service_per_rep_s = service_s / len(sizes)
         print(f"speed-up 1 -> 2 workers: {walls[1] / walls[2]:.2f}x")
-        projected_s = (math.ceil(PROJECTED_REPS / PROJECTED_WORKERS) * per_rep_s
-                       + PROJECTED_REPS * service_per_rep_s)
-        print(f"per rep: {per_rep_s:.2f} s on a worker, {service_per_rep_s:.3f} s in the service process; projected "
-              f"{PROJECTED_REPS} reps on {PROJECTED_WORKERS} workers: {projected_s / 60:.1f} min "
-              f"({math.ceil(PROJECTED_REPS / PROJECTED_WORKERS)} rounds x {per_rep_s:.2f} s + "
-              f"{PROJECTED_REPS} x {service_per_rep_s:.3f} s)")
-        print(f"service process peak memory: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+        # A rep's solve ends at its time limit or after a set amount of search work, and its first construction is
+        # never cut short: on a worker with a core of its own its wall time is about its CPU time; on a machine
+        # shared with other work it is longer.
+        rounds = math.ceil(PROJECTED_REPS / PROJECTED_WORKERS)
+        print(f"per rep: {per_rep_s:.2f} s wall on 1 worker, {per_rep_cpu_s:.2f} s CPU; "
+              f"{service_per_rep_s:.3f} s in the service process (reading, problems, storing)")
+        for basis, rep_s in (("CPU per rep (a core per worker)", per_rep_cpu_s), ("wall per rep measured here",
+                                                                                   per_rep_s)):
+            projected_s = rounds * rep_s + PROJECTED_REPS * service_per_rep_s
+            print(f"projected {PROJECTED_REPS} reps on {PROJECTED_WORKERS} workers from {basis}: "
+                  f"{projected_s / 60:.1f} min ({rounds} rounds x {rep_s:.2f} s + {PROJECTED_REPS} x "
+                  f"{service_per_rep_s:.3f} s)")
+        print(f"service process peak memory: {process_stats()[0]:.0f} MB")
 
         tiny = PlanRequest(tiny_id, START, time_limit_s=TINY_TIME_LIMIT_S, created_by="benchmark")
         runner = JobRunner(engine, DaskRunner())  # the default: a local cluster started on first use
