@@ -336,8 +336,12 @@ def demo(
         _print_plan(published)
         base = f"http://127.0.0.1:{port}"
         console().print(f"API docs:          {base}/docs")
+        console().print(f"plan map:          {base}/plans/{published.id}/map")
         if rep is not None:
-            console().print(f"{rep.code}'s day list: {base}/reps/{rep.id}/day/{published.start_date}")
+            day = f"{base}/reps/{rep.id}/day/{published.start_date}"
+            console().print(f"{rep.code}'s day list: {day}")
+            console().print(f"  phone page:      {day}/page")
+            console().print(f"  visit card PDF:  {day}/sheet.pdf")
         uvicorn.run(create_app(), host="127.0.0.1", port=port)
 
 
