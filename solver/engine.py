@@ -66,15 +66,17 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:
-    inst = state.inst
-    routes = tuple(timed_route(inst, k, seq) for k, seq in enumerate(state.routes) if state.visits[k] > 0)
-    unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()]
-    unplaced += [
-        Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full")
-        for c in candidates
-        if state.pattern[c] is None
-    ]
     stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), work_s=float(state.meter @ MICROSECONDS_PER_UNIT) / 1e6, **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
+    full = [c for c in candidates if state.pattern[c] is None]
+    return solution_of(state, rejected, full, started, stats)
+
+
+def solution_of(state: PlanState, rejected: dict, full: list[int], started: float, stats: dict) -> Solution:
+    """The plan of `state` as a Solution: `rejected` failed the pre-checks (client -> (reason, detail)), `full`
+    fit alone but found no room."""
+    routes = tuple(timed_route(state.inst, k, seq) for k, seq in enumerate(state.routes) if state.visits[k] > 0)
+    unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()]
+    unplaced += [Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full") for c in full]
     return Solution(
         routes=routes,
         patterns=tuple(state.pattern),

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 
 from solver.insertion import insert_clients
 from solver.instance import Instance, build_instance
-from solver.model import Problem, Solution, Unplaced, UnplacedReason
+from solver.engine import solution_of
+from solver.model import Problem, Solution
 from solver.plan_state import PlanState
 from solver.precheck import precheck, vehicle_groups
 from solver.routes import place_breaks
-from solver.schedule import timed_route
 
 ROOM_CANDIDATES = 8  # existing clients nearest to an unplaced new client tried for making room
 
@@ -76,20 +76,8 @@ def fold(data: FoldInput) -> FoldResult:
     if budget > 0:
         budget -= _relocate(state, kept_clients, moved, budget)
 
-    routes = tuple(timed_route(inst, k, seq) for k, seq in enumerate(state.routes) if state.visits[k] > 0)
-    unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()
-                if c in data.new_clients or c in moved]
-    unplaced += [Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full")
-                 for c in failed]
-    solution = Solution(
-        routes=routes,
-        patterns=tuple(state.pattern),
-        unplaced=tuple(sorted(unplaced, key=lambda u: u.client)),
-        travel_s=sum(r.travel_s for r in routes),
-        distance_m=sum(r.distance_m for r in routes),
-        runtime_s=time.perf_counter() - started,
-        stats={"spread_s": state.spread()},
-    )
+    kept_rejected = {c: why for c, why in rejected.items() if c in data.new_clients or c in moved}
+    solution = solution_of(state, kept_rejected, list(failed), started, {"spread_s": state.spread()})
     return FoldResult(solution=solution, moved=tuple(sorted(set(moved))), forced_moves=len(displaced))
 
 

@@ -12,16 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from geo.osrm_local import (  # noqa: F401 (re-exported for the tests)
-    PORTO_ALEGRE_PBF,
-    OsrmNotInstalled,
-    OsrmServer,
-    build_graph,
-    find_bin_dir,
-    running_osrm,
-    start_routed,
-    stop_routed,
-)
+from geo.osrm_local import PORTO_ALEGRE_PBF, OsrmNotInstalled, OsrmServer, find_bin_dir, running_osrm
 
 # Two roads 3 km apart with no link: a square block (island A) and a short street (island B). Coordinates
 # near (0.5, 0.5) keep it clear of every real map.

@@ -21,7 +21,7 @@ from geo.osrm import (
 )
 from geo.sphere import great_circle_m
 from geo.travel import TravelModel
-from tests.geo.osrm_server import build_graph, find_bin_dir, osrm_islands, osrm_server  # noqa: F401 (fixtures)
+from geo.osrm_local import build_graph, find_bin_dir
 
 # Island map (see osrm_server.ISLANDS_OSM): two points on island A, one on island B, one 880 m off island A's
 # nearest road, one 19 km from any road.

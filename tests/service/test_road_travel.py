@@ -23,8 +23,7 @@ from service.db import make_engine, migrate
 from service.errors import EngineUnavailable, InvalidInput
 from service.tables import Office, Plan, Rep, TravelMode
 from service.travel import EngineChoice, OfficeTravel, check_road_engines, road_engine
-from tests.geo.osrm_server import PORTO_ALEGRE_PBF, find_bin_dir, osrm_islands, osrm_server, start_routed, \
-    stop_routed  # noqa: F401
+from geo.osrm_local import PORTO_ALEGRE_PBF, find_bin_dir, start_routed, stop_routed
 
 START = date(2026, 11, 30)  # a Monday
 OFFICE_LONLAT = (-51.2065, -30.0355)  # central Porto Alegre, on the extract's dense street grid
@@ -45,7 +44,7 @@ def use_engine(monkeypatch, tmp_path, base_url: str, data_version: str) -> None:
 
 
 @pytest.fixture
-def porto_alegre_engine(monkeypatch, tmp_path, osrm_server):  # noqa: F811
+def porto_alegre_engine(monkeypatch, tmp_path, osrm_server):
     use_engine(monkeypatch, tmp_path, osrm_server.base_url, osrm_data_version(osrm_server.osrm_path))
     return osrm_server
 
@@ -118,7 +117,7 @@ def test_road_plan_day_lists_travel_the_osrm_matrix_legs_in_their_direction(clie
 
 
 def test_engine_stopped_gives_503_naming_it_and_stores_no_plan(client, db_session, monkeypatch, tmp_path,
-                                                               osrm_server):  # noqa: F811
+                                                               osrm_server):
     stopped = start_routed(find_bin_dir(), osrm_server.osrm_path, osrm_server.osm_file)
     stop_routed(stopped)
     use_engine(monkeypatch, tmp_path, stopped.base_url, osrm_data_version(osrm_server.osrm_path))
@@ -144,7 +143,7 @@ def test_outlet_outside_the_map_is_422_naming_it_and_stores_no_plan(client, db_s
 
 
 def test_outlet_on_another_road_island_is_unplaced_and_one_far_from_road_flagged(client, monkeypatch, tmp_path,
-                                                                                  osrm_islands):  # noqa: F811
+                                                                                  osrm_islands):
     use_engine(monkeypatch, tmp_path, osrm_islands.base_url, osrm_data_version(osrm_islands.osrm_path))
     office = create_office(client, (0.5010, 0.5000), code="ISL")
     rep = create_rep(client, office, "ISL-R1")
@@ -220,7 +219,7 @@ def test_bad_office_engine_settings_name_the_field(value, loc):
 # --- command line: per-office engine, plan --engine ------------------------------------------------------------
 
 
-def test_cli_office_engine_setting_and_plan_engine_choice(tmp_path, monkeypatch, osrm_server):  # noqa: F811
+def test_cli_office_engine_setting_and_plan_engine_choice(tmp_path, monkeypatch, osrm_server):
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
@@ -269,7 +268,7 @@ def test_cli_office_engine_setting_and_plan_engine_choice(tmp_path, monkeypatch,
     assert f"POA-C1 travel times: osrm {osrm_server.base_url}" in result.output
 
 
-def test_demo_engine_serves_the_office_map_plans_on_it_and_stops(tmp_path, monkeypatch, osrm_server):  # noqa: F811
+def test_demo_engine_serves_the_office_map_plans_on_it_and_stops(tmp_path, monkeypatch, osrm_server):
     """`routeplan demo --engine osrm` minus the HTTP server: the graph built earlier is reused, the office is
     planned on its road times, osrm-routed is stopped and the environment restored afterwards."""
     for name in ENV_NAMES:
