@@ -1,4 +1,4 @@
-"""The Cordeau periodic VRP instances and solutions (format in shared/data/pvrp/README.md).
+"""The Cordeau periodic VRP instances and solutions (format in benchmarks/data/pvrp/README.md).
 
 Distances are Euclidean. The engine works in integers, so every distance and service time is scaled by SCALE
 and rounded *up*, and the duration limit rounded *down*: a route that keeps its limit in integers keeps it in
