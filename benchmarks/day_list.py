@@ -1,6 +1,6 @@
 """Latency of the rep's day list, GET /reps/{id}/day/{date}, under 50 concurrent connections on loopback.
 
-    .venv/bin/python benchmarks/day_list.py [--database sqlite|postgresql] [--clients 50] [--duration 30]
+    .venv/bin/python benchmarks/day_list.py [--database sqlite|postgresql] [--connections 50] [--duration 30]
         [--workers N] [--load-generator wrk|httpx]
 
 Every run starts from nothing: the sample office (sample_routes/shanghai_minhang) is loaded into a fresh
@@ -9,7 +9,9 @@ planned for a 4-week cycle from the next Monday (a short solver time per rep: th
 published. Then `routeplan serve` starts on a free port of 127.0.0.1 with --workers (default: the number of
 cores) and the load generator keeps --clients connections busy, each sending its next request as soon as the
 previous one is answered, over every rep-day of the cycle in turn, first for --warmup seconds (not counted),
-then for --duration seconds. Requests carry `Accept-Encoding: gzip` as the reps' phones do.
+then for --duration seconds. Requests carry `Accept-Encoding: gzip` as the reps' phones do, and each rep's
+request its own rep token (`Authorization: Bearer`, one token per rep, made before the server starts), so the
+numbers include authentication and the access check (benchmarks/auth_cost.py measures those alone).
 
 The load generator is `wrk` (Debian package wrk; a Lua script hands out the paths; wrk counts 4xx/5xx answers
 and socket errors, and every path is checked to answer 200 before the run) or, with --load-generator httpx,
@@ -47,9 +49,10 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from service import db, plan_repository, planning  # noqa: E402
+from service import db, plan_repository, planning, repository  # noqa: E402
 from service.bundle import load_bundle  # noqa: E402
 from service.cli import next_monday  # noqa: E402
+from service.tokens import create_token  # noqa: E402
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -60,18 +63,23 @@ SERVER_START_S = 120  # importing the app takes seconds per worker, more on a bu
 # throughput on a small machine, so every path is checked to answer 200 before the run instead.
 WRK_SCRIPT = """
 local paths = {%(paths)s}
+local tokens = {%(tokens)s}
 local threads = 0
 function setup(thread)
   thread:set("offset", threads * 7919)
   threads = threads + 1
 end
 function init(args)
-  wrk.headers["Accept-Encoding"] = "gzip"
+  headers = {}
+  for k = 1, #tokens do
+    headers[k] = {["Accept-Encoding"] = "gzip", ["Authorization"] = tokens[k]}
+  end
   i = offset
 end
 function request()
   i = i + 1
-  return wrk.format("GET", paths[i %% #paths + 1])
+  local k = i %% #paths + 1
+  return wrk.format("GET", paths[k], headers[k])
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -105,15 +113,21 @@ def fresh_database(kind: str) -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def published_sample_office(url: str, office_folder: Path, time_limit_s: float) -> list[str]:
-    """Load, plan (from the office's next Monday) and publish the sample office; the paths of every rep-day
-    of the plan's cycle."""
+Request = tuple[str, str]  # a path and its Authorization header
+
+
+def published_sample_office(url: str, office_folder: Path, time_limit_s: float) -> list[Request]:
+    """Load, plan (from the office's next Monday) and publish the sample office, and make a token for each of
+    its reps; every rep-day of the plan's cycle, asked for with its rep's token."""
     engine = db.make_engine(url)
     try:
         with Session(engine) as session:
             office = load_bundle(session, office_folder)
-            session.commit()
             office_id, timezone = office.id, office.timezone
+            tokens = {rep.id: "Bearer " + create_token(session, role="rep", name=f"benchmark {rep.code}",
+                                                       office_id=office_id, rep_id=rep.id)[1]
+                      for rep in repository.reps(session, office_id)}
+            session.commit()
         start = next_monday(datetime.now(ZoneInfo(timezone)).date())
         print(f"planning {office_folder.name} from {start} ({time_limit_s:g} s per rep) ...", flush=True)
         plan_id = planning.plan_office(engine, office_id, start, time_limit_s=time_limit_s, created_by="benchmark")
@@ -121,10 +135,11 @@ def published_sample_office(url: str, office_folder: Path, time_limit_s: float) 
             plan = plan_repository.publish(session, plan_repository.get_plan(session, plan_id))
             session.commit()
             coverage = plan.kpis["coverage"]
-            paths = [f"/reps/{d.rep_id}/day/{(start + timedelta(days=d.day)).isoformat()}"
-                     for d in plan_repository.plan_days(session, plan_id)]
-        print(f"published plan {plan_id}: coverage {coverage:.1%}, {len(paths)} rep-days", flush=True)
-        return paths
+            requests = [(f"/reps/{d.rep_id}/day/{(start + timedelta(days=d.day)).isoformat()}", tokens[d.rep_id])
+                        for d in plan_repository.plan_days(session, plan_id)]
+        print(f"published plan {plan_id}: coverage {coverage:.1%}, {len(requests)} rep-days, {len(tokens)} rep "
+              "tokens", flush=True)
+        return requests
     finally:
         engine.dispose()
 
@@ -186,19 +201,20 @@ def stop_server(server: subprocess.Popen) -> None:
         server.wait()
 
 
-def check_every_path(base_url: str, paths: list[str]) -> None:
+def check_every_path(base_url: str, requests: list[Request]) -> None:
     """Every path answers 200 (this also builds each list once in whichever worker answers)."""
     with httpx.Client(base_url=base_url, timeout=30) as http:
-        for path in paths:
-            response = http.get(path)
+        for path, authorization in requests:
+            response = http.get(path, headers={"Authorization": authorization})
             if response.status_code != 200:
                 raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
 
 
-def run_wrk(base_url: str, paths: list[str], clients: int, duration_s: float, script: Path,
+def run_wrk(base_url: str, requests: list[Request], clients: int, duration_s: float, script: Path,
             quiet: bool = False) -> tuple[dict, list[str]]:
     """One wrk run: its numbers (RESULT line of the Lua `done`) and the exact command."""
-    script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p in paths)}, encoding="utf-8")
+    script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p, _ in requests),
+                                    "tokens": ", ".join(json.dumps(a) for _, a in requests)}, encoding="utf-8")
     threads = max(1, min(2, os.cpu_count() or 1))
     command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration_s:g}s", "--timeout", "10s", "--latency",
                "-s", str(script), base_url]
@@ -209,7 +225,7 @@ def run_wrk(base_url: str, paths: list[str], clients: int, duration_s: float, sc
     return json.loads(line.removeprefix("RESULT ")), command
 
 
-async def run_httpx(base_url: str, paths: list[str], clients: int, duration_s: float,
+async def run_httpx(base_url: str, requests: list[Request], clients: int, duration_s: float,
                     interval_s: float) -> tuple[list[float], list[str], float]:
     """Latencies in seconds of the 2xx answers, the failures, and the wall time. With `interval_s`, each
     client sends a request every `interval_s` (or at once when the previous answer came later)."""
@@ -229,11 +245,11 @@ async def run_httpx(base_url: str, paths: list[str], clients: int, duration_s: f
                 if interval_s:
                     await asyncio.sleep(max(0.0, next_send - time.perf_counter()))
                     next_send += interval_s
-                path = paths[sent % len(paths)]
+                path, authorization = requests[sent % len(requests)]
                 sent += 1
                 t0 = time.perf_counter()
                 try:
-                    response = await http.get(path)
+                    response = await http.get(path, headers={"Authorization": authorization})
                 except httpx.TransportError as e:
                     failures.append(f"{path}: {type(e).__name__} {e}")
                     continue
@@ -257,7 +273,8 @@ def main() -> None:
     parser.add_argument("--office", type=Path, default=REPO_ROOT / "sample_routes" / "shanghai_minhang")
     parser.add_argument("--time-limit", type=float, default=2.0, help="solver seconds per rep (default 2)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API processes (default: cores)")
-    parser.add_argument("--clients", type=int, default=50, help="concurrent connections (default 50)")
+    parser.add_argument("--connections", "--clients", dest="clients", type=int, default=50,
+                        help="concurrent connections (default 50)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured (default 30)")
     parser.add_argument("--load-generator", choices=["wrk", "httpx"], default="wrk")
@@ -268,24 +285,24 @@ def main() -> None:
         raise SystemExit("wrk is not installed (apt-get install wrk), or use --load-generator httpx")
 
     with fresh_database(args.database) as url, tempfile.TemporaryDirectory(prefix="day-list-wrk-") as scratch:
-        paths = published_sample_office(url, args.office, args.time_limit)
+        requests = published_sample_office(url, args.office, args.time_limit)  # each rep-day with its rep's token
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
         command = serve_command(port, args.workers)
         server, log = start_server(command, url, port, args.workers)
         try:
-            check_every_path(base_url, paths)
+            check_every_path(base_url, requests)
             load_before = load_averages()
             if args.load_generator == "wrk":
                 script = Path(scratch) / "day_list.lua"
                 if args.warmup:
-                    run_wrk(base_url, paths, args.clients, args.warmup, script, quiet=True)
-                result, wrk_command = run_wrk(base_url, paths, args.clients, args.duration, script)
+                    run_wrk(base_url, requests, args.clients, args.warmup, script, quiet=True)
+                result, wrk_command = run_wrk(base_url, requests, args.clients, args.duration, script)
             else:
                 if args.warmup:
-                    asyncio.run(run_httpx(base_url, paths, args.clients, args.warmup, 0.0))
+                    asyncio.run(run_httpx(base_url, requests, args.clients, args.warmup, 0.0))
                 latencies, failures, wall_s = asyncio.run(
-                    run_httpx(base_url, paths, args.clients, args.duration, args.interval_ms / 1000))
+                    run_httpx(base_url, requests, args.clients, args.duration, args.interval_ms / 1000))
             load_after = load_averages()
             restarts = log.count("died")  # uvicorn restarts a worker that stops answering
         finally:
@@ -294,7 +311,7 @@ def main() -> None:
     print(f"$ {shlex.join([sys.executable, *sys.argv])}")
     print(f"server: DATABASE_URL=<fresh {args.database} database> {shlex.join(command)}")
     print(f"machine: {os.cpu_count()} cores, load average (1/5/15 min) {load_before} before, {load_after} after")
-    print(f"GET /reps/{{id}}/day/{{date}} on {args.database}: {len(paths)} rep-days, {args.clients} connections, "
+    print(f"GET /reps/{{id}}/day/{{date}} on {args.database}: {len(requests)} rep-days, {args.clients} connections, "
           f"{args.workers} API workers ({restarts} restarted), {args.warmup:g} s warm-up then {args.duration:g} s "
           "measured")
     if args.load_generator == "wrk":

@@ -13,7 +13,8 @@ through /usr/bin/chromedriver), and loads the map page `--runs` times per view:
 - server: request start to response end of the HTML (the plan read from the database and rendered).
 
 The day sheet is the busiest rep-day of the plan: the PDF made in this process (best and median of
-`--runs`), and fetched over HTTP once.
+`--runs`), and fetched over HTTP once. Pages are opened as the demo's links are, with `?token=` (a supervisor
+token of the office, made for the run and revoked after it).
 """
 
 from __future__ import annotations
@@ -33,8 +34,10 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from benchmarks.day_list import free_port, published_day_lists, start_server  # noqa: E402
+from benchmarks.day_list import free_port, serve_command, start_server, stop_server  # noqa: E402
 from service import db, plan_repository, plan_views, planning, repository  # noqa: E402
+from service.cli import prepare_demo  # noqa: E402
+from service.tokens import create_token, revoke_token  # noqa: E402
 from service.web.day_sheet import day_sheet_pdf  # noqa: E402
 from service.web.i18n import Translator  # noqa: E402
 
@@ -84,9 +87,10 @@ def main() -> None:
     args = parser.parse_args()
 
     url = db.database_url(args.database_url)
-    published_day_lists(url, args.office, args.time_limit)  # loads and plans the office when missing
+    db.migrate(url)
     engine = db.make_engine(url)
-    with Session(engine) as session:
+    prepare_demo(engine, args.office, args.time_limit)  # loads and plans the office when missing
+    with Session(engine, expire_on_commit=False) as session:  # the rows are read after the token's commit
         office = next(o for o in repository.offices(session) if plan_repository.published_plan(session, o.id))
         plan = plan_repository.published_plan(session, office.id)
         busiest = max(plan_repository.plan_days(session, plan.id),
@@ -95,6 +99,11 @@ def main() -> None:
         listing = plan_views.rep_day_list(session, busiest.rep_id, busiest_date)
         outlets = len(repository.outlets(session, office.id))
         reps = len(repository.reps(session, office.id))
+        rep = repository.rep(session, busiest.rep_id)
+        token, raw = create_token(session, role="supervisor", name="benchmark web_render", office_id=office.id,
+                                  supervisor_id=rep.supervisor_id)
+        token_id = token.id
+        session.commit()
 
     pdf_s = []
     for _ in range(args.runs):
@@ -103,17 +112,19 @@ def main() -> None:
         pdf_s.append(time.perf_counter() - started)
 
     port = free_port()
-    server = start_server(url, port)
+    server, _log = start_server(serve_command(port, 1), url, port, 1)
     base = f"http://127.0.0.1:{port}"
     views = {
-        "week 1, all reps (default view)": f"/plans/{plan.id}/map?lang=zh-CN",
-        "whole cycle, all reps": f"/plans/{plan.id}/map?lang=zh-CN&week=0",
+        "week 1, all reps (default view)": f"/plans/{plan.id}/map?lang=zh-CN&token={raw}",
+        "whole cycle, all reps": f"/plans/{plan.id}/map?lang=zh-CN&week=0&token={raw}",
         "one rep, one day": f"/plans/{plan.id}/map?lang=zh-CN&rep={busiest.rep_id}&week={busiest.day // 7 + 1}"
-                            f"&weekday={('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[busiest.day % 7]}",
+                            f"&weekday={('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[busiest.day % 7]}"
+                            f"&token={raw}",
     }
     try:
         started = time.perf_counter()
-        sheet = httpx.get(f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/sheet.pdf", timeout=60)
+        sheet = httpx.get(f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/sheet.pdf",
+                          headers={"Authorization": f"Bearer {raw}"}, timeout=60)
         sheet_http_s = time.perf_counter() - started
         sheet.raise_for_status()
         with tempfile.TemporaryDirectory() as profile:
@@ -123,8 +134,10 @@ def main() -> None:
             finally:
                 driver.quit()
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        stop_server(server)
+        with Session(engine) as session:
+            revoke_token(session, token_id)
+            session.commit()
 
     print(f"$ {shlex.join([Path(sys.executable).name, *sys.argv])}")
     print(f"office {office.code}: {outlets} outlets, {reps} reps, plan {plan.id} ({plan.weeks} weeks); "

@@ -8,12 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from service import day_list_fast_path, db
+from service import auth, day_list_fast_path, db
 from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
 from service.api import jobs, ride_along, visits
-from service.api import change_sets
+from service.api import change_sets, exports
+from service.api import audit, tokens
 from service.errors import install_error_handler
 from service.job_runner import JobRunner
+from service.limits import RequestSizeLimit
+from service.openapi_errors import document_errors
 from service.web import routes as web_routes
 
 
@@ -39,10 +42,13 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.jobs = runner
+    app.state.principals = auth.PrincipalCache(engine)  # tokens looked up in the last few seconds
     # the map page carries the whole cycle as JSON so its filters redraw without asking again
     app.add_middleware(GZipMiddleware, minimum_size=2048)
+    app.add_middleware(RequestSizeLimit)  # 413 on bodies over ROUTEPLAN_MAX_BODY_BYTES / _UPLOAD_BYTES
     app.add_middleware(day_list_fast_path.DayListFastPath)  # last added: outermost, before FastAPI's routing
     install_error_handler(app)
+    document_errors(app)  # 400/401/403/404/409/413/422/503 in the OpenAPI of every route
     app.include_router(health.router)
     app.include_router(offices.router)
     app.include_router(supervisors.router)
@@ -55,5 +61,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(visits.router)
     app.include_router(ride_along.router)
     app.include_router(change_sets.router)
+    app.include_router(tokens.router)
+    app.include_router(audit.router)
+    app.include_router(exports.router)
     app.include_router(web_routes.router)
     return app

@@ -8,18 +8,32 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from geo.coords import CoordSystem
-from service.schemas import Channel, Code, CoordSystemName, Lat, Lon, Name, OpeningHours, ServiceMinutes, VisitsPerCycle
+from service.schemas import (
+    MAX_ITEMS,
+    MAX_REPS,
+    Address,
+    Channel,
+    Code,
+    CoordSystemName,
+    Lat,
+    Lon,
+    Name,
+    OpeningHours,
+    RequestModel,
+    ServiceMinutes,
+    VisitsPerCycle,
+)
 
 _FORBID = ConfigDict(extra="forbid")
 
 
-class NewOutletIn(BaseModel):
+class NewOutletIn(RequestModel):
     """A newly approved outlet; without `rep_code` it goes to the rep whose territory contains it."""
 
     model_config = _FORBID
     code: Code = Field(description="customer code (客编), must not exist yet")
     name: Name
-    address: Annotated[str, Field(max_length=400)] = ""
+    address: Address = ""
     channel: Channel
     lon: Lon
     lat: Lat
@@ -30,7 +44,7 @@ class NewOutletIn(BaseModel):
     rep_code: Code | None = None
 
 
-class OutletChangeIn(BaseModel):
+class OutletChangeIn(RequestModel):
     """New frequency, hours or service time of a stored outlet (fields left out stay)."""
 
     model_config = _FORBID
@@ -40,13 +54,13 @@ class OutletChangeIn(BaseModel):
     service_min: ServiceMinutes | None = None
 
 
-class MoveIn(BaseModel):
+class MoveIn(RequestModel):
     """Outlets handed over to `to_rep_code`: named by `outlet_codes`, or all active outlets of the office inside
     `polygon` (a GeoJSON Polygon/MultiPolygon geometry or Feature, WGS84)."""
 
     model_config = _FORBID
     to_rep_code: Code
-    outlet_codes: list[Code] | None = None
+    outlet_codes: Annotated[list[Code], Field(max_length=MAX_ITEMS)] | None = None
     polygon: dict[str, Any] | None = None
 
     @model_validator(mode="after")
@@ -56,7 +70,7 @@ class MoveIn(BaseModel):
         return self
 
 
-class NewRepIn(BaseModel):
+class NewRepIn(RequestModel):
     """A rep already created (POST /reps) who gets a territory carved from the neighbours: the outlets nearest
     to the rep's start place, up to `visits` visits per cycle (default: the office's mean per rep)."""
 
@@ -65,19 +79,19 @@ class NewRepIn(BaseModel):
     visits: Annotated[int, Field(ge=1, le=2000)] | None = None
 
 
-class ChangeSetCreate(BaseModel):
+class ChangeSetCreate(RequestModel):
     model_config = _FORBID
     base_plan_id: int = Field(description="the plan version the changes apply to; must be the office's current one")
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)]
     created_by: Annotated[str, Field(max_length=100)] = ""
     change_budget: Annotated[int, Field(ge=0)] | None = Field(
         default=0, description="existing visits that may move per rep (null: as many as lowers travel)")
-    new_outlets: list[NewOutletIn] = []
-    closures: list[Code] = []
-    changes: list[OutletChangeIn] = []
-    moves: list[MoveIn] = []
-    reps_leaving: list[Code] = []
-    new_reps: list[NewRepIn] = []
+    new_outlets: Annotated[list[NewOutletIn], Field(max_length=MAX_ITEMS)] = []
+    closures: Annotated[list[Code], Field(max_length=MAX_ITEMS)] = []
+    changes: Annotated[list[OutletChangeIn], Field(max_length=MAX_ITEMS)] = []
+    moves: Annotated[list[MoveIn], Field(max_length=MAX_ITEMS)] = []  # the OM file: one per rep_code it names
+    reps_leaving: Annotated[list[Code], Field(max_length=MAX_REPS)] = []
+    new_reps: Annotated[list[NewRepIn], Field(max_length=MAX_REPS)] = []
 
 
 class ChangeSetPublic(BaseModel):

@@ -521,9 +521,7 @@ def om_file_change_set(session: Session, filename: str, data: bytes, base_plan_i
     move. Outlets absent from the file stay as they are (a month's file may list only what changed); names,
     addresses, channels and positions are master data for POST /outlets/import, not line cleanup."""
     base = base_plan(session, base_plan_id)
-    rows = imports.read_rows(filename, data)
-    if not rows:
-        raise InvalidInput("the file has no outlet rows", ("file",))
+    rows = imports.read_rows(filename, data)  # at least one row
     problems = imports.RowProblems(("file",))
     checked = imports.checked_rows(rows, problems)
     problems.raise_if_any(len(rows))

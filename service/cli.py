@@ -1,4 +1,5 @@
-"""The `routeplan` command: serve the API, load data, plan an office, print a rep's day, run the demo.
+"""The `routeplan` command: serve the API, load data, plan an office, print a rep's day, manage API tokens, run
+the demo.
 
 Every command works on DATABASE_URL (else the SQLite file var/routeplan.db) and migrates it first.
 """
@@ -22,15 +23,15 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from geo import osrm_local
-from service import db, imports, plan_repository, plan_views, planning, repository
+from service import audit, db, imports, plan_repository, plan_views, planning, repository, tokens
 from service.app import create_app
 from service.bundle import load_bundle
 from service.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
 from service.plan_schemas import DayListPublic
-from service.tables import Office, Plan, Rep, TravelMode
+from service.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode
 from service.travel import EngineChoice, check_road_engines
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,20 @@ def _office_by_code(session: Session, code: str) -> Office:
     return office
 
 
+def _supervisor_by_code(session: Session, code: str) -> Supervisor:
+    supervisor = repository.supervisor_by_code(session, code)
+    if supervisor is None:
+        raise NotFound(f"supervisor {code} does not exist", ("supervisor",))
+    return supervisor
+
+
+def _rep_by_code(session: Session, code: str) -> Rep:
+    rep = repository.rep_by_code(session, code)
+    if rep is None:
+        raise NotFound(f"rep {code} does not exist", ("rep",))
+    return rep
+
+
 def _print_plan(plan: Plan) -> None:
     k = plan.kpis
     per_day = k["visits_per_day"]
@@ -97,6 +112,8 @@ def _plan_and_maybe_publish(engine: Engine, office: Office, start: date, weeks: 
         plan = plan_repository.get_plan(session, plan_id)
         if publish:
             plan_repository.publish(session, plan)
+            audit.record(session, None, "plan.published", plan.office_id, "plan", plan.id,
+                         {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
             session.commit()
         session.refresh(plan)
         return plan
@@ -137,7 +154,10 @@ def import_outlets(
     engine = _engine()
     with _reported_errors(), Session(engine) as session:
         rows = imports.read_rows(file.name, file.read_bytes(), (file.name,))
-        result = imports.import_outlets(session, _office_by_code(session, office), rows, (file.name,))
+        target = _office_by_code(session, office)
+        result = imports.import_outlets(session, target, rows, (file.name,))
+        audit.record(session, None, "outlets.imported", target.id, "office", target.id,
+                     {"file": file.name, "rows": len(rows), "created": result.created, "updated": result.updated})
         session.commit()
         console().print(f"imported {file}: {result.created} outlets created, {result.updated} updated")
 
@@ -273,6 +293,32 @@ def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float,
     return published, reps[0] if reps else None
 
 
+DEMO_TOKEN_NAME = "demo {role}"
+
+
+def demo_tokens(engine: Engine, rep: Rep) -> dict[Role, str]:
+    """One token per role on the rep's office: its admin, a coordinator, the rep's supervisor and the rep. Each
+    run revokes the tokens an earlier demo made there, so only the printed ones work."""
+    with Session(engine) as session:
+        names = [DEMO_TOKEN_NAME.format(role=role) for role in Role]
+        earlier = session.exec(select(ApiToken.id).where(ApiToken.office_id == rep.office_id,
+                                                         col(ApiToken.name).in_(names),
+                                                         col(ApiToken.revoked_at).is_(None))).all()
+        for token_id in earlier:
+            tokens.revoke_token(session, token_id)
+            audit.record(session, None, "token.revoked", rep.office_id, "token", token_id)
+        raw = {}
+        for role in Role:
+            token, raw[role] = tokens.create_token(
+                session, role=role, name=DEMO_TOKEN_NAME.format(role=role), office_id=rep.office_id,
+                supervisor_id=rep.supervisor_id if role == Role.SUPERVISOR else None,
+                rep_id=rep.id if role == Role.REP else None)
+            audit.record(session, None, "token.created", rep.office_id, "token", token.id,
+                         {"name": token.name, "role": str(role), "prefix": token.prefix})
+        session.commit()
+    return raw
+
+
 def _exit_on_sigterm(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
@@ -335,14 +381,84 @@ def demo(
         published, rep = prepare_demo(db_engine, office, time_limit, engine)
         _print_plan(published)
         base = f"http://127.0.0.1:{port}"
-        console().print(f"API docs:          {base}/docs")
-        console().print(f"plan map:          {base}/plans/{published.id}/map")
+        console().print(f"API docs:          {base}/docs (Authorize with a token below)")
         if rep is not None:
+            raw = demo_tokens(db_engine, rep)
+            console().print("tokens of the office (earlier demo tokens revoked; more: routeplan token --help):")
+            for role, token in raw.items():
+                console().print(f"  {role:<12} {token}")
             day = f"{base}/reps/{rep.id}/day/{published.start_date}"
-            console().print(f"{rep.code}'s day list: {day}")
-            console().print(f"  phone page:      {day}/page")
-            console().print(f"  visit card PDF:  {day}/sheet.pdf")
+            console().print(f"plan map:          {base}/plans/{published.id}/map?token={raw[Role.SUPERVISOR]}")
+            console().print(f"{rep.code}'s phone page: {day}/page?token={raw[Role.REP]}")
+            console().print(f"  visit card PDF:  {day}/sheet.pdf?token={raw[Role.REP]}")
+            console().print(f'  day list (JSON): curl -H "Authorization: Bearer {raw[Role.REP]}" {day}')
         uvicorn.run(create_app(), host="127.0.0.1", port=port)
+
+
+token_app = typer.Typer(help="API tokens: the first admin token comes from here.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+
+
+def create_cli_token(session: Session, role: Role, name: str, office_code: str | None = None,
+                     supervisor_code: str | None = None, rep_code: str | None = None) -> tuple[ApiToken, str]:
+    """A token made on the command line (staged; the caller commits), with its audit event. A supervisor or rep
+    token's office defaults to the supervisor's or rep's."""
+    supervisor = _supervisor_by_code(session, supervisor_code) if supervisor_code else None
+    rep = _rep_by_code(session, rep_code) if rep_code else None
+    if office_code:
+        office_id = _office_by_code(session, office_code).id
+    else:
+        office_id = supervisor.office_id if supervisor else rep.office_id if rep else None
+    token, raw = tokens.create_token(session, role=role, name=name, office_id=office_id,
+                                     supervisor_id=supervisor.id if supervisor else None,
+                                     rep_id=rep.id if rep else None, loc=())
+    audit.record(session, None, "token.created", token.office_id, "token", token.id,
+                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
+    return token, raw
+
+
+@token_app.command("create")
+def token_create(
+    role: Annotated[Role, typer.Option(help="admin (with --office: that office's; else every office's), "
+                                            "coordinator, supervisor or rep")],
+    name: Annotated[str, typer.Option(help="who or what holds it")],
+    office: Annotated[str | None, typer.Option(help="office code")] = None,
+    supervisor: Annotated[str | None, typer.Option(help="a supervisor token's supervisor (code)")] = None,
+    rep: Annotated[str | None, typer.Option(help="a rep token's rep (code)")] = None,
+) -> None:
+    """Create a token and print it: it is shown this once (only its SHA-256 is stored)."""
+    engine = _engine()
+    with _reported_errors(), Session(engine) as session:
+        token, raw = create_cli_token(session, role, name, office, supervisor, rep)
+        session.commit()
+        console().print(f"token {token.id} ({token.role}, {token.name}): {raw}")
+        console().print("shown once: keep it; send it as Authorization: Bearer <token>")
+
+
+@token_app.command("list")
+def token_list(include_revoked: Annotated[bool, typer.Option("--all", help="revoked tokens too")] = False) -> None:
+    """Tokens, newest first (their first characters, never the token)."""
+    engine = _engine()
+    with Session(engine) as session:
+        offices = {o.id: o.code for o in repository.offices(session)}
+        table = Table("id", "name", "role", "office", "token", "created", "last used", "revoked")
+        for t in tokens.tokens(session, include_revoked=include_revoked):
+            table.add_row(str(t.id), t.name, str(t.role), offices.get(t.office_id, "(every)"), t.prefix + "...",
+                          f"{t.created_at:%Y-%m-%d %H:%M}", f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at
+                          else "", f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+        console().print(table)
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Revoke a token: refused from then on (a running server may accept it for a few seconds more)."""
+    engine = _engine()
+    with _reported_errors(), Session(engine) as session:
+        token = tokens.revoke_token(session, token_id, loc=("id",))
+        audit.record(session, None, "token.revoked", token.office_id, "token", token.id,
+                     {"name": token.name, "role": str(token.role)})
+        session.commit()
+        console().print(f"token {token.id} ({token.role}, {token.name}) revoked")
 
 
 bench_app = typer.Typer(help="Benchmarks (run from a source checkout).", no_args_is_help=True)

@@ -57,6 +57,8 @@ _VERSION = (
     .where(Rep.id == bindparam("rep_id"))
 )
 _PUBLISHED_PLAN_ID = len(_VERSION.selected_columns) - 2  # position in a version row
+_REP_OFFICE_ID = list(Rep.__table__.columns.keys()).index("office_id")  # the rep's row comes first
+_REP_SUPERVISOR_ID = list(Rep.__table__.columns.keys()).index("supervisor_id")
 _NO_VERSION = ()  # a version that matches no kept list: the list is built again
 
 
@@ -175,6 +177,16 @@ class DayListBody:
 
 
 @dataclass(frozen=True)
+class KeptList:
+    """A kept list still current, and the rep's office and supervisor as just read with its version: what the
+    access policy needs to answer it (service/day_list_fast_path.py)."""
+
+    body: DayListBody
+    office_id: int
+    supervisor_id: int | None
+
+
+@dataclass(frozen=True)
 class _Entry:
     plan_id: int
     day: int
@@ -195,18 +207,21 @@ class DayListCache:
         self._check = check(engine, self._query)
         self.builds = 0  # lists built from the database (a read answered from memory builds none)
 
-    async def kept(self, rep_id: int, on: date) -> DayListBody | None:
+    async def kept(self, rep_id: int, on: date) -> KeptList | None:
         """The rep's kept list for `on` when its version is still current, else None (never built here)."""
         entry = self._entries.get((rep_id, on))
-        if entry is not None and await self._check.version(rep_id, entry.plan_id, entry.day) == entry.version:
-            return entry.body
-        return None
+        if entry is None:
+            return None
+        version = await self._check.version(rep_id, entry.plan_id, entry.day)
+        if version != entry.version:
+            return None
+        return KeptList(entry.body, version[_REP_OFFICE_ID], version[_REP_SUPERVISOR_ID])
 
     async def day_list(self, rep_id: int, on: date) -> DayListBody:
         """The rep's list for `on`: the kept one when it is still current, else built in the thread pool.
         Raises what `plan_views.rep_day_list` raises (unknown rep, no published plan, date before it)."""
-        body = await self.kept(rep_id, on)
-        return body if body is not None else await run_in_threadpool(self._build, rep_id, on)
+        kept = await self.kept(rep_id, on)
+        return kept.body if kept is not None else await run_in_threadpool(self._build, rep_id, on)
 
     def _build(self, rep_id: int, on: date) -> DayListBody:
         with self._lock:

@@ -6,6 +6,11 @@ ASGI middleware, installed outermost, answers only a list the cache holds and st
 check and the same `DayListBody.response` the endpoint sends (service/day_list_cache.py), so the same bytes and
 headers. Everything else goes to the app unchanged, so errors keep the service's shape: a list not kept or
 outdated (the endpoint builds it), an id or date the endpoint would refuse, HEAD, every other path.
+
+Access: the same rule as the endpoint's (service/policy.py DAY_LIST), on the same credentials (service/auth.py
+`request_token`). The fast path answers only a token whose principal the app's token cache holds (it never
+queries for a token) and only when the policy allows the list, judged on the rep's office and supervisor read
+with the list's version; a token not cached, unknown or refused goes to the app, which answers 401 or 403.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from datetime import date
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from service import auth, policy
 from service.day_list_cache import DayListBody
 
 # The endpoint's path with a rep id and a date spelt as the cache's keys print (no leading zero, at most 18 digits:
@@ -30,21 +36,34 @@ class DayListFastPath:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        body = await self._kept(scope) if scope["type"] == "http" and scope["method"] == "GET" else None
+        body = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            headers = Headers(scope=scope)
+            body = await self._kept(scope, headers)
         if body is None:
             await self.app(scope, receive, send)
             return
-        await body.response(Headers(scope=scope).get("accept-encoding", ""))(scope, receive, send)
+        await body.response(headers.get("accept-encoding", ""))(scope, receive, send)
 
     @staticmethod
-    async def _kept(scope: Scope) -> DayListBody | None:
+    async def _kept(scope: Scope, headers: Headers) -> DayListBody | None:
         # behind a proxy's root path the app routes on part of the path: left to it
         match = None if scope.get("root_path") else _DAY_LIST_PATH.fullmatch(scope["path"])
         if match is None:
+            return None
+        raw = auth.request_token(headers.get("authorization"), scope["method"], headers.get("cookie"))
+        # Starlette puts the app in the scope before its middleware run; the caches live as long as the app serves
+        state = scope["app"].state
+        principal = None if raw is None else state.principals.hit(raw)
+        if principal is None:
             return None
         try:
             on = date.fromisoformat(match[2])
         except ValueError:  # 2026-02-30: the endpoint's 422
             return None
-        # Starlette puts the app in the scope before its middleware run; the cache lives as long as the app serves
-        return await scope["app"].state.day_list_cache.kept(int(match[1]), on)
+        rep_id = int(match[1])
+        kept = await state.day_list_cache.kept(rep_id, on)
+        if kept is None or not policy.allows(principal, policy.DAY_LIST,
+                                             policy.Scope(f"rep {rep_id}", kept.office_id, kept.supervisor_id, rep_id)):
+            return None
+        return kept.body

@@ -7,13 +7,16 @@ Raise them anywhere below the routes (master data, imports, plans); never catch 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import ClassVar
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError, OperationalError
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
 Loc = tuple[str | int, ...]
 
@@ -35,6 +38,7 @@ class ServiceError(Exception):
 
     status_code: ClassVar[int] = 500
     error_type: ClassVar[str] = "service_error"
+    headers: ClassVar[dict[str, str]] = {}  # sent with the error response
 
     def __init__(self, msg: str, loc: Sequence[str | int] = (), *, details: Sequence[ErrorDetail] = ()):
         """`msg` at `loc`, or, for many problems at once (an import), the list `details` with `msg` as summary."""
@@ -68,6 +72,21 @@ class NotFound(ServiceError):
     error_type = "not_found"
 
 
+class Unauthorized(ServiceError):
+    """No token, or one that is unknown or revoked (RFC 6750: the client is told to send a bearer token)."""
+
+    status_code = 401
+    error_type = "unauthorized"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(ServiceError):
+    """A valid token without the right asked for: its role, or the office, team or rep it is bound to."""
+
+    status_code = 403
+    error_type = "forbidden"
+
+
 class Conflict(ServiceError):
     """The request clashes with what is stored: a duplicate code, a stale plan version."""
 
@@ -82,9 +101,22 @@ class EngineUnavailable(ServiceError):
     error_type = "unavailable"
 
 
-def _service_error_response(_request: Request, exc: Exception) -> JSONResponse:
+def _error_json(status_code: int, content: dict, headers: dict[str, str] | None = None) -> Response:
+    try:
+        return JSONResponse(status_code=status_code, content=content, headers=headers)
+    except UnicodeEncodeError:  # a lone surrogate echoed from the request: only a JSON escape can carry it
+        return Response(json.dumps(content, ensure_ascii=True), status_code=status_code, media_type="application/json",
+                        headers=headers)
+
+
+def _service_error_response(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
-    return JSONResponse(status_code=exc.status_code, content={"detail": [d.as_json() for d in exc.details]})
+    return _error_json(exc.status_code, {"detail": [d.as_json() for d in exc.details]}, exc.headers)
+
+
+def _request_validation_response(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    return _error_json(422, {"detail": jsonable_encoder(exc.errors())})  # FastAPI's own body
 
 
 def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:
@@ -93,14 +125,26 @@ def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:
     return _service_error_response(request, Conflict(f"conflicts with stored data: {first_line}", ("database",)))
 
 
+def _out_of_range_response(request: Request, exc: Exception) -> Response:
+    # request bodies are checked before this (service/schemas.py RequestModel); what reaches the database from a
+    # path or query parameter may still be refused: an id over 64 bits (SQLite raises OverflowError while
+    # binding it), a NUL in a code (PostgreSQL's DataError)
+    first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
+    return _service_error_response(request, InvalidInput(f"a value the database cannot hold: {first_line}",
+                                                         ("request",)))
+
+
 def _database_down_response(request: Request, exc: Exception) -> JSONResponse:
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
     return _service_error_response(request, EngineUnavailable(f"database unavailable: {first_line}", ("database",)))
 
 
 def install_error_handler(app: FastAPI) -> None:
-    """Render every ServiceError, and the database's own refusals as 409/503, in one body shape; FastAPI's
-    request validation errors keep their 422 shape."""
+    """Render every ServiceError, and the database's own refusals as 409/422/503, in one body shape; FastAPI's
+    request validation errors keep their 422 shape (a lone surrogate echoed in it as a JSON escape)."""
     app.add_exception_handler(ServiceError, _service_error_response)
+    app.add_exception_handler(RequestValidationError, _request_validation_response)
     app.add_exception_handler(IntegrityError, _integrity_error_response)
     app.add_exception_handler(OperationalError, _database_down_response)
+    app.add_exception_handler(DataError, _out_of_range_response)
+    app.add_exception_handler(OverflowError, _out_of_range_response)

@@ -1,4 +1,4 @@
-"""Outlet import: CSV (UTF-8, with or without BOM), XLSX or GeoJSON, all rows or none.
+"""Outlet import: CSV, XLSX or GeoJSON, all rows or none; at most MAX_ITEMS (50,000) rows a file.
 
 Columns (CSV/XLSX header; GeoJSON feature properties, the Point geometry giving lon/lat):
     customer_code, name, address, channel, lon, lat, service_min, visits_per_cycle, rep_code,
@@ -9,29 +9,49 @@ Every row is checked before anything is written; a rejected file raises InvalidI
 loc ["file", "row", <number>, <column>], the number being the spreadsheet row (header = row 1) or the
 GeoJSON feature (first = 1). A customer code already stored for the same office is updated (the monthly
 master-data file); one stored for another office is refused.
+
+Text files (CSV, GeoJSON) may be UTF-8 with or without BOM, GB18030 (so GBK and GB2312: what Chinese Excel
+writes as "CSV (comma delimited)") or UTF-16 with BOM (Excel's "Unicode text"). The order: a BOM decides; else
+strict UTF-8, because CJK text in GBK is practically never valid UTF-8 while UTF-8 CJK text often decodes as
+(garbled) GB18030; else strict GB18030. Anything else (UTF-16 without BOM, binary files, cp1252 bytes that are
+not GB18030) is refused naming the file and the accepted encodings. cp1252 text that happens to be valid GB18030
+cannot be told apart from it and reads as Chinese characters: the name and address checks cannot catch that.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import json
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
 
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BeforeValidator, ConfigDict, ValidationError
 from sqlmodel import Session
 
 from geo.coords import CoordSystem, to_wgs84
 from service import repository
 from service.errors import ErrorDetail, InvalidInput, Loc
 from service.master_data import outlet_problems
-from service.schemas import WEEKDAYS, Channel, Code, Lat, Lon, Name, ServiceMinutes, VisitsPerCycle, day_windows_of
+from service.schemas import (
+    MAX_ITEMS,
+    WEEKDAYS,
+    Address,
+    Channel,
+    Code,
+    Lat,
+    Lon,
+    Name,
+    RequestModel,
+    ServiceMinutes,
+    VisitsPerCycle,
+    day_windows_of,
+)
 from service.tables import Office, Outlet, OutletStatus, utcnow
 
 HOURS_COLUMNS = tuple(f"hours_{day}" for day in WEEKDAYS)
@@ -40,6 +60,8 @@ REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_m
 _UPDATED_FIELDS = ("name", "address", "channel", "lon", "lat", "service_s", "visits_per_cycle", "opening_hours", "rep_id", "status")
 # where a check on the stored form (service/master_data.py) points, in the file's terms
 _COLUMN_OF_FIELD = {"rep_id": "rep_code", "opening_hours": "hours_mon..hours_sun"}
+ACCEPTED_ENCODINGS = "UTF-8 (with or without BOM), GB18030/GBK or UTF-16 with BOM"
+_C1_CONTROLS = re.compile("[\x80-\x9f]")  # what GB18030's four-byte forms make of stray bytes, never a name
 
 
 @dataclass(frozen=True)
@@ -61,12 +83,13 @@ class ImportResult:
 def read_rows(filename: str, data: bytes, source: Loc = ("file",)) -> list[FileRow]:
     """The outlet rows of an uploaded file, chosen by its extension (.csv, .xlsx, .geojson or .json)."""
     suffix = PurePath(filename or "").suffix.lower()
+    name = PurePath(filename or "").name or "the file"
     if suffix == ".csv":
-        columns, rows = _read_csv(data, source)
+        columns, rows = _read_csv(name, data, source)
     elif suffix == ".xlsx":
-        columns, rows = _read_xlsx(data, source)
+        columns, rows = _read_xlsx(name, data, source)
     elif suffix in (".geojson", ".json"):
-        return _read_geojson(data, source)
+        columns, rows = list(REQUIRED_COLUMNS), _read_geojson(name, data, source)  # a feature lacking one: its row
     else:
         raise InvalidInput(f"unsupported file type {suffix or '(none)'!r}: send .csv, .xlsx or .geojson", source)
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
@@ -75,6 +98,8 @@ def read_rows(filename: str, data: bytes, source: Loc = ("file",)) -> list[FileR
             "required columns are missing",
             details=[ErrorDetail((*source, "columns", c), f"column {c} is missing", "missing") for c in missing],
         )
+    if not rows:
+        raise InvalidInput(f"{name} has no outlet rows", source)
     return rows
 
 
@@ -86,40 +111,73 @@ def _is_blank(cells: Iterable[Any]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _read_csv(data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+def decode_text(name: str, data: bytes, source: Loc) -> str:
+    """The text of an uploaded text file, in the first of its possible encodings that reads it strictly (the
+    order and why: see the module docstring)."""
+    if data.startswith(codecs.BOM_UTF8):
+        candidates = [("utf-8", data[len(codecs.BOM_UTF8):])]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        candidates = [("utf-16", data)]  # the codec reads the BOM for the byte order
+    elif b"\x00" in data:  # valid UTF-8, but no text file has NUL: UTF-16 without BOM, or not text at all
+        raise InvalidInput(f"{name} contains NUL bytes: it is not text in {ACCEPTED_ENCODINGS}", source)
+    else:
+        candidates = [("utf-8", data), ("gb18030", data)]
+    for encoding, body in candidates:
+        try:
+            text = body.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text and not (encoding == "gb18030" and _C1_CONTROLS.search(text)):
+            return text
+    raise InvalidInput(f"{name} is not text in {ACCEPTED_ENCODINGS}; save it as UTF-8 (Excel: 'CSV UTF-8')", source)
+
+
+def _too_many_rows(name: str, source: Loc) -> InvalidInput:
+    return InvalidInput(f"{name} has more than {MAX_ITEMS} rows, the limit of one import: split it", source)
+
+
+def _read_csv(name: str, data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+    reader = csv.reader(io.StringIO(decode_text(name, data, source), newline=""))
+    number = 0  # the last record read (header = 1)
+    rows: list[FileRow] = []
     try:
-        text = data.decode("utf-8-sig")  # Excel writes a BOM before UTF-8 CSV
-    except UnicodeDecodeError as exc:
-        raise InvalidInput(f"the CSV file is not UTF-8 text (byte {exc.start}); save it as 'CSV UTF-8'", source) from exc
-    lines = list(csv.reader(io.StringIO(text, newline="")))
-    if not lines:
-        raise InvalidInput("the CSV file is empty", source)
-    columns = _header(lines[0])
-    rows = [
-        FileRow(number, dict(zip(columns, cells)))
-        for number, cells in enumerate(lines[1:], start=2)
-        if not _is_blank(cells)
-    ]
+        header = next(reader, None)
+        if header is None:
+            raise InvalidInput(f"{name} is empty", source)
+        number, columns = 1, _header(header)
+        for number, cells in enumerate(reader, start=2):
+            if _is_blank(cells):
+                continue
+            if len(rows) == MAX_ITEMS:
+                raise _too_many_rows(name, source)
+            rows.append(FileRow(number, dict(zip(columns, cells))))
+    except csv.Error as exc:  # a cell over the csv module's field limit, a stray quote at the end...
+        raise InvalidInput(f"{name} row {number + 1} is not readable CSV: {exc}", (*source, "row", number + 1)) from exc
     return columns, rows
 
 
-def _read_xlsx(data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+def _read_xlsx(name: str, data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
+    rows: list[FileRow] = []
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError) as exc:
-        raise InvalidInput(f"not a readable XLSX workbook: {exc}", source) from exc
-    try:
-        sheet_rows = list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
-    if not sheet_rows:
-        raise InvalidInput("the first worksheet is empty", source)
-    columns = _header(sheet_rows[0])
-    rows = [
-        FileRow(number, {c: _cell_text(v) for c, v in zip(columns, cells)})
-        for number, cells in enumerate(sheet_rows[1:], start=2)
-        if not _is_blank(cells)
-    ]
+        try:
+            sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)  # read lazily, row by row
+            header = next(sheet_rows, None)
+            if header is None:
+                raise InvalidInput(f"the first worksheet of {name} is empty", source)
+            columns = _header(header)
+            for number, cells in enumerate(sheet_rows, start=2):
+                if _is_blank(cells):
+                    continue
+                if len(rows) == MAX_ITEMS:
+                    raise _too_many_rows(name, source)
+                rows.append(FileRow(number, {c: _cell_text(v) for c, v in zip(columns, cells)}))
+        finally:
+            workbook.close()
+    except InvalidInput:
+        raise
+    except Exception as exc:  # noqa: BLE001  openpyxl on arbitrary bytes fails in many ways (zip, XML, styles...)
+        raise InvalidInput(f"{name} is not a readable XLSX workbook: {type(exc).__name__}: {exc}", source) from exc
     return columns, rows
 
 
@@ -132,18 +190,26 @@ def _cell_text(value: Any) -> Any:
     return value
 
 
-def _read_geojson(data: bytes, source: Loc) -> list[FileRow]:
+def _read_geojson(name: str, data: bytes, source: Loc) -> list[FileRow]:
+    text = decode_text(name, data, source)
     try:
-        document = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InvalidInput(f"not a readable GeoJSON document: {exc}", source) from exc
+        document = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a number of over 4300 digits
+        raise InvalidInput(f"{name} is not a readable GeoJSON document: {exc}", source) from exc
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
-        raise InvalidInput("a GeoJSON FeatureCollection is expected", source)
+        raise InvalidInput(f"{name}: a GeoJSON FeatureCollection is expected", source)
+    if len(document["features"]) > MAX_ITEMS:
+        raise _too_many_rows(name, source)
     rows = []
     for number, feature in enumerate(document["features"], start=1):
         feature = feature if isinstance(feature, dict) else {}
-        values = dict(feature.get("properties") or {})
-        geometry = feature.get("geometry") or {}
+        properties = feature.get("properties") or {}
+        geometry = feature.get("geometry")
+        geometry = geometry if isinstance(geometry, dict) else {}
+        if not isinstance(properties, dict):
+            rows.append(FileRow(number, {}, (("properties", "the feature's properties must be an object"),)))
+            continue
+        values = dict(properties)
         coordinates = geometry.get("coordinates")
         if geometry.get("type") == "Point" and isinstance(coordinates, list) and len(coordinates) >= 2:
             values["lon"], values["lat"] = coordinates[0], coordinates[1]
@@ -185,22 +251,21 @@ def _hours_cell(value: Any) -> list[list[int]]:
 
 
 HoursCell = Annotated[list[list[int]], BeforeValidator(_hours_cell)]
-Text = Annotated[str, BeforeValidator(_strip)]
 
 
-class OutletRow(BaseModel):
-    """One file row, in the file's column names."""
+class OutletRow(RequestModel):
+    """One file row, in the file's column names; its text checked as a request body's (service/schemas.py)."""
 
     model_config = ConfigDict(extra="ignore")
     customer_code: Annotated[Code, BeforeValidator(_strip)]
     name: Annotated[Name, BeforeValidator(_strip)]
-    address: Annotated[str, BeforeValidator(lambda v: "" if v is None else str(v).strip())] = ""
+    address: Annotated[Address, BeforeValidator(lambda v: "" if v is None else str(v).strip())] = ""
     channel: Annotated[Channel, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
     lon: Annotated[Lon, BeforeValidator(_strip)]
     lat: Annotated[Lat, BeforeValidator(_strip)]
     service_min: Annotated[ServiceMinutes, BeforeValidator(_int_text)]
     visits_per_cycle: Annotated[VisitsPerCycle, BeforeValidator(_int_text)]
-    rep_code: Annotated[Text | None, BeforeValidator(_blank_to_none)] = None
+    rep_code: Annotated[Code | None, BeforeValidator(lambda v: _blank_to_none(_strip(v)))] = None
     status: Annotated[OutletStatus | None, BeforeValidator(lambda v: _blank_to_none(_strip(v)))] = None
     hours_mon: HoursCell
     hours_tue: HoursCell
@@ -269,8 +334,6 @@ def import_outlets(
     """Create or update the outlets of `rows` for `office`, or raise InvalidInput naming every bad row and
     change nothing. Coordinates are in `coord_system` and stored as WGS84. Stages the rows in `session`; the
     caller commits."""
-    if not rows:
-        raise InvalidInput("the file has no outlet rows", source)
     problems = RowProblems(source)
     checked = checked_rows(rows, problems)
     reps = repository.reps_by_code(session, {d.rep_code for _, d in checked if d.rep_code})

@@ -7,10 +7,11 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
+from service.schemas import RequestModel
 from service.tables import PlanStatus
 
 
-class PlanCreate(BaseModel):
+class PlanCreate(RequestModel):
     office_id: int
     start_date: date = Field(description="the cycle's first day; must be a Monday")
     weeks: int = Field(default=4, ge=4, le=52, description="cycle length in weeks; a multiple of 4")

@@ -7,22 +7,23 @@ import datetime as dt
 from pydantic import BaseModel, ConfigDict, Field
 
 from service import tables
-from service.schemas import TimeOfDay, hhmm_of
+from service.schemas import RequestModel, TimeOfDay, hhmm_of
 from service.tables import TravelMode
 
 
-class RideAlongSettingsUpdate(BaseModel):
-    """Fields to change; the others keep their stored (or default) values."""
+class RideAlongSettingsUpdate(RequestModel):
+    """Fields to change; the others keep their stored (or default) values. None of them can be removed, so null
+    is refused (a left-out field keeps its value: the defaults below are never stored)."""
 
     model_config = ConfigDict(extra="forbid")
-    morning_end: TimeOfDay | None = Field(default=None, description="the supervisor leaves the rep's route by then")
-    coaching_min: int | None = Field(default=None, ge=0, le=120, description="added at every demonstrated outlet")
-    demonstrate_every: int | None = Field(default=None, ge=1, le=20, description="demonstrate at every n-th outlet")
-    meeting: TimeOfDay | None = Field(default=None, description="the evening meeting at the office")
-    period_weeks: int | None = Field(default=None, ge=1, le=8, description="every rep ridden with once per period")
-    spot_check_min: int | None = Field(default=None, ge=1, le=120)
-    supervisor_travel_mode: TravelMode | None = None
-    new_rep_days: int | None = Field(default=None, ge=0, le=3650, description="in post fewer days: a new rep")
+    morning_end: TimeOfDay = Field(default=None, description="the supervisor leaves the rep's route by then")
+    coaching_min: int = Field(default=None, ge=0, le=120, description="added at every demonstrated outlet")
+    demonstrate_every: int = Field(default=None, ge=1, le=20, description="demonstrate at every n-th outlet")
+    meeting: TimeOfDay = Field(default=None, description="the evening meeting at the office")
+    period_weeks: int = Field(default=None, ge=1, le=8, description="every rep ridden with once per period")
+    spot_check_min: int = Field(default=None, ge=1, le=120)
+    supervisor_travel_mode: TravelMode = None
+    new_rep_days: int = Field(default=None, ge=0, le=3650, description="in post fewer days: a new rep")
 
 
 class RideAlongSettingsPublic(BaseModel):

@@ -12,10 +12,10 @@ import re
 from datetime import date, datetime
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from geo.coords import CoordSystem
 from service import tables
@@ -25,6 +25,10 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday 
 DAY_S = 24 * 3600
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+# one upload's rows (service/imports.py) and one change set's outlet items: the OM file becomes a change set
+MAX_ITEMS = 50_000
+MAX_REPS = 1_000  # rep-level items of a change set (reps leaving, new reps)
+MAX_WINDOWS = 12  # opening windows of one weekday
 
 
 class Channel(StrEnum):
@@ -36,6 +40,58 @@ class Channel(StrEnum):
     INTERNET_CAFE = "internet_cafe"
     KIOSK = "kiosk"
     WHOLESALE = "wholesale"
+
+
+# --- values that can be stored ------------------------------------------------------------------------------
+
+DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1  # BIGINT; SQLite's INTEGER
+
+
+def unstorable(value: Any) -> str | None:
+    """Why `value` (or a string or integer anywhere inside its lists and dicts) cannot be stored or looked up,
+    else None. PostgreSQL's text refuses NUL; a lone surrogate (JSON's "\\ud800") is not Unicode text, so no
+    database driver can encode it; integers are 64-bit in both databases. Everything else in text (CJK, emoji
+    and their ZWJ sequences, RTL, combining marks) is kept as sent."""
+    pending = [value]
+    while pending:  # a loop, not recursion: a polygon may nest deeper than the stack
+        item = pending.pop()
+        if isinstance(item, int) and not isinstance(item, bool) and not DB_INT_MIN <= item <= DB_INT_MAX:
+            return f"must be within {DB_INT_MIN}..{DB_INT_MAX}"
+        if isinstance(item, str):
+            if "\x00" in item:
+                return "must not contain the NUL character (\\u0000)"
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return "must not contain a lone surrogate (\\ud800-\\udfff): it is not Unicode text"
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            pending.extend(item)
+    return None
+
+
+def _check_storable(value: Any) -> Any:
+    problem = unstorable(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+# a form field or query parameter that is stored or looked up (request bodies inherit RequestModel instead)
+StorableText = Annotated[str, AfterValidator(_check_storable)]
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: every field's values (nested models check their own) must be storable, so a
+    NUL, a lone surrogate or a 20-digit id is a 422 naming the field, never a database error. One validator for
+    all fields, present and future."""
+
+    @field_validator("*")
+    @classmethod
+    def _storable_values(cls, value: Any) -> Any:
+        return _check_storable(value)
 
 
 # --- times of day -------------------------------------------------------------------------------------------
@@ -124,8 +180,9 @@ Lon = Annotated[float, Field(allow_inf_nan=False, description="WGS84 longitude, 
 Lat = Annotated[float, Field(allow_inf_nan=False, description="WGS84 latitude, degrees, -90..90")]
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S(.*\S)?$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
+Address = Annotated[str, Field(max_length=400)]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-DayWindows = Annotated[list[str], AfterValidator(_check_day_windows)]
+DayWindows = Annotated[list[str], Field(max_length=MAX_WINDOWS), AfterValidator(_check_day_windows)]
 OpeningHours = Annotated[
     dict[Weekday, DayWindows],
     Field(examples=[{"mon": ["09:30-11:00", "14:00-17:00"], "tue": [], "sun": []}], description="a missing day is closed"),
@@ -133,7 +190,7 @@ OpeningHours = Annotated[
 WorkingDays = Annotated[
     list[Annotated[int, Field(ge=0, le=6)]],
     AfterValidator(_check_working_days),
-    Field(description="weekdays worked, 0 = Monday"),
+    Field(max_length=7, description="weekdays worked, 0 = Monday"),
 ]
 LunchMinutes = Annotated[int, Field(ge=1, le=240)]
 ServiceMinutes = Annotated[int, Field(ge=1, le=600)]
@@ -150,7 +207,7 @@ _FORBID = ConfigDict(extra="forbid")
 # --- office ---------------------------------------------------------------------------------------------------
 
 
-class OfficeCreate(BaseModel):
+class OfficeCreate(RequestModel):
     model_config = _FORBID
     code: Code
     name: Name
@@ -197,7 +254,7 @@ class OfficePublic(BaseModel):
 # --- supervisor -----------------------------------------------------------------------------------------------
 
 
-class SupervisorCreate(BaseModel):
+class SupervisorCreate(RequestModel):
     model_config = _FORBID
     office_id: int
     code: Code
@@ -218,7 +275,7 @@ class SupervisorPublic(BaseModel):
 # --- rep ------------------------------------------------------------------------------------------------------
 
 
-class RepUpdate(BaseModel):
+class RepUpdate(RequestModel):
     """Fields to change; the shift and lunch are checked together with the stored values."""
 
     model_config = _FORBID
@@ -240,7 +297,7 @@ class RepUpdate(BaseModel):
     active: bool | None = None
 
 
-class RepCreate(BaseModel):
+class RepCreate(RequestModel):
     """A new rep; shift and lunch left out take the office's defaults."""
 
     model_config = _FORBID
@@ -312,12 +369,12 @@ class RepPublic(BaseModel):
 # --- outlet ---------------------------------------------------------------------------------------------------
 
 
-class OutletUpdate(BaseModel):
+class OutletUpdate(RequestModel):
     """Fields to change; the customer code and the office stay. lon/lat here are WGS84."""
 
     model_config = _FORBID
     name: Name | None = None
-    address: Annotated[str, Field(max_length=400)] | None = None
+    address: Address | None = None
     channel: Channel | None = None
     lon: Lon | None = None
     lat: Lat | None = None
@@ -328,12 +385,12 @@ class OutletUpdate(BaseModel):
     status: OutletStatus | None = None
 
 
-class OutletCreate(BaseModel):
+class OutletCreate(RequestModel):
     model_config = _FORBID
     office_id: int
     code: Code = Field(description="customer code (客编), unique")
     name: Name
-    address: Annotated[str, Field(max_length=400)] = ""
+    address: Address = ""
     channel: Channel
     lon: Lon
     lat: Lat

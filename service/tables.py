@@ -17,6 +17,11 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time as an aware UTC time: SQLite gives back UTC times without their zone."""
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
 class Place(StrEnum):
     OFFICE = "office"
     HOME = "home"
@@ -287,3 +292,48 @@ class Job(SQLModel, table=True):
     plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the result of a plan job
     owner: str | None = Field(default=None, max_length=100)  # the service process holding the job
     lease_until: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+# --- access: API tokens and the audit trail (issue 8) -----------------------------------------------------------
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # office_id None: every office; else everything inside that office
+    COORDINATOR = "coordinator"  # an office's master data and line cleanup
+    SUPERVISOR = "supervisor"  # an office's plans, and their own team (supervisor_id)
+    REP = "rep"  # their own day list and visits (rep_id)
+
+
+class ApiToken(SQLModel, table=True):
+    """A bearer token: who holds it, its role and what it is bound to. Only the SHA-256 of the raw token is
+    stored; the raw token is shown once, when it is created. A revoked token stays, for the audit trail."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    role: Role
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)
+    supervisor_id: int | None = Field(default=None, foreign_key="supervisor.id")
+    rep_id: int | None = Field(default=None, foreign_key="rep.id")
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    prefix: str = Field(max_length=16)  # the raw token's first characters, to tell tokens apart in lists
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    created_by: int | None = Field(default=None, foreign_key="apitoken.id")  # null: the command line
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class AuditEvent(SQLModel, table=True):
+    """One change and who made it, written in the change's own transaction. No foreign keys: the trail
+    outlives what it names (ids are kept as they were)."""
+
+    __table_args__ = (Index("ix_auditevent_office_at", "office_id", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    token_id: int | None = None  # null: the command line
+    actor_name: str = Field(max_length=100)
+    actor_role: str = Field(max_length=16)
+    office_id: int | None = None
+    action: str = Field(max_length=40, index=True)
+    subject_type: str = Field(max_length=32)
+    subject_id: str = Field(max_length=64)
+    detail: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.schemas import Code
+from service.schemas import Code, RequestModel
 
 
 class NotVisitedReason(StrEnum):
@@ -19,7 +19,7 @@ class NotVisitedReason(StrEnum):
 VISITED = "visited"  # the stored status of a successful visit; otherwise the reason
 
 
-class VisitReportCreate(BaseModel):
+class VisitReportCreate(RequestModel):
     """A rep's report of one visit. Re-sending the same report changes nothing; a different report for the
     same rep, outlet and date is a correction (kept, the latest counts). The checks across fields (reason only
     when not visited, an order only on a visit) are in service/visits.py, which names the field."""

@@ -10,25 +10,36 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import mapping
 from sqlmodel import Session
 
-from service import change_sets, master_data, repository, territories
+from service import audit, change_sets, master_data, policy, repository, territories
+from service.auth import Principal
 from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
 from service.db import SessionDep
-from service.schemas import CoordSystemName
-from service.tables import OutletStatus
+from service.errors import Loc
+from service.policy import LINE_CLEANUP, READ_OFFICE, Scope
+from service.schemas import CoordSystemName, StorableText
+from service.tables import OutletStatus, Plan
 
 router = APIRouter(tags=["change sets"])
 
 
 @router.post("/change-sets", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic,
              responses={409: {"description": "stale base version (body has current_plan_id), duplicate code or key"}})
-def create_change_set(body: ChangeSetCreate, session: SessionDep, response: Response) -> Any:
+def create_change_set(body: ChangeSetCreate, session: SessionDep, response: Response,
+                      principal: Annotated[Principal, policy.role(LINE_CLEANUP)]) -> Any:
     """Fold new outlets, closures, changes, moves, leaving and new reps into the base version (which must be the
     office's current one); returns the change set with the new draft version's id and the diff. A repeated
     idempotency key returns the first result (200) and applies nothing."""
-    return _submitted(session, body, response)
+    _check_base(session, principal, body.base_plan_id, ("body", "base_plan_id"))
+    return _submitted(session, body, response, principal)
 
 
-def _submitted(session: Session, body: ChangeSetCreate, response: Response, request: dict | None = None) -> Any:
+def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: Loc) -> None:
+    if (base := session.get(Plan, base_plan_id)) is not None:  # else the change set's own 422
+        policy.check(principal, LINE_CLEANUP, Scope(f"plan {base_plan_id}", base.office_id), loc)
+
+
+def _submitted(session: Session, body: ChangeSetCreate, response: Response, principal: Principal,
+               request: dict | None = None) -> Any:
     try:
         result = change_sets.submit(session, body, request)
     except change_sets.StalePlan as exc:
@@ -37,6 +48,10 @@ def _submitted(session: Session, body: ChangeSetCreate, response: Response, requ
             "detail": [d.as_json() for d in exc.details], "current_plan_id": exc.current_plan_id})
     if result.replayed:
         response.status_code = status.HTTP_200_OK
+    else:
+        audit.record(session, principal, "change_set.submitted", result.office_id, "change_set", result.id,
+                     {"base_plan_id": result.base_plan_id, "result_plan_id": result.result_plan_id,
+                      "idempotency_key": body.idempotency_key})
     return result
 
 
@@ -45,15 +60,17 @@ def create_om_change_set(
     file: UploadFile,
     session: SessionDep,
     response: Response,
+    principal: Annotated[Principal, policy.role(LINE_CLEANUP)],
     base_plan_id: Annotated[int, Form()],
-    idempotency_key: Annotated[str, Form(min_length=1, max_length=100)],
-    created_by: Annotated[str, Form(max_length=100)] = "",
+    idempotency_key: Annotated[StorableText, Form(min_length=1, max_length=100)],
+    created_by: Annotated[StorableText, Form(max_length=100)] = "",
     change_budget: Annotated[int | None, Form(ge=0)] = 0,
     coord_system: Annotated[CoordSystemName, Form()] = "wgs84",
 ) -> Any:
     """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
     rows turned closed are closures, other frequency/hours/service time are changes, another rep_code is a move;
     outlets absent from the file stay as they are."""
+    _check_base(session, principal, base_plan_id, ("body", "base_plan_id"))
     data = file.file.read()
     # the key is checked against the file itself: once applied, the same file would read as other changes
     request = {"om_file": file.filename or "", "sha256": hashlib.sha256(data).hexdigest(), "base_plan_id": base_plan_id,
@@ -66,23 +83,26 @@ def create_om_change_set(
         return earlier
     body = change_sets.om_file_change_set(session, file.filename or "", data, base_plan_id, idempotency_key,
                                           created_by, change_budget, coord_system)
-    return _submitted(session, body, response, request)
+    return _submitted(session, body, response, principal, request)
 
 
-@router.get("/change-sets/{change_set_id}", response_model=ChangeSetPublic)
+@router.get("/change-sets/{change_set_id}", response_model=ChangeSetPublic,
+            dependencies=[policy.on_change_set(READ_OFFICE)])
 def read_change_set(change_set_id: int, session: SessionDep) -> ChangeSetPublic:
     return change_sets.get_change_set(session, change_set_id)
 
 
 @router.put("/reps/{rep_id}/territory", response_model=TerritoryPublic)
-def put_territory(rep_id: int, session: SessionDep, geometry: dict = Body(...)) -> TerritoryPublic:
+def put_territory(rep_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_rep(LINE_CLEANUP)],
+                  geometry: dict = Body(...)) -> TerritoryPublic:
     """Store the rep's territory: a GeoJSON Polygon or MultiPolygon (geometry or Feature), WGS84."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
     territory = territories.store_territory(session, rep, geometry)
+    audit.record(session, principal, "territory.changed", rep.office_id, "rep", rep.id, {"source": territory.source})
     return TerritoryPublic(rep_id=rep.id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry))
 
 
-@router.get("/reps/{rep_id}/territory", response_model=TerritoryPublic)
+@router.get("/reps/{rep_id}/territory", response_model=TerritoryPublic, dependencies=[policy.on_rep(READ_OFFICE)])
 def get_territory(rep_id: int, session: SessionDep) -> TerritoryPublic:
     """The rep's territory: as given, else derived from the rep's active outlets (null without any)."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))

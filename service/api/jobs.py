@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
 
-from service import jobs
+from fastapi import APIRouter
+from sqlmodel import Session
+
+from service import audit, jobs, policy
+from service.auth import Principal
 from service.db import SessionDep
 from service.job_schemas import JobPublic
+from service.policy import PLAN, READ_OFFICE
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", dependencies=[policy.on_job(READ_OFFICE)])
 def read_job(job_id: int, session: SessionDep) -> JobPublic:
     return JobPublic.of(jobs.get(session, job_id))
 
 
 @router.post("/{job_id}/cancel")
-def cancel_job(job_id: int, session: SessionDep) -> JobPublic:
+def cancel_job(job_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_job(PLAN)]) -> JobPublic:
     """Cancel a queued or running job: its tasks are cancelled and nothing is stored; 409 once it has ended."""
-    return JobPublic.of(jobs.cancel(session, job_id))
+    return _cancelled(session, principal, job_id)
 
 
 @router.delete("/{job_id}")
-def delete_job(job_id: int, session: SessionDep) -> JobPublic:
+def delete_job(job_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_job(PLAN)]) -> JobPublic:
     """The same as POST /jobs/{id}/cancel (the job's record stays, cancelled)."""
-    return JobPublic.of(jobs.cancel(session, job_id))
+    return _cancelled(session, principal, job_id)
+
+
+def _cancelled(session: Session, principal: Principal, job_id: int) -> JobPublic:
+    job = jobs.cancel(session, job_id)
+    audit.record(session, principal, "job.cancelled", job.request.get("office_id"), "job", job.id)
+    return JobPublic.of(job)

@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
-from service import master_data, repository
+from service import audit, master_data, policy, repository
+from service.auth import Principal
 from service.db import SessionDep
+from service.policy import CREATE_OFFICES, READ_OFFICE
 from service.schemas import OfficeCreate, OfficePublic
 
 router = APIRouter(prefix="/offices", tags=["offices"])
 
 
 @router.get("")
-def list_offices(session: SessionDep) -> list[OfficePublic]:
-    return [OfficePublic.of(o) for o in repository.offices(session)]
+def list_offices(session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)]) -> list[OfficePublic]:
+    """Every office for a global admin; else the token's office."""
+    office_id = policy.office_filter(principal, None)
+    return [OfficePublic.of(o) for o in repository.offices(session) if office_id in (None, o.id)]
 
 
 @router.post("", status_code=201)
-def create_office(data: OfficeCreate, session: SessionDep) -> OfficePublic:
-    return OfficePublic.of(master_data.create_office(session, data))
+def create_office(data: OfficeCreate, session: SessionDep,
+                  principal: Annotated[Principal, policy.role(CREATE_OFFICES)]) -> OfficePublic:
+    office = master_data.create_office(session, data)
+    audit.record(session, principal, "office.created", office.id, "office", office.id, {"code": office.code})
+    return OfficePublic.of(office)
 
 
-@router.get("/{office_id}")
+@router.get("/{office_id}", dependencies=[policy.on_office(READ_OFFICE)])
 def get_office(office_id: int, session: SessionDep) -> OfficePublic:
     return OfficePublic.of(master_data.require_office(session, office_id, ("path", "office_id")))

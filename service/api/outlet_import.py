@@ -8,7 +8,8 @@ from fastapi import APIRouter, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from geo.coords import CoordSystem
-from service import imports, master_data
+from service import audit, imports, master_data, policy
+from service.auth import Principal
 from service.db import SessionDep
 from service.errors import InvalidInput
 from service.schemas import CoordSystemName
@@ -27,6 +28,7 @@ class ImportReport(BaseModel):
 def import_outlets(
     file: UploadFile,
     session: SessionDep,
+    principal: Annotated[Principal, policy.role(policy.EDIT_OUTLETS)],
     office_id_query: Annotated[int | None, Query(alias="office_id")] = None,
     office_id_form: Annotated[int | None, Form(alias="office_id")] = None,
     coord_system_query: Annotated[CoordSystemName | None, Query(alias="coord_system")] = None,
@@ -40,6 +42,9 @@ def import_outlets(
     if office_id is None:
         raise InvalidInput("office_id is required (query parameter or form field)", ("query", "office_id"))
     office = master_data.require_office(session, office_id, ("query", "office_id"))
+    policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office.id}", office.id), ("query", "office_id"))
     rows = imports.read_rows(file.filename or "", file.file.read())
     result = imports.import_outlets(session, office, rows, coord_system=coord_system)
+    audit.record(session, principal, "outlets.imported", office.id, "office", office.id,
+                 {"file": file.filename or "", "rows": len(rows), "created": result.created, "updated": result.updated})
     return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)

@@ -6,8 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service import master_data, repository
+from service import audit, master_data, policy, repository
+from service.auth import Principal
 from service.db import SessionDep
+from service.policy import EDIT_OUTLETS, READ_OFFICE, Scope
 from service.schemas import OutletCreate, OutletPublic, OutletUpdate
 from service.tables import OutletStatus
 
@@ -18,6 +20,7 @@ router = APIRouter(prefix="/outlets", tags=["outlets"])
 def list_outlets(
     session: SessionDep,
     response: Response,
+    principal: Annotated[Principal, policy.role(READ_OFFICE)],
     office_id: int | None = None,
     rep_id: int | None = None,
     status: OutletStatus | None = None,
@@ -26,20 +29,29 @@ def list_outlets(
 ) -> list[OutletPublic]:
     """Outlets in customer-code order; page with `limit` and `offset`. The header X-Total-Count gives how many
     outlets match the filters in all."""
+    office_id = policy.office_filter(principal, office_id)
     response.headers["X-Total-Count"] = str(repository.count_outlets(session, office_id, rep_id, status))
     return [OutletPublic.of(o) for o in repository.outlets(session, office_id, rep_id, status, limit, offset)]
 
 
 @router.post("", status_code=201)
-def create_outlet(data: OutletCreate, session: SessionDep) -> OutletPublic:
-    return OutletPublic.of(master_data.create_outlet(session, data))
+def create_outlet(data: OutletCreate, session: SessionDep,
+                  principal: Annotated[Principal, policy.role(EDIT_OUTLETS)]) -> OutletPublic:
+    policy.check(principal, EDIT_OUTLETS, Scope(f"office {data.office_id}", data.office_id), ("body", "office_id"))
+    outlet = master_data.create_outlet(session, data)
+    audit.record(session, principal, "outlet.created", outlet.office_id, "outlet", outlet.code)
+    return OutletPublic.of(outlet)
 
 
-@router.get("/{code}")
+@router.get("/{code}", dependencies=[policy.on_outlet(READ_OFFICE)])
 def get_outlet(code: str, session: SessionDep) -> OutletPublic:
     return OutletPublic.of(master_data.require_outlet(session, code))
 
 
 @router.patch("/{code}")
-def update_outlet(code: str, data: OutletUpdate, session: SessionDep) -> OutletPublic:
-    return OutletPublic.of(master_data.update_outlet(session, code, data))
+def update_outlet(code: str, data: OutletUpdate, session: SessionDep,
+                  principal: Annotated[Principal, policy.on_outlet(EDIT_OUTLETS)]) -> OutletPublic:
+    outlet = master_data.update_outlet(session, code, data)
+    audit.record(session, principal, "outlet.updated", outlet.office_id, "outlet", outlet.code,
+                 {"fields": sorted(data.model_dump(exclude_unset=True))})
+    return OutletPublic.of(outlet)

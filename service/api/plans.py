@@ -3,24 +3,29 @@ them (JSON or GeoJSON), publish one."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service import jobs, plan_jobs, plan_views, planning
+from service import audit, jobs, plan_jobs, plan_views, planning, policy
+from service.auth import Principal
 from service.db import SessionDep
 from service.errors import Conflict
 from service.job_runner import JobRunner
 from service.job_schemas import JobPublic
 from service.plan_schemas import PlanCreate, PlanPublic, PlanSummary
 from service.planning import PlanRequest
+from service.policy import PLAN, READ_OFFICE, Scope
 
 router = APIRouter(prefix="/plans", tags=["plans"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic, responses={
     status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"}})
-def create_plan(body: PlanCreate, request: Request, wait: bool | None = None) -> PlanPublic | JSONResponse:
+def create_plan(body: PlanCreate, request: Request, principal: Annotated[Principal, policy.role(PLAN)],
+                wait: bool | None = None) -> PlanPublic | JSONResponse:
     """Plan every active rep of the office over a cycle from `start_date` (a Monday), as a job on Dask.
 
     `wait=true`: answer 201 with the draft once it is stored; `wait=false`: answer 202 at once with the job
@@ -28,11 +33,13 @@ def create_plan(body: PlanCreate, request: Request, wait: bool | None = None) ->
     30 s of solver time one after another (active reps x `time_limit_s`)."""
     engine = request.app.state.engine
     runner: JobRunner = request.app.state.jobs
+    policy.check(principal, PLAN, Scope(f"office {body.office_id}", body.office_id), ("body", "office_id"))
     plan_request = PlanRequest(body.office_id, body.start_date, body.weeks,
                                body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S)
     # no request session: the job opens its own short ones, none stays open while the reps are solved
     with Session(engine) as session:
         job_id = plan_jobs.create(session, plan_request, runner.owner, runner.lease_s).id
+        audit.record(session, principal, "plan.requested", body.office_id, "job", job_id, plan_request.as_json())
         if wait is None:
             wait = plan_jobs.solver_seconds(session, plan_request) <= plan_jobs.WAIT_MAX_SOLVER_S
         session.commit()
@@ -50,23 +57,29 @@ def create_plan(body: PlanCreate, request: Request, wait: bool | None = None) ->
 
 
 @router.get("", response_model=list[PlanSummary])
-def list_plans(session: SessionDep, office_id: int | None = None) -> list[PlanSummary]:
+def list_plans(session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)],
+               office_id: int | None = None) -> list[PlanSummary]:
     """Plans, newest first, with their status and coverage; filter by office."""
-    return plan_views.plan_summaries(session, office_id)
+    return plan_views.plan_summaries(session, policy.office_filter(principal, office_id))
 
 
-@router.get("/{plan_id}", response_model=PlanPublic)
+@router.get("/{plan_id}", response_model=PlanPublic, dependencies=[policy.on_plan(READ_OFFICE)])
 def read_plan(plan_id: int, session: SessionDep) -> PlanPublic:
     return plan_views.plan_public(session, plan_id)
 
 
-@router.get("/{plan_id}/geojson", response_class=JSONResponse)
+@router.get("/{plan_id}/geojson", response_class=JSONResponse, dependencies=[policy.on_plan(READ_OFFICE)],
+            responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}})
 def read_plan_geojson(plan_id: int, session: SessionDep) -> JSONResponse:
     """Visits as Points numbered as in the day list, each rep's day as a LineString in visiting order."""
     return JSONResponse(plan_views.plan_geojson(session, plan_id), media_type="application/geo+json")
 
 
 @router.post("/{plan_id}/publish", response_model=PlanPublic)
-def publish_plan(plan_id: int, session: SessionDep) -> PlanPublic:
-    """Make this plan the one the office's reps see; the previously published plan becomes superseded."""
-    return plan_views.publish_plan(session, plan_id)
+def publish_plan(plan_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_plan(PLAN)]) -> PlanPublic:
+    """Make this plan the one the office's reps see; the previously published plan becomes superseded.
+    Supervisors and admins only: a coordinator's change set makes a draft, never a published plan."""
+    plan = plan_views.publish_plan(session, plan_id)
+    audit.record(session, principal, "plan.published", plan.office_id, "plan", plan.id,
+                 {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
+    return plan

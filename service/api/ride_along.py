@@ -8,15 +8,18 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from service import ride_along
+from service import audit, policy, ride_along
+from service.auth import Principal
 from service.db import SessionDep
+from service.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
 from service.ride_along_schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
 from service.ride_along_text import week_text
 
 router = APIRouter(tags=["ride-along"])
 
 
-@router.get("/supervisors/{supervisor_id}/ride-along", response_model=RideAlongWeekPublic)
+@router.get("/supervisors/{supervisor_id}/ride-along", response_model=RideAlongWeekPublic,
+            dependencies=[policy.on_supervisor(RIDE_ALONG)])
 def read_ride_along_week(
     supervisor_id: int,
     start_date: Annotated[dt.date, Query(description="the week's Monday")],
@@ -25,7 +28,8 @@ def read_ride_along_week(
 ):
     """Per working day: the rep to ride with (and why), the rep's re-timed route with the coaching stops and the
     point where the supervisor leaves it, the afternoon delivery spot checks in order with arrival times and
-    their value, and the return to the office before the evening meeting. `format=text` gives a plain table."""
+    their value, and the return to the office before the evening meeting. `format=text` gives a plain table.
+    A supervisor reads its own week only."""
     # no request session: reads and writes use short sessions, none stays open while the solvers run
     week = ride_along.ride_along_week(request.app.state.engine, supervisor_id, start_date)
     if output == "text":
@@ -33,12 +37,18 @@ def read_ride_along_week(
     return week
 
 
-@router.get("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
+@router.get("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic,
+            dependencies=[policy.on_office(READ_OFFICE)])
 def read_settings(office_id: int, session: SessionDep) -> RideAlongSettingsPublic:
     return RideAlongSettingsPublic.of(ride_along.office_settings(session, office_id))
 
 
 @router.patch("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
-def update_settings(office_id: int, data: RideAlongSettingsUpdate, session: SessionDep) -> RideAlongSettingsPublic:
+def update_settings(office_id: int, data: RideAlongSettingsUpdate, session: SessionDep,
+                    principal: Annotated[Principal, policy.on_office(EDIT_OFFICE)]) -> RideAlongSettingsPublic:
     """Change the office's morning end, coaching minutes, demonstration interval, meeting time, period..."""
-    return RideAlongSettingsPublic.of(ride_along.update_settings(session, office_id, data.model_dump(exclude_unset=True)))
+    changes = data.model_dump(exclude_unset=True)
+    settings = ride_along.update_settings(session, office_id, changes)
+    audit.record(session, principal, "ride_along_settings.updated", office_id, "office", office_id,
+                 {"fields": sorted(changes)})
+    return RideAlongSettingsPublic.of(settings)

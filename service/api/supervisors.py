@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter
 
-from service import master_data, repository
+from service import audit, master_data, policy, repository
+from service.auth import Principal
 from service.db import SessionDep
+from service.policy import EDIT_OFFICE, READ_OFFICE, Scope
 from service.schemas import SupervisorCreate, SupervisorPublic
 
 router = APIRouter(prefix="/supervisors", tags=["people"])
 
 
 @router.get("")
-def list_supervisors(session: SessionDep, office_id: int | None = None) -> list[SupervisorPublic]:
-    return [SupervisorPublic.of(s) for s in repository.supervisors(session, office_id)]
+def list_supervisors(session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)],
+                     office_id: int | None = None) -> list[SupervisorPublic]:
+    return [SupervisorPublic.of(s) for s in repository.supervisors(session, policy.office_filter(principal, office_id))]
 
 
 @router.post("", status_code=201)
-def create_supervisor(data: SupervisorCreate, session: SessionDep) -> SupervisorPublic:
-    return SupervisorPublic.of(master_data.create_supervisor(session, data))
+def create_supervisor(data: SupervisorCreate, session: SessionDep,
+                      principal: Annotated[Principal, policy.role(EDIT_OFFICE)]) -> SupervisorPublic:
+    policy.check(principal, EDIT_OFFICE, Scope(f"office {data.office_id}", data.office_id), ("body", "office_id"))
+    supervisor = master_data.create_supervisor(session, data)
+    audit.record(session, principal, "supervisor.created", supervisor.office_id, "supervisor", supervisor.id,
+                 {"code": supervisor.code})
+    return SupervisorPublic.of(supervisor)

@@ -6,25 +6,34 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+from sqlmodel import Session
 
-from service import kpis, visits
+from service import kpis, policy, visits
+from service.auth import Principal
 from service.db import SessionDep
+from service.policy import KPIS, VISITS, Scope
+from service.tables import Rep, Supervisor
 from service.visit_schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
 
 router = APIRouter(tags=["visits"])
 
 
 @router.post("/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
-def report_visit(data: VisitReportCreate, session: SessionDep, response: Response) -> VisitOutcomePublic:
+def report_visit(data: VisitReportCreate, session: SessionDep, response: Response,
+                 principal: Annotated[Principal, policy.role(VISITS)]) -> VisitOutcomePublic:
     """A rep's report of one visit: 201 when recorded, 200 when it repeats the stored report ("unchanged") or
-    corrects it ("corrected"; every report is kept, the latest counts)."""
+    corrects it ("corrected"; every report is kept, the latest counts). A rep reports its own visits, a
+    supervisor its team's."""
+    if (rep := session.get(Rep, data.rep_id)) is not None:  # an unknown rep: report_visit's 422
+        policy.check(principal, VISITS, policy.rep_scope(rep), ("body", "rep_id"))
     outcome = visits.report_visit(session, data)
     if outcome.result != "recorded":
         response.status_code = status.HTTP_200_OK
     return outcome
 
 
-@router.get("/visits", response_model=list[VisitOutcomePublic])
+@router.get("/visits", response_model=list[VisitOutcomePublic],
+            dependencies=[policy.on_rep(VISITS, loc=("query", "rep_id"))])
 def list_visits(
     session: SessionDep,
     rep_id: int,
@@ -38,6 +47,7 @@ def list_visits(
 @router.get("/kpis", response_model=KpiReport)
 def read_kpis(
     session: SessionDep,
+    principal: Annotated[Principal, policy.role(KPIS)],
     office_id: int | None = None,
     supervisor_id: int | None = None,
     rep_id: int | None = None,
@@ -45,6 +55,19 @@ def read_kpis(
     date_to: Annotated[dt.date | None, Query(alias="to")] = None,
 ) -> KpiReport:
     """Planned-visit compliance, successful-visit rate, order rate and coverage per rep, team and in total, for
-    an office, a supervisor's team or a rep; the range defaults to the published plan's current cycle so far."""
+    an office, a supervisor's team or a rep; the range defaults to the published plan's current cycle so far.
+    A supervisor reads its own team's (supervisor_id) or its reps' (rep_id)."""
+    if (scope := _kpi_scope(session, office_id, supervisor_id, rep_id)) is not None:
+        policy.check(principal, KPIS, scope, ("query",))
     return kpis.kpi_report(session, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id,
                            date_from=date_from, date_to=date_to)
+
+
+def _kpi_scope(session: Session, office_id: int | None, supervisor_id: int | None, rep_id: int | None) -> Scope | None:
+    """The narrowest of what is asked, None when that names nothing (kpi_report checks that each exists and
+    that they agree)."""
+    if rep_id is not None and (rep := session.get(Rep, rep_id)) is not None:
+        return policy.rep_scope(rep)
+    if supervisor_id is not None and (supervisor := session.get(Supervisor, supervisor_id)) is not None:
+        return Scope(f"supervisor {supervisor_id}", supervisor.office_id, supervisor_id)
+    return Scope(f"office {office_id}", office_id) if rep_id is None and supervisor_id is None else None

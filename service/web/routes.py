@@ -1,7 +1,8 @@
 """The pages: the plan map (/plans/{id}/map, and /map for an office's published plan), the rep's day page
 (/reps/{id}/day/{date}/page), the printable day sheet (/reps/{id}/day/{date}/sheet.pdf), and the pages' own
 static files (Leaflet included) under /web/static/. Every page takes `lang` (zh-CN or en), else follows the
-browser's Accept-Language."""
+browser's Accept-Language. Every page but the static files needs a token: a Bearer header, a link's `?token=`
+(which sets a cookie for the page's own links) or that cookie (service/auth.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 from starlette.staticfiles import StaticFiles
 
-from service import plan_repository, plan_views, repository
+from service import auth, plan_repository, plan_views, policy, repository
+from service.auth import Principal
 from service.db import SessionDep
 from service.errors import InvalidInput, NotFound
 from service.plan_schemas import DayListPublic
@@ -50,12 +52,14 @@ def _page(request: Request, template: str, t: Translator, **context) -> HTMLResp
     html = _templates.get_template(template).render(
         t=t, lang=t.language, language_names={language: messages(language)["language_name"] for language in LANGUAGES},
         language_links=_language_links(request), **context)
-    return HTMLResponse(html, headers={"Content-Language": t.language, "Vary": "Accept-Language"})
+    return auth.page_response(request, HTMLResponse(html, headers={"Content-Language": t.language,
+                                                                   "Vary": "Accept-Language"}))
 
 
 def _language_links(request: Request) -> dict[str, str]:
-    """This page's URL in each language (the other query parameters kept)."""
-    return {language: str(request.url.include_query_params(lang=language)) for language in LANGUAGES}
+    """This page's URL in each language (the other query parameters kept but a token: the cookie carries it)."""
+    url = request.url.remove_query_params(auth.PAGE_TOKEN_PARAM)
+    return {language: str(url.include_query_params(lang=language)) for language in LANGUAGES}
 
 
 def _map_filters(data: dict, rep: int | None, week: int | None, weekday: str | None) -> dict:
@@ -87,7 +91,8 @@ WeekdayFilter = Annotated[str | None, Query(description="mon..sun; default every
 OfficeChoice = Annotated[int | None, Query(description="default: the only office with a published plan")]
 
 
-@router.get("/plans/{plan_id}/map", response_class=HTMLResponse)
+@router.get("/plans/{plan_id}/map", response_class=HTMLResponse,
+            dependencies=[policy.on_plan(policy.READ_OFFICE, page=True)])
 def plan_map(plan_id: int, request: Request, session: SessionDep, t: TranslatorDep, rep: RepFilter = None,
              week: WeekFilter = None, weekday: WeekdayFilter = None) -> HTMLResponse:
     """The plan on a map: territories, routes with numbered stops, key figures, unplaced visits."""
@@ -96,9 +101,12 @@ def plan_map(plan_id: int, request: Request, session: SessionDep, t: TranslatorD
 
 @router.get("/map", response_class=HTMLResponse)
 def published_plan_map(request: Request, session: SessionDep, t: TranslatorDep,
+                       principal: Annotated[Principal, policy.role(policy.READ_OFFICE, page=True)],
                        office_id: OfficeChoice = None,
                        rep: RepFilter = None, week: WeekFilter = None, weekday: WeekdayFilter = None) -> HTMLResponse:
-    """The map of the published plan of an office: what the reps are working to."""
+    """The map of the published plan of an office: what the reps are working to (the token's office's, unless
+    the token is a global admin's)."""
+    office_id = policy.office_filter(principal, office_id)
     if office_id is not None:
         if repository.office(session, office_id) is None:
             raise NotFound(f"no office with id {office_id}", ("query", "office_id"))
@@ -132,7 +140,8 @@ def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
     }
 
 
-@router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse)
+@router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse,
+            dependencies=[policy.on_rep(policy.DAY_LIST, page=True)])
 def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> HTMLResponse:
     """The rep's day on a phone: the ordered outlets and a small numbered map."""
     listing = plan_views.rep_day_list(session, rep_id, date)
@@ -143,15 +152,17 @@ def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionD
 
 
 @router.get("/reps/{rep_id}/day/{date}/sheet.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}})
-def rep_day_sheet(rep_id: int, date: dt.date, session: SessionDep, t: TranslatorDep) -> Response:
+            responses={200: {"content": {"application/pdf": {}}}},
+            dependencies=[policy.on_rep(policy.DAY_LIST, page=True)])
+def rep_day_sheet(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> Response:
     """The printable A4 visit card of the rep's day: map and list with the same numbers."""
     listing = plan_views.rep_day_list(session, rep_id, date)
     # header values are Latin-1: any other character of a rep code becomes "_"
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"visit-card-{listing.rep_code}-{date.isoformat()}.pdf")
-    return Response(day_sheet_pdf(listing, t), media_type="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": t.language,
-                             "Vary": "Accept-Language"})
+    return auth.page_response(request, Response(
+        day_sheet_pdf(listing, t), media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": t.language,
+                 "Vary": "Accept-Language"}))
 
 
 @router.get("/web/static/{path:path}", include_in_schema=False)

@@ -2,7 +2,8 @@
 
 - `live_server` (session): the tiny sample office (sample_routes/tiny) loaded into a temporary SQLite
   database, planned and published with the service's own functions, served by uvicorn on a free port of
-  127.0.0.1. Without a base map (the pages draw on a plain background: no internet needed).
+  127.0.0.1. Without a base map (the pages draw on a plain background: no internet needed). Its `token` (a
+  global admin's) goes on page links as `?token=`, as the demo prints them, and in `headers` for the API.
 - `browser` (session): headless Chromium from Debian (/usr/bin/chromium) driven by Selenium through Debian's
   chromedriver; nothing downloads a browser. Its language is zh-CN, like a phone in China.
 - `screenshots`: the folder the tests save their screenshots to (printed; ROUTEPLAN_SCREENSHOTS to choose it).
@@ -30,6 +31,7 @@ from sqlmodel import Session
 
 from service import db, plan_repository, planning
 from service.bundle import load_bundle
+from service.tokens import create_token
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TINY_SAMPLE = REPO_ROOT / "sample_routes" / "tiny"
@@ -57,6 +59,11 @@ class LiveServer:
     base_url: str
     office_id: int
     plan_id: int
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
 
 
 def _free_port() -> int:
@@ -65,11 +72,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _published_tiny_office(url: str) -> tuple[int, int]:
+def _published_tiny_office(url: str) -> tuple[int, int, str]:
     db.migrate(url)
     engine = db.make_engine(url)
     with Session(engine) as session:
         office_id = load_bundle(session, TINY_SAMPLE).id
+        _, token = create_token(session, role="admin", name="browser tests")
         session.commit()
     # one second per rep places all of the tiny office's visits
     plan_id = planning.plan_office(engine, office_id, START, time_limit_s=1.0)
@@ -77,7 +85,7 @@ def _published_tiny_office(url: str) -> tuple[int, int]:
         plan_repository.publish(session, plan_repository.get_plan(session, plan_id))
         session.commit()
     engine.dispose()
-    return office_id, plan_id
+    return office_id, plan_id, token
 
 
 def _wait_for_health(server: subprocess.Popen, base_url: str) -> None:
@@ -116,17 +124,18 @@ def environ_without_base_map() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def published_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, int]:
-    """(database URL, office id, plan id) of the tiny sample office, planned and published."""
+def published_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, int, int, str]:
+    """(database URL, office id, plan id, a global admin's token) of the tiny sample office, planned and
+    published."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'routeplan.db'}"
     return (url, *_published_tiny_office(url))
 
 
 @pytest.fixture(scope="session")
-def live_server(published_database: tuple[str, int, int]) -> Iterator[LiveServer]:
-    url, office_id, plan_id = published_database
+def live_server(published_database: tuple[str, int, int, str]) -> Iterator[LiveServer]:
+    url, office_id, plan_id, token = published_database
     with serve(url, environ_without_base_map()) as base_url:
-        yield LiveServer(base_url=base_url, office_id=office_id, plan_id=plan_id)
+        yield LiveServer(base_url=base_url, office_id=office_id, plan_id=plan_id, token=token)
 
 
 @pytest.fixture(scope="session")

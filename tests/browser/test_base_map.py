@@ -69,7 +69,7 @@ def tile_server() -> Iterator[TileServer]:
 
 @pytest.fixture(scope="module")
 def server_with_tiles(published_database, tile_server: TileServer) -> Iterator[str]:
-    url, _office_id, _plan_id = published_database
+    url, _office_id, _plan_id, _token = published_database
     port = tile_server.server_address[1]
     environ = environ_without_base_map() | {
         "ROUTEPLAN_TILE_URL": f"http://127.0.0.1:{port}/tiles/{{s}}/{{z}}/{{x}}/{{y}}.png",
@@ -91,8 +91,8 @@ def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
 
 def test_plan_map_draws_on_the_configured_gcj02_tiles(browser, server_with_tiles, tile_server, published_database,
                                                       screenshots):
-    _url, office_id, plan_id = published_database
-    open_page(browser, f"{server_with_tiles}/plans/{plan_id}/map?lang=en")
+    _url, office_id, plan_id, token = published_database
+    open_page(browser, f"{server_with_tiles}/plans/{plan_id}/map?lang=en&token={token}")
     WebDriverWait(browser, WAIT_S).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#map img.leaflet-tile-loaded"))
     assert "Test tiles (GCJ-02)" in browser.find_element(By.CLASS_NAME, "leaflet-control-attribution").text
     assert not browser.find_elements(By.CSS_SELECTOR, "#map.no-tiles")
@@ -103,6 +103,7 @@ def test_plan_map_draws_on_the_configured_gcj02_tiles(browser, server_with_tiles
     zoom = max(int(t["z"]) for t in tiles)
     requested = {(int(t["x"]), int(t["y"])) for t in tiles if int(t["z"]) == zoom}
     # the office is drawn at its GCJ-02 place: the tile under it was fetched
-    office = httpx.get(f"{server_with_tiles}/offices/{office_id}", timeout=30).json()
+    office = httpx.get(f"{server_with_tiles}/offices/{office_id}", headers={"Authorization": f"Bearer {token}"},
+                       timeout=30).json()
     assert tile_of(*wgs84_to_gcj02(office["lon"], office["lat"]), zoom) in requested
     browser.save_screenshot(str(screenshots / "plan-map-on-tiles.png"))

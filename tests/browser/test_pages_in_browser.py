@@ -24,7 +24,7 @@ from tests.browser.conftest import START, WAIT_S, LiveServer, open_page
 
 
 def api(server: LiveServer, path: str) -> dict:
-    response = httpx.get(server.base_url + path, timeout=30)
+    response = httpx.get(server.base_url + path, headers=server.headers, timeout=30)
     response.raise_for_status()
     return response.json()
 
@@ -66,7 +66,7 @@ def busiest_days(server: LiveServer) -> list[dict]:
 
 def test_plan_map_numbers_equal_the_day_lists_and_the_language_switches(browser, live_server, screenshots):
     plan = api(live_server, f"/plans/{live_server.plan_id}")
-    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map")
+    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}")
     # the browser asks for Chinese
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     assert messages("zh-CN")["kpis"] in browser.find_element(By.ID, "kpis").text
@@ -109,7 +109,7 @@ def test_day_page_on_a_phone_lists_and_maps_the_same_numbers(browser, live_serve
     expected = [(v["seq"], v["outlet_code"]) for v in listing["visits"]]
     browser.set_window_size(412, 915)
     try:
-        open_page(browser, f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/page")
+        open_page(browser, f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/page?token={live_server.token}")
         rows = browser.find_elements(By.CSS_SELECTOR, "#stops li.stop-row")
         assert [(int(r.find_element(By.CLASS_NAME, "seq").text), r.find_element(By.CLASS_NAME, "code").text)
                 for r in rows] == expected
@@ -158,7 +158,7 @@ def test_day_sheet_pdf_has_the_same_numbers_on_its_map_and_its_list(live_server,
     on = (START + timedelta(days=day["day"])).isoformat()
     listing = api(live_server, f"/reps/{day['rep_id']}/day/{on}")
     response = httpx.get(f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/sheet.pdf",
-                         params={"lang": lang}, timeout=30)
+                         params={"lang": lang, "token": live_server.token}, timeout=30)
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     pdf = screenshots / f"day-sheet-{lang}.pdf"
     pdf.write_bytes(response.content)

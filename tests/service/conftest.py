@@ -7,7 +7,9 @@ Fixtures:
 - `blank_database_url`: a second, empty (never migrated) database on the same backend, for migration tests.
 - `app` (session): `create_app(database_url)`.
 - `client`: a TestClient on the started app (lifespan ran once per database); every table is emptied before
-  each test.
+  each test, and the client sends a new global admin's token (Authorization: Bearer) and no cookie.
+- `token_for(role, **binding)`: the headers of a new token of that role, e.g.
+  `token_for("rep", office_id=..., rep_id=...)`; pass them as `headers=` to override the admin's.
 - `db_session`: a Session on the app's engine, to check what was (not) written.
 - `office`, `supervisor`, `rep`: one of each created through the API (JSON as returned).
 """
@@ -16,7 +18,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import psycopg
 import pytest
@@ -28,6 +30,7 @@ from sqlmodel import Session, SQLModel
 from service import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from service.app import create_app
 from service.db import migrate
+from tests.service.auth_headers import bearer
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
@@ -105,7 +108,14 @@ def started_client(app: FastAPI) -> Iterator[TestClient]:
 @pytest.fixture
 def client(app: FastAPI, started_client: TestClient) -> TestClient:
     _empty_all_tables(app)
+    started_client.cookies.clear()  # a page's token cookie from an earlier test
+    started_client.headers.update(bearer(app, "admin"))
     return started_client
+
+
+@pytest.fixture
+def token_for(app: FastAPI, client: TestClient) -> Callable[..., dict[str, str]]:
+    return lambda role, **binding: bearer(app, role, **binding)
 
 
 @pytest.fixture

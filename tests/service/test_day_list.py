@@ -188,7 +188,7 @@ def test_another_api_process_sees_the_new_plan_at_once(database_url, client, off
     rep_id = journey["reps"]["R01"]["id"]
     other_app = create_app(database_url)
     try:
-        with TestClient(other_app) as other:
+        with TestClient(other_app, headers={"Authorization": client.headers["Authorization"]}) as other:
             on, _ = _first_day_with_visits(other, rep_id)
             assert day_list(other, rep_id, on)["plan_id"] == journey["plan"]["id"]  # kept by the other worker
             second = create_plan(client, office["id"], START.isoformat())
@@ -246,12 +246,12 @@ def test_dropped_check_connections_are_replaced(database_url, app, client, journ
 
 
 @pytest.fixture
-def endpoint_only(database_url) -> Iterator[TestClient]:
+def endpoint_only(database_url, client) -> Iterator[TestClient]:
     """An app on the same database without the fast path: what the endpoint alone answers."""
     other_app = create_app(database_url)
     other_app.user_middleware = [m for m in other_app.user_middleware if m.cls is not DayListFastPath]
     try:
-        with TestClient(other_app) as other:
+        with TestClient(other_app, headers={"Authorization": client.headers["Authorization"]}) as other:
             yield other
     finally:
         other_app.state.engine.dispose()
@@ -259,8 +259,8 @@ def endpoint_only(database_url) -> Iterator[TestClient]:
 
 def fast_path_answer(client, path: str, accept_encoding: str = "identity",
                      method: str = "GET") -> tuple[int, list, bytes] | None:
-    """Status, raw headers and raw body the fast path alone sends for `path` on the client's app; None when it
-    hands the request on to the app."""
+    """Status, raw headers and raw body the fast path alone sends for `path` on the client's app (with the
+    client's token); None when it hands the request on to the app."""
     handed_on, messages = [], []
 
     async def app_behind(scope, receive, send) -> None:
@@ -274,7 +274,8 @@ def fast_path_answer(client, path: str, accept_encoding: str = "identity",
 
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
              "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-             "headers": [(b"accept-encoding", accept_encoding.encode())], "app": client.app}
+             "headers": [(b"accept-encoding", accept_encoding.encode()),
+                         (b"authorization", client.headers["Authorization"].encode())], "app": client.app}
     client.portal.call(DayListFastPath(app_behind), scope, receive, send)  # on the app's event loop
     if handed_on:
         assert not messages

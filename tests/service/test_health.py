@@ -61,7 +61,7 @@ def test_an_unreachable_database_is_503_on_health_and_on_requests() -> None:
     health = client.get("/health")
     assert health.status_code == 503
     assert health.json()["status"] == "unavailable" and health.json()["database"]["status"] == "down"
-    offices = client.get("/offices")
+    offices = client.get("/offices", headers={"Authorization": "Bearer rp_any"})  # looked up: the database is down
     assert offices.status_code == 503
     assert offices.json()["detail"][0]["loc"] == ["database"]
     assert offices.json()["detail"][0]["type"] == "unavailable"

@@ -30,6 +30,7 @@ from service.dask_runner import SCHEDULER_ENV
 from service.db import make_engine, migrate
 from service.jobs import LEASE_ENV
 from service.tables import Job, JobStatus, Plan
+from service.tokens import create_token
 from tests.service.journey_office import TINY_SAMPLE, load_tiny_sample
 
 BIN = Path(sys.executable).parent
@@ -139,9 +140,10 @@ def dask_cluster(running_cluster: DaskCluster) -> DaskCluster:
 class Service:
     base_url: str
     process: subprocess.Popen
+    headers: dict[str, str]  # a global admin's token
 
     def job(self, job_id: int) -> dict:
-        response = httpx.get(f"{self.base_url}/jobs/{job_id}")
+        response = httpx.get(f"{self.base_url}/jobs/{job_id}", headers=self.headers)
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -171,7 +173,7 @@ def start_service(tmp_path) -> Iterator[Callable[[str, str], Service]]:
         process = spawn([sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host",
                          "127.0.0.1", "--port", port], log, env=env, cwd=tmp_path)
         started.append(process)
-        service = Service(f"http://127.0.0.1:{port}", process)
+        service = Service(f"http://127.0.0.1:{port}", process, admin_headers(database_url))
 
         def healthy() -> bool:
             assert process.poll() is None, f"the service exited: see {log}"
@@ -188,8 +190,19 @@ def start_service(tmp_path) -> Iterator[Callable[[str, str], Service]]:
         stop(process)
 
 
+def admin_headers(database_url: str) -> dict[str, str]:
+    engine = make_engine(database_url, pooled=False)
+    try:
+        with Session(engine) as session:
+            _, raw = create_token(session, role="admin", name="test admin")
+            session.commit()
+    finally:
+        engine.dispose()
+    return {"Authorization": f"Bearer {raw}"}
+
+
 def post_plan(service: Service, office_id: int) -> int:
-    response = httpx.post(f"{service.base_url}/plans", params={"wait": "false"},
+    response = httpx.post(f"{service.base_url}/plans", params={"wait": "false"}, headers=service.headers,
                           json={"office_id": office_id, "start_date": START_DATE, "time_limit_s": SLOW_REP_S})
     assert response.status_code == 202, response.text
     job = response.json()
@@ -212,9 +225,9 @@ def check_one_complete_plan(service: Service, database_url: str, office_id: int,
     assert job["reps_solved"] == job["reps_total"] == 2
     [plan] = stored(database_url, Plan)
     assert job["plan_id"] == plan.id and job["location"] == f"/plans/{plan.id}"
-    listed = httpx.get(f"{service.base_url}/plans", params={"office_id": office_id}).json()
+    listed = httpx.get(f"{service.base_url}/plans", params={"office_id": office_id}, headers=service.headers).json()
     assert [p["id"] for p in listed] == [plan.id]
-    body = httpx.get(f"{service.base_url}{job['location']}").json()
+    body = httpx.get(f"{service.base_url}{job['location']}", headers=service.headers).json()
     assert body["kpis"]["coverage"] == 1.0
     assert {d["rep_code"] for d in body["days"]} == {"TINY-R01", "TINY-R02"}
 
@@ -263,7 +276,7 @@ def test_cancelled_job_stops_its_tasks_and_stores_nothing(dask_cluster, tiny_dat
     job_id = post_plan(service, office_id)
     wait_for("a worker solving a rep", dask_cluster.busy_worker, timeout_s=20, every_s=0.05)
 
-    response = httpx.post(f"{service.base_url}/jobs/{job_id}/cancel")
+    response = httpx.post(f"{service.base_url}/jobs/{job_id}/cancel", headers=service.headers)
     assert response.status_code == 200, response.text
     assert response.json()["status"] == "cancelled"
     wait_for("the scheduler to drop the job's tasks", lambda: dask_cluster.task_keys() == [], timeout_s=10)
@@ -271,7 +284,7 @@ def test_cancelled_job_stops_its_tasks_and_stores_nothing(dask_cluster, tiny_dat
     job = service.job(job_id)
     assert (job["status"], job["plan_id"]) == ("cancelled", None)
     assert stored(database_url, Plan) == []
-    again = httpx.delete(f"{service.base_url}/jobs/{job_id}")
+    again = httpx.delete(f"{service.base_url}/jobs/{job_id}", headers=service.headers)
     assert again.status_code == 409 and "cancelled" in again.json()["detail"][0]["msg"]
 
 
@@ -323,7 +336,7 @@ def test_unreachable_scheduler_is_503_and_the_failed_job_says_why(app, client, d
     monkeypatch.setenv(SCHEDULER_ENV, nowhere)
     monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT_S", 1)
     elsewhere = create_app(database_url)  # a second service process, configured for a scheduler that is not there
-    with TestClient(elsewhere) as other:
+    with TestClient(elsewhere, headers={"Authorization": client.headers["Authorization"]}) as other:
         response = other.post("/plans", json={"office_id": tiny["office"]["id"], "start_date": START_DATE,
                                               "time_limit_s": 0.5})
     elsewhere.state.engine.dispose()

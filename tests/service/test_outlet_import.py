@@ -200,7 +200,7 @@ def test_office_id_may_come_as_a_form_field_and_is_required(client: TestClient, 
 def test_unreadable_files_are_refused(client: TestClient, office: dict) -> None:
     for filename, data, reason in [
         ("outlets.txt", b"x", "unsupported file type"),
-        ("outlets.csv", "customer_code\n".encode("utf-16"), "not UTF-8"),
+        ("outlets.csv", "customer_code\n".encode("utf-16-le"), "not text in UTF-8"),  # UTF-16 without BOM
         ("outlets.xlsx", b"not a zip", "not a readable XLSX"),
         ("outlets.geojson", b'{"type": "Feature"}', "FeatureCollection"),
     ]:

@@ -18,6 +18,7 @@ from sqlmodel import Session, SQLModel
 
 from service.bundle import load_bundle
 from service.tables import RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
+from tests.service.auth_headers import bearer
 
 TINY = Path(__file__).resolve().parents[2] / "sample_routes" / "tiny"
 
@@ -32,13 +33,16 @@ def this_monday() -> date:
 
 
 def build(app: FastAPI, client: TestClient) -> dict:
-    """Empty the database, load, plan and publish the tiny office; returns ids and the plan."""
+    """Empty the database, load, plan and publish the tiny office (`client` then sends a new global admin's
+    token); returns ids and the plan."""
     with Session(app.state.engine) as session:
         for table in reversed(SQLModel.metadata.sorted_tables):
             session.execute(delete(table))
         office = load_bundle(session, TINY)
         session.commit()
         office_id = office.id
+    client.cookies.clear()
+    client.headers.update(bearer(app, "admin"))  # the tokens went with the other tables
     start = this_monday() - timedelta(weeks=3)
     response = client.post("/plans", json={"office_id": office_id, "start_date": start.isoformat(),
                                            "time_limit_s": 1})

@@ -1,0 +1,49 @@
+"""API tokens: POST /tokens (the raw token is in this answer only), GET /tokens, DELETE /tokens/{id} (revoke).
+Admins only; an office admin manages the tokens of its office."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from service import audit, policy, tokens
+from service.access_schemas import TokenCreate, TokenCreated, TokenPublic
+from service.auth import Principal
+from service.db import SessionDep
+from service.policy import MANAGE_TOKENS, Scope
+
+router = APIRouter(prefix="/tokens", tags=["access"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED)
+def create_token(data: TokenCreate, session: SessionDep,
+                 principal: Annotated[Principal, policy.role(MANAGE_TOKENS)]) -> TokenCreated:
+    """A new token; keep `token` from this answer: it is not stored and cannot be shown again."""
+    policy.check(principal, MANAGE_TOKENS, Scope("a token for " + (f"office {data.office_id}" if data.office_id
+                                                                  else "every office"), data.office_id),
+                 ("body", "office_id"))
+    token, raw = tokens.create_token(session, role=data.role, name=data.name, office_id=data.office_id,
+                                     supervisor_id=data.supervisor_id, rep_id=data.rep_id,
+                                     created_by=principal.token_id)
+    audit.record(session, principal, "token.created", token.office_id, "token", token.id,
+                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
+    return TokenCreated(**TokenPublic.of(token).model_dump(), token=raw)
+
+
+@router.get("")
+def list_tokens(session: SessionDep, principal: Annotated[Principal, policy.role(MANAGE_TOKENS)],
+                office_id: int | None = None, include_revoked: bool = False) -> list[TokenPublic]:
+    """Tokens, newest first (an office admin sees its office's)."""
+    return [TokenPublic.of(t) for t in tokens.tokens(session, policy.office_filter(principal, office_id),
+                                                     include_revoked)]
+
+
+@router.delete("/{token_id}")
+def revoke_token(token_id: int, session: SessionDep,
+                 principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]) -> TokenPublic:
+    """Revoke the token: refused from the next request on (revoking twice changes nothing)."""
+    token = tokens.revoke_token(session, token_id)
+    audit.record(session, principal, "token.revoked", token.office_id, "token", token.id,
+                 {"name": token.name, "role": str(token.role)})
+    return TokenPublic.of(token)

@@ -1,0 +1,188 @@
+"""Who is asking: the principal of the request's token, looked up by the token's SHA-256 through a short cache.
+
+Credentials, first found wins:
+1. `Authorization: Bearer <token>` (every request);
+2. on a page (the plan map, the rep's day page, the day sheet PDF), `?token=<token>`: the links the demo prints
+   carry it; the page's response then sets an HttpOnly, SameSite=Strict cookie holding the token;
+3. on GET and HEAD, that cookie (so the page's own links, and its language switch, need no token in the URL).
+No credential, or one naming an unknown or revoked token: 401 with `WWW-Authenticate: Bearer`.
+
+The cache: each API process keeps a looked-up token's principal (or the fact that it is unknown) for
+CACHE_TTL_S = 5 s, so a token costs one indexed query per 5 s and process, not one per request; the day-list fast
+path answers only principals found there (service/day_list_fast_path.py). Revoking a token forgets it in the
+revoking process as soon as the revoke commits; another process (a second uvicorn worker, or the CLI revoking
+while the server runs) may accept it for up to CACHE_TTL_S more.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from http.cookies import SimpleCookie
+from typing import Annotated
+from weakref import WeakSet
+
+from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+
+from service.errors import Unauthorized
+from service.tables import ApiToken, Role, as_utc, utcnow
+
+TOKEN_PREFIX = "rp_"
+MAX_TOKEN_CHARS = 100  # raw tokens are 46 characters; anything much longer is not one of ours
+COOKIE = "routeplan_token"
+PAGE_TOKEN_PARAM = "token"
+CACHE_TTL_S = 5.0
+CACHE_MAX_ENTRIES = 10_000  # per process; the oldest lookup goes first
+LAST_USED_EVERY = timedelta(minutes=5)  # how stale `last_used_at` may get: a write per token per 5 min at most
+
+_bearer = HTTPBearer(auto_error=False, description="an API token: `routeplan token create` or POST /tokens")
+
+
+@dataclass(frozen=True)
+class Principal:
+    """What a valid token grants: its role and what it is bound to (see service/policy.py)."""
+
+    token_id: int
+    name: str
+    role: Role
+    office_id: int | None  # None only for a global admin
+    supervisor_id: int | None = None
+    rep_id: int | None = None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> Principal:
+        return cls(token.id, token.name, token.role, token.office_id, token.supervisor_id, token.rep_id)
+
+
+def token_hash(raw: str) -> str:
+    """The stored form of a raw token: SHA-256, hex (tokens are random, so no salt or slow hash is needed)."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def _plausible(raw: str) -> bool:
+    return raw.startswith(TOKEN_PREFIX) and len(raw) <= MAX_TOKEN_CHARS
+
+
+_caches: WeakSet[PrincipalCache] = WeakSet()  # every cache of this process, for `forget`
+
+
+class PrincipalCache:
+    """Principals of one database's tokens by hash, each kept CACHE_TTL_S after it was looked up."""
+
+    def __init__(self, engine: Engine, ttl_s: float = CACHE_TTL_S, max_entries: int = CACHE_MAX_ENTRIES) -> None:
+        self._engine = engine
+        self._ttl_s = ttl_s
+        self._max_entries = max_entries
+        self._entries: dict[str, tuple[float, Principal | None]] = {}  # hash -> (expiry, principal or unknown)
+        self._lock = threading.Lock()  # lookups store from the thread pool
+        self._forgotten = 0  # revokes seen: a lookup that overlapped one does not store what it read
+        self.lookups = 0  # database lookups (a cache hit makes none)
+        _caches.add(self)
+
+    def hit(self, raw: str) -> Principal | None:
+        """The token's principal if it is cached and still fresh; never touches the database."""
+        entry = self._entries.get(token_hash(raw))
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    async def principal(self, raw: str) -> Principal | None:
+        """The token's principal, None for an unknown or revoked token; a miss is looked up in the thread pool."""
+        if not _plausible(raw):
+            return None  # no query, and garbage does not fill the cache
+        digest = token_hash(raw)
+        entry = self._entries.get(digest)
+        if entry is not None and entry[0] > time.monotonic():
+            return entry[1]
+        return await run_in_threadpool(self._look_up, digest)
+
+    def _look_up(self, digest: str) -> Principal | None:
+        expires = time.monotonic() + self._ttl_s
+        forgotten = self._forgotten
+        with Session(self._engine) as session:
+            token = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
+            principal = None if token is None or token.revoked_at is not None else Principal.of(token)
+            now = utcnow()
+            if principal is not None and (token.last_used_at is None
+                                          or as_utc(token.last_used_at) < now - LAST_USED_EVERY):
+                session.exec(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
+                session.commit()
+        with self._lock:
+            self.lookups += 1
+            if forgotten == self._forgotten:  # else a token was revoked while this one was read: maybe this one
+                self._entries.pop(digest, None)
+                if len(self._entries) >= self._max_entries:
+                    del self._entries[next(iter(self._entries))]
+                self._entries[digest] = (expires, principal)
+        return principal
+
+    def forget(self, token_id: int) -> None:
+        with self._lock:
+            self._forgotten += 1
+            for digest in [d for d, (_, p) in self._entries.items() if p is not None and p.token_id == token_id]:
+                del self._entries[digest]
+
+
+def forget(token_id: int) -> None:
+    """Drop a (revoked) token from every cache of this process."""
+    for cache in list(_caches):
+        cache.forget(token_id)
+
+
+def request_token(authorization: str | None, method: str, cookie_header: str | None) -> str | None:
+    """The raw token a request carries: its bearer token, else on GET/HEAD the page cookie. Used by the app's
+    dependency and by the day-list fast path alike (pages' `?token=` is read by `page_principal`)."""
+    if authorization is not None:
+        scheme, _, credentials = authorization.partition(" ")
+        return credentials.strip() if scheme.lower() == "bearer" else None
+    if method in ("GET", "HEAD") and cookie_header:
+        morsel = SimpleCookie(cookie_header).get(COOKIE)
+        return morsel.value if morsel is not None else None
+    return None
+
+
+async def _resolve(request: Request, raw: str | None) -> Principal:
+    if raw is None:
+        raise Unauthorized("send an API token: Authorization: Bearer <token>", ("header", "Authorization"))
+    principal = await request.app.state.principals.principal(raw)
+    if principal is None:
+        raise Unauthorized("unknown or revoked token", ("header", "Authorization"))
+    return principal
+
+
+async def current_principal(
+    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """The request's principal, else 401. (`_bearer` only declares the scheme in the OpenAPI document.)"""
+    return await _resolve(request, request_token(request.headers.get("authorization"), request.method,
+                                                 request.headers.get("cookie")))
+
+
+async def page_principal(
+    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """As `current_principal`, and a page link's `?token=` counts too (send the page with `page_response`)."""
+    raw = request.query_params.get(PAGE_TOKEN_PARAM)
+    if raw is None or "authorization" in request.headers:
+        return await current_principal(request, _bearer_credentials)
+    return await _resolve(request, raw)
+
+
+def page_response(request: Request, response: Response) -> Response:
+    """The page as sent: with the cookie when the link carried `?token=`, and no Referer to other sites (the
+    base map's tiles), which would otherwise carry the link's token."""
+    raw = request.query_params.get(PAGE_TOKEN_PARAM)
+    if raw is not None and "authorization" not in request.headers:
+        response.set_cookie(COOKIE, raw, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
