@@ -26,20 +26,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-import psycopg
 from sqlmodel import Session
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from benchmarks.day_list import PG_ADMIN_DSN, PG_SERVER  # noqa: E402
+from benchmarks.day_list import fresh_database  # noqa: E402
 from service import auth, db, plan_repository, planning, policy  # noqa: E402
 from service.app import create_app  # noqa: E402
 from service.bundle import load_bundle  # noqa: E402
@@ -167,22 +164,8 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--requests", type=int, default=20_000, help="calls per round of the cheap pieces")
     args = parser.parse_args()
-    if args.database == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="routeplan-auth-") as folder:
-            url = f"sqlite:///{Path(folder) / 'routeplan.db'}"
-            db.migrate(url)
-            rows = asyncio.run(measure(url, args.requests))
-    else:
-        name = f"routeplan_bench_{uuid.uuid4().hex[:12]}"
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            url = f"{PG_SERVER}/{name}"
-            db.migrate(url)
-            rows = asyncio.run(measure(url, args.requests))
-        finally:
-            with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with fresh_database(args.database) as url:
+        rows = asyncio.run(measure(url, args.requests))
     print(f"$ {' '.join([Path(sys.executable).name, *sys.argv])}")
     print(f"{args.database}; best of {ROUNDS} rounds; microseconds per call or request, one process, no network")
     for what, us in rows:

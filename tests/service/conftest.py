@@ -166,3 +166,21 @@ def rep(client: TestClient, office: dict, supervisor: dict) -> dict:
     )
     assert response.status_code == 201, response.text
     return response.json()
+
+
+@pytest.fixture(scope="module")
+def world(app: FastAPI, started_client: TestClient) -> dict:
+    """The offices, people and tokens' subjects of the access tests (tests/service/access_offices.py)."""
+    from tests.service import access_offices  # it reads this module's OFFICE
+
+    return access_offices.build(app, started_client)
+
+
+@pytest.fixture
+def api(app: FastAPI, started_client: TestClient, world: dict) -> TestClient:
+    """The client on `world` with its published plan as built (tables refreshed), no page cookie left over."""
+    from tests.service import tiny_published
+
+    tiny_published.fresh(app)
+    started_client.cookies.clear()
+    return started_client

@@ -6,29 +6,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.tables import AuditEvent, as_utc
-from tests.service import access_offices, tiny_published
 from tests.service.auth_headers import bearer
 
 HOURS = ",".join(["07:00-21:00"] * 7)
 HEADER = ("customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,"
           "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun")
-
-
-@pytest.fixture(scope="module")
-def world(app: FastAPI, started_client: TestClient) -> dict:
-    return access_offices.build(app, started_client)
-
-
-@pytest.fixture
-def api(app: FastAPI, started_client: TestClient, world: dict) -> TestClient:
-    tiny_published.fresh(app)
-    return started_client
 
 
 def events(app: FastAPI, action: str | None = None) -> list[AuditEvent]:

@@ -12,21 +12,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from service.tables import Plan, PlanStatus, VisitOutcome
-from tests.service import access_offices, tiny_published
 from tests.service.auth_headers import bearer
 from tests.service.tiny_published import this_monday
-
-
-@pytest.fixture(scope="module")
-def world(app: FastAPI, started_client: TestClient) -> dict:
-    return access_offices.build(app, started_client)
-
-
-@pytest.fixture
-def api(app: FastAPI, started_client: TestClient, world: dict) -> TestClient:
-    tiny_published.fresh(app)
-    started_client.cookies.clear()
-    return started_client
 
 
 @pytest.fixture
