@@ -306,15 +306,12 @@ def demo_tokens(engine: Engine, rep: Rep) -> dict[Role, str]:
                                                          col(ApiToken.revoked_at).is_(None))).all()
         for token_id in earlier:
             tokens.revoke_token(session, token_id)
-            audit.record(session, None, "token.revoked", rep.office_id, "token", token_id)
         raw = {}
         for role in Role:
             token, raw[role] = tokens.create_token(
                 session, role=role, name=DEMO_TOKEN_NAME.format(role=role), office_id=rep.office_id,
                 supervisor_id=rep.supervisor_id if role == Role.SUPERVISOR else None,
                 rep_id=rep.id if role == Role.REP else None)
-            audit.record(session, None, "token.created", rep.office_id, "token", token.id,
-                         {"name": token.name, "role": str(role), "prefix": token.prefix})
         session.commit()
     return raw
 
@@ -412,8 +409,6 @@ def create_cli_token(session: Session, role: Role, name: str, office_code: str |
     token, raw = tokens.create_token(session, role=role, name=name, office_id=office_id,
                                      supervisor_id=supervisor.id if supervisor else None,
                                      rep_id=rep.id if rep else None, loc=())
-    audit.record(session, None, "token.created", token.office_id, "token", token.id,
-                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
     return token, raw
 
 
@@ -455,8 +450,6 @@ def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None
     engine = _engine()
     with _reported_errors(), Session(engine) as session:
         token = tokens.revoke_token(session, token_id, loc=("id",))
-        audit.record(session, None, "token.revoked", token.office_id, "token", token.id,
-                     {"name": token.name, "role": str(token.role)})
         session.commit()
         console().print(f"token {token.id} ({token.role}, {token.name}) revoked")
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from pydantic import BaseModel
 
-from service.tables import Job, JobStatus, utcnow
+from service.tables import Job, JobStatus, as_utc, utcnow
 
 
 class JobPublic(BaseModel):
@@ -28,22 +28,16 @@ class JobPublic(BaseModel):
 
     @classmethod
     def of(cls, job: Job) -> JobPublic:
-        started, finished = _utc(job.started_at), _utc(job.finished_at)
+        started, finished = job.started_at and as_utc(job.started_at), job.finished_at and as_utc(job.finished_at)
         elapsed_s = ((finished or utcnow()) - started).total_seconds() if started else None
         estimate_s = None
         if job.status == JobStatus.RUNNING and elapsed_s is not None and job.reps_solved:
             estimate_s = round(elapsed_s / job.reps_solved * (job.reps_total - job.reps_solved), 1)
         return cls(
             id=job.id, kind=job.kind, status=job.status, request=job.request, reps_solved=job.reps_solved,
-            reps_total=job.reps_total, attempts=job.attempts, created_at=_utc(job.created_at), started_at=started,
+            reps_total=job.reps_total, attempts=job.attempts, created_at=as_utc(job.created_at), started_at=started,
             finished_at=finished, elapsed_s=round(elapsed_s, 1) if elapsed_s is not None else None,
             estimate_s=estimate_s, error=job.error, plan_id=job.plan_id,
             location=f"/plans/{job.plan_id}" if job.plan_id is not None else None,
         )
 
-
-def _utc(moment: datetime | None) -> datetime | None:
-    """SQLite gives back UTC times without their zone; PostgreSQL with it."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=timezone.utc)

@@ -13,7 +13,8 @@ import secrets
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from service import auth, master_data
+from service import audit, auth, master_data
+from service.auth import Principal
 from service.errors import InvalidInput, Loc, NotFound
 from service.tables import ApiToken, Role, utcnow
 
@@ -53,9 +54,10 @@ def check_binding(session: Session, role: Role, office_id: int | None, superviso
 
 
 def create_token(session: Session, *, role: Role | str, name: str, office_id: int | None = None,
-                 supervisor_id: int | None = None, rep_id: int | None = None, created_by: int | None = None,
+                 supervisor_id: int | None = None, rep_id: int | None = None, actor: Principal | None = None,
                  loc: Loc = ("body",)) -> tuple[ApiToken, str]:
-    """A new token (staged in `session`; the caller commits) and its raw form, which is never stored."""
+    """A new token (staged in `session` with its audit event; the caller commits) and its raw form, which is
+    never stored. `actor`: who creates it (None: the command line)."""
     try:
         role = Role(role)
     except ValueError as exc:
@@ -66,15 +68,19 @@ def create_token(session: Session, *, role: Role | str, name: str, office_id: in
     check_binding(session, role, office_id, supervisor_id, rep_id, loc)
     raw = new_raw_token()
     token = ApiToken(name=name, role=role, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id,
-                     token_hash=auth.token_hash(raw), prefix=raw[:PREFIX_CHARS], created_by=created_by)
+                     token_hash=auth.token_hash(raw), prefix=raw[:PREFIX_CHARS],
+                     created_by=actor.token_id if actor else None)
     session.add(token)
     session.flush()
+    audit.record(session, actor, "token.created", token.office_id, "token", token.id,
+                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
     return token, raw
 
 
-def revoke_token(session: Session, token_id: int, loc: Loc = ("path", "token_id")) -> ApiToken:
-    """Revoke the token (staged; revoking twice changes nothing). Once the session commits, this process stops
-    accepting it at once; other processes within auth.CACHE_TTL_S."""
+def revoke_token(session: Session, token_id: int, actor: Principal | None = None,
+                 loc: Loc = ("path", "token_id")) -> ApiToken:
+    """Revoke the token (staged, with its audit event; revoking twice changes and records nothing). Once the
+    session commits, this process stops accepting it at once; other processes within auth.CACHE_TTL_S."""
     token = session.get(ApiToken, token_id)
     if token is None:
         raise NotFound(f"token {token_id} does not exist", loc)
@@ -82,6 +88,8 @@ def revoke_token(session: Session, token_id: int, loc: Loc = ("path", "token_id"
         token.revoked_at = utcnow()
         session.add(token)
         session.flush()
+        audit.record(session, actor, "token.revoked", token.office_id, "token", token.id,
+                     {"name": token.name, "role": str(token.role)})
     event.listen(session, "after_commit", lambda _session: auth.forget(token_id), once=True)
     return token
 

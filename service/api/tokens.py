@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from service import audit, policy, tokens
+from service import policy, tokens
 from service.access_schemas import TokenCreate, TokenCreated, TokenPublic
 from service.auth import Principal
 from service.db import SessionDep
@@ -25,9 +25,7 @@ def create_token(data: TokenCreate, session: SessionDep,
                  ("body", "office_id"))
     token, raw = tokens.create_token(session, role=data.role, name=data.name, office_id=data.office_id,
                                      supervisor_id=data.supervisor_id, rep_id=data.rep_id,
-                                     created_by=principal.token_id)
-    audit.record(session, principal, "token.created", token.office_id, "token", token.id,
-                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
+                                     actor=principal)
     return TokenCreated(**TokenPublic.of(token).model_dump(), token=raw)
 
 
@@ -43,7 +41,5 @@ def list_tokens(session: SessionDep, principal: Annotated[Principal, policy.role
 def revoke_token(token_id: int, session: SessionDep,
                  principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]) -> TokenPublic:
     """Revoke the token: refused from the next request on (revoking twice changes nothing)."""
-    token = tokens.revoke_token(session, token_id)
-    audit.record(session, principal, "token.revoked", token.office_id, "token", token.id,
-                 {"name": token.name, "role": str(token.role)})
+    token = tokens.revoke_token(session, token_id, principal)
     return TokenPublic.of(token)
