@@ -39,8 +39,11 @@ bench-reference: $(STAMP)
 	$(BIN)/python -m benchmarks.reference_solvers --budgets 10 30 --out benchmarks/out/reference.csv
 
 bench-service: $(STAMP)
+	bash .ci/system-packages.sh wrk
 	$(BIN)/python -m benchmarks.plan_office
-	$(BIN)/python -m benchmarks.day_list
+	$(BIN)/python -m benchmarks.day_list --connections 200 --duration 60
+	$(BIN)/python -m benchmarks.day_list --connections 200 --duration 60 --database postgresql
+	$(BIN)/python -m benchmarks.auth_cost
 
 bench-osrm: $(STAMP) $(OSRM_STAMP)
 	$(BIN)/python -m benchmarks.osrm_matrix

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Debian packages the browser and PDF tests need: headless Chromium (+ its driver), poppler (pdftoppm,
 # pdftotext, and poppler-data to read the PDF's standard CJK font), and a CJK font so pages show Chinese.
-# Idempotent: does nothing (not even `apt-get update`) when everything is installed.
+# Idempotent: does nothing (not even `apt-get update`) when everything is installed. Arguments name more packages
+# (the service benchmarks pass wrk).
 set -euo pipefail
 
-PACKAGES=(chromium chromium-driver poppler-utils poppler-data fonts-wqy-zenhei)
+PACKAGES=(chromium chromium-driver poppler-utils poppler-data fonts-wqy-zenhei "$@")
 
 missing=()
 for package in "${PACKAGES[@]}"; do
