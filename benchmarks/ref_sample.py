@@ -56,23 +56,35 @@ def _outlet_windows(
     return tuple(stretches), closed
 
 
-def sample_rep_week(
-    office_dir: Path = SAMPLE_OFFICE_DIR, rep_code: str | None = None, split_windows: bool = False
-) -> WeekCase:
-    """The weekly outlets (4 visits per cycle) of `rep_code`; by default of the rep with the most of them among
-    those who start and end at the same place (a rep going from home to the office travels even on a day
-    without visits, which no compared engine counts)."""
+def _office_and_weekly_rows(office_dir: Path) -> tuple[dict, dict[str, dict], list[OutletRow]]:
+    """The office of office.json, its reps by code, and the outlets visited weekly that are not closed."""
     office_doc = json.loads((office_dir / "office.json").read_text(encoding="utf-8-sig"))
-    office = office_doc["office"]
     reps = {r["code"]: r for r in office_doc["reps"]}
     outlets_file = office_dir / "outlets.csv"
     rows = [OutletRow.model_validate(r.values) for r in read_rows(outlets_file.name, outlets_file.read_bytes())]
     weekly = [r for r in rows if r.visits_per_cycle == WEEKLY_VISITS_PER_CYCLE and r.status != "closed"]
-    if rep_code is None:  # reps whose days start where they end, so an unused day costs nothing either way
+    return office_doc["office"], reps, weekly
+
+
+def sample_rep_code(office_dir: Path = SAMPLE_OFFICE_DIR, rep_code: str | None = None) -> str:
+    """`rep_code` after checking it, or by default the rep with the most weekly outlets among those who start
+    and end at the same place (a rep going from home to the office travels even on a day without visits,
+    which no compared engine counts)."""
+    _, reps, weekly = _office_and_weekly_rows(office_dir)
+    if rep_code is None:
         round_trip = sorted(c for c, r in reps.items() if _place_kind(r, "start_place") == _place_kind(r, "end_place"))
         rep_code = max(round_trip, key=lambda code: sum(r.rep_code == code for r in weekly))
     if rep_code not in reps:
         raise ValueError(f"rep {rep_code!r} is not in {office_dir / 'office.json'}; reps: {', '.join(sorted(reps))}")
+    return rep_code
+
+
+def sample_rep_week(
+    office_dir: Path = SAMPLE_OFFICE_DIR, rep_code: str | None = None, split_windows: bool = False
+) -> WeekCase:
+    """The weekly outlets (4 visits per cycle) of `rep_code` (by default `sample_rep_code`'s)."""
+    office, reps, weekly = _office_and_weekly_rows(office_dir)
+    rep_code = sample_rep_code(office_dir, rep_code)
     rep = reps[rep_code]
     weekly = [r for r in weekly if r.rep_code == rep_code]
 
@@ -103,7 +115,8 @@ def sample_rep_week(
         if all(max(open_s, reach_s) + service_s > min(close_s, leave_by_s) for open_s, close_s in windows):
             cannot_fit += 1
             continue
-        outlets.append(WeekOutlet(location=location, service_s=service_s, windows=windows, closed_days=closed))
+        outlets.append(WeekOutlet(location=location, service_s=service_s, windows=windows, closed_days=closed,
+                                  code=row.customer_code))
     common = "open on its open working days" if split_windows else "open on every working day"
     return WeekCase(
         name=(f"{office['code']} {rep_code} weekly outlets, {'split windows' if split_windows else 'one window'}: "

@@ -8,11 +8,15 @@ working days, inside one of its opening windows, which are the same on each of t
 no closed days, so it is compared on weeks whose outlets have one window and are open every working day
 (`single_window_every_day`). A window means the whole visit fits in it: service starts in
 [open, close - service_s]. An unused vehicle (a day without visits) travels nothing.
+
+Two modes: with free days every engine also chooses each outlet's day among its open working days; with fixed
+days (`with_fixed_days`) every outlet comes with the one working day it must be visited on, the same for all
+engines, and each engine only orders the days.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -23,6 +27,13 @@ class WeekOutlet:
     service_s: int
     windows: tuple[tuple[int, int], ...]  # (open_s, close_s), sorted and disjoint; the same every open day
     closed_days: tuple[int, ...] = ()  # working days the outlet cannot be visited
+    fixed_day: int | None = None  # the one working day it must be visited on (fixed-day mode), or any open one
+    code: str = ""  # the outlet's code where it comes from stored data
+
+    def allowed_days(self, working_days: tuple[int, ...]) -> tuple[int, ...]:
+        if self.fixed_day is not None:
+            return (self.fixed_day,)
+        return tuple(d for d in working_days if d not in self.closed_days)
 
     def start_windows(self) -> tuple[tuple[int, int], ...]:
         """The intervals in which the service may start."""
@@ -56,9 +67,22 @@ class WeekCase:
                 raise ValueError(f"{self.name}: outlet {i} windows {o.windows} are not sorted and disjoint")
             if set(o.closed_days) >= set(self.working_days):
                 raise ValueError(f"{self.name}: outlet {i} is closed on every working day")
+            if o.fixed_day is not None and (o.fixed_day not in self.working_days or o.fixed_day in o.closed_days):
+                raise ValueError(f"{self.name}: outlet {i} is fixed to day {o.fixed_day}, not an open working day")
 
     def single_window_every_day(self) -> bool:
         return all(len(o.windows) == 1 and not o.closed_days for o in self.outlets)
+
+    def days_fixed(self) -> bool:
+        return all(o.fixed_day is not None for o in self.outlets)
+
+
+def with_fixed_days(case: WeekCase, days: list[int | None], how: str) -> WeekCase:
+    """The week with outlet i fixed to working day days[i]; outlets without a day (None) are left out."""
+    if len(days) != len(case.outlets):
+        raise ValueError(f"{case.name}: {len(days)} days for {len(case.outlets)} outlets")
+    outlets = tuple(replace(o, fixed_day=d) for o, d in zip(case.outlets, days) if d is not None)
+    return replace(case, name=f"{case.name}; days fixed {how}, {len(outlets)} with a day", outlets=outlets)
 
 
 @dataclass(frozen=True)
@@ -107,6 +131,8 @@ def check_week(case: WeekCase, run: EngineRun) -> WeekCheck:
             o = case.outlets[i]
             if day in o.closed_days:
                 violations.append(f"day {day}: outlet {i} is closed that day")
+            elif o.fixed_day is not None and day != o.fixed_day:
+                violations.append(f"day {day}: outlet {i} is fixed to day {o.fixed_day}")
             leg = int(d[here, o.location])
             travel_s += leg
             t += leg

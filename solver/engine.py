@@ -1,8 +1,10 @@
 """solve(): pre-checks, construction over patterns, ruin-and-recreate with OR-Tools day reordering.
 
 Determinism: with SolveParams.max_iterations (and a time limit that is not reached) the plan depends only on
-the problem and the seed. Otherwise the search ends on a work budget derived from the time limit, which gives
-the same plan too unless the machine is so slow or busy that the wall clock ends it first.
+the problem and the seed. Otherwise the search ends on a work budget derived from the time limit (deterministic
+work counts priced in estimated CPU time, see solver.search), which gives the same plan too unless the machine
+is so slow or busy that the wall clock ends it first. Each phase then ends at its share of the time limit, so
+the reserve after the search is still there for reaching the duration limits and for the final polish.
 """
 
 from __future__ import annotations
@@ -17,9 +19,13 @@ from solver.model import Problem, Solution, SolveParams, Unplaced, UnplacedReaso
 from solver.plan_state import PlanState
 from solver.precheck import precheck, vehicle_groups
 from solver.schedule import timed_route
-from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, improve, polish_days
+from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, final_polish, improve
+from solver.week_phase import search_week
 
-FINAL_POLISH_SHARE = 0.1  # of the budget, kept for reordering the best plan's days at the end
+FINAL_POLISH_SHARE = 0.05  # of the budget, kept for reordering the best plan's days at the end
+# With soft duration limits and no plan within them by then, the search goes on until this share of the
+# budget (or of the time limit), before overrunning routes give up clients and the rest places them.
+RESCUE_SHARE = 0.99
 FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction
 
 
@@ -34,17 +40,22 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter)
     construct(state, candidates, budget)
     state.tighten(range(len(problem.vehicles)))
-    all_days = list(range(inst.num_days))
+    search_week(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)  # only when every client has one fixed day
     stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
     if state.overrun_weight is not None:
+        if state.overrun.any():  # no plan within the limits yet: the reserve goes on searching for one
+            _add(stats, improve(state, candidates, budget, params.seed + 1, cfg, share=RESCUE_SHARE))
         left_out = insert_clients(state, state.make_feasible())
-        if left_out:  # no plan within the limits was reached: spend the reserve placing them, limits hard
-            more = improve(state, candidates, budget, params.seed + 1, cfg, share=1.0)
-            stats["iterations"] = budget.iterations
-            stats["accepted"] += more["accepted"]
-    # Each day may use its share of what is left of the time limit.
-    polish_days(state, all_days, cfg.final_polish_solutions, budget, max(0.0, budget.remaining_s()) / max(1, inst.num_days), guided=True)
+        if left_out:  # the rest of the reserve goes on placing them, the limits now hard
+            _add(stats, improve(state, candidates, budget, params.seed + 2, cfg, share=1.0))
+    final_polish(state, budget, cfg)
     return _solution(state, rejected, candidates, started, stats)
+
+
+def _add(stats: dict, more: dict) -> None:
+    stats["iterations"] = more["iterations"]
+    stats["accepted"] += more["accepted"]
+    stats["improved"] += more["improved"]
 
 
 def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
@@ -53,7 +64,7 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
     inst = state.inst
     snapshot = state.snapshot()
     insert_clients(state, candidates)
-    if budget.remaining_s() < 0.5 * budget.time_limit_s:
+    if budget.done(0.5):
         return
     regret = (state.objective(candidates), state.snapshot())
     state.restore(snapshot)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.instance import INF
-from solver.plan_state import PlanState
+from solver.plan_state import PlanState, Work
 from solver.routes import concat_edges, insertion_costs
 
 BIG_REGRET = float(INF) * 4  # a client with a single option left goes first
@@ -59,7 +59,8 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
             v_cost[rows, k] = full[r, arg]
             v_pos[rows, k] = arg - a
             a = b
-        for d in sorted({int(inst.veh_day[k]) for k in vehicles}):
+        changed_days = sorted({int(inst.veh_day[k]) for k in vehicles})
+        for d in changed_days:
             for g, vs in enumerate(state.day_group_vehicles[d]):
                 if len(vs):
                     sub = v_cost[np.ix_(rows, vs)]
@@ -67,8 +68,9 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
                     cost[g, rows, d] = sub[r, arg]
                     veh[g, rows, d] = np.where(cost[g, rows, d] < INF, vs[arg], -1)
                     pos[g, rows, d] = v_pos[rows, vs[arg]]
-        state.meter[1] += 1
-        state.meter[2] += full.size
+        state.meter[Work.REFRESHES] += 1
+        state.meter[Work.ROUTES_REFRESHED] += len(vehicles) + len(changed_days) * G
+        state.meter[Work.POSITIONS] += full.size
         return full.size
 
     refresh([k for d in days_needed for k in state.day_vehicles[d]], np.arange(R))
@@ -78,7 +80,6 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
     failed: list[int] = []
     while active.any():
         rows = np.flatnonzero(active)
-        state.meter[3] += 1
         day_costs = cost[:, rows[:, None, None], pat_days[rows]]  # (G, r, P, F)
         opt = day_costs.sum(axis=-1)
         opt = np.where((opt >= INF) | ~pat_valid[rows][None], INF, opt).astype(np.float64)

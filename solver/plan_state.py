@@ -15,6 +15,30 @@ from solver.two_opt import two_opt
 
 # Overrunning a duration limit by one unit costs this many units of travel at first (the search adapts it).
 INITIAL_OVERRUN_WEIGHT = 1.0
+# At most this: taking a client out saves at most (weight + 1) * (2 * longest leg + longest service), which
+# must stay below the price of an unplaced visit (see PlanState.unplaced_penalty), or the search would rather
+# leave clients out than overrun, and could not get back from there.
+MAX_OVERRUN_WEIGHT = 8.0
+
+
+class Work:
+    """Slots of PlanState.meter: deterministic counts of the work done, each roughly proportional to the CPU
+    time of one kind of step (solver.search.MICROSECONDS_PER_UNIT prices them)."""
+
+    NODES_TIMED = 0  # route nodes timed (and their insertion positions rebuilt) after a change
+    REFRESHES = 1  # insertion re-evaluations (one numpy pass over the changed routes)
+    ROUTES_REFRESHED = 2  # routes and days re-reduced in those re-evaluations (a few numpy calls each)
+    POSITIONS = 3  # (client, position) insertion costs evaluated
+    TWO_OPT_PASSES = 4  # 2-opt passes (one vectorised scan of all segment reversals each)
+    DESCENT_BRANCHES = 5  # OR-Tools descent branches times the model's nodes (a branch looks at every node)
+    ORTOOLS_BRANCHES = 6  # the same for OR-Tools guided local search (final polish, week phase)
+    ORTOOLS_ARCS = 7  # arcs of the OR-Tools day models built (their matrices are copied in)
+    ITERATIONS = 8  # search iterations (operator choice, acceptance, undo log, the insertions' set-up)
+    CLIENT_SCANS = 9  # clients looked at by the per-iteration bookkeeping (objective, ruin, lists)
+    NAMES = (
+        "nodes_timed", "refreshes", "routes_refreshed", "positions", "two_opt_passes", "descent_branches",
+        "ortools_branches", "ortools_arcs", "iterations", "client_scans",
+    )
 
 
 class PlanState:
@@ -34,9 +58,8 @@ class PlanState:
         ]
         self.routes: list[list[int]] = [[-1 - b for b in range(len(v.breaks))] for v in inst.problem.vehicles]
         self.timing: list[Timing] = [time_route(inst, k, self.routes[k]) for k in range(V)]
-        # Deterministic work counts (see solver.search.Budget): route nodes timed, insertion refreshes,
-        # positions evaluated, insertion steps, 2-opt calls, OR-Tools branches.
-        self.meter = np.zeros(6, dtype=np.float64)
+        # Deterministic work counts (see solver.search.Budget), indexed by the Work constants.
+        self.meter = np.zeros(len(Work.NAMES), dtype=np.float64)
         self._edges: list[Edges | None] = [None] * V  # built when the day is next evaluated
         self.visits = np.zeros(V, dtype=np.int64)  # clients on the route
         self.overrun = np.zeros(V, dtype=np.int64)  # time past the duration limit (soft limits only)
@@ -83,7 +106,7 @@ class PlanState:
         self._save_vehicle(k)
         inst = self.inst
         tm = time_route(inst, k, seq)
-        self.meter[0] += len(seq) + 2
+        self.meter[Work.NODES_TIMED] += len(seq) + 2
         self.routes[k], self.timing[k] = seq, tm
         self._edges[k] = None
         clients = [c for c in seq if c >= 0]
@@ -118,8 +141,8 @@ class PlanState:
             seq = self.routes[k]
             if len(seq) < 3:
                 continue
-            self.meter[4] += 1
-            order, saved = two_opt(self.inst.travel, int(self.inst.veh_start[k]), int(self.inst.veh_end[k]), [self.inst.py_loc[c] for c in seq], seq)
+            order, saved, passes = two_opt(self.inst.travel, int(self.inst.veh_start[k]), int(self.inst.veh_end[k]), [self.inst.py_loc[c] for c in seq], seq)
+            self.meter[Work.TWO_OPT_PASSES] += passes
             if saved > 0:
                 self.set_route(k, order)
 
@@ -195,7 +218,10 @@ class PlanState:
         for k, seq in enumerate(routes):
             if seq != self.routes[k]:
                 self.set_route(k, list(seq))
-        for c, p in enumerate(patterns):
-            self.pattern[c] = p
-        for c in range(self.inst.n):
-            self.vehicles_of_client[c] = self._locate(c) if self.pattern[c] is not None else []
+        self.pattern = list(patterns)
+        self.vehicles_of_client = [[] for _ in range(self.inst.n)]
+        for k in sorted(range(len(self.routes)), key=lambda k: (self.inst.veh_day[k], k)):  # in pattern-day order
+            for c in self.routes[k]:
+                if c >= 0:
+                    self.vehicles_of_client[c].append(k)
+        self.meter[Work.CLIENT_SCANS] += self.inst.n + int(self.visits.sum())

@@ -5,12 +5,14 @@ or strings cut from nearby routes) and reinserts them over their allowed pattern
 first, or one by one in an order), so a client's days change as often as its position; the operators are
 drawn with adaptive weights (ALNS). Changed routes are 2-opted where timing allows. Simulated annealing
 decides whether to keep the result. Where the problem allows (see Instance.soft_duration) duration limits may
-be overrun at an adaptive price, and only plans within the limits count as the best. Every so often the days
-whose routes changed are reordered by OR-Tools (warm-started from the current routes), and at the end the
-best plan's days are polished with guided local search.
+be overrun at an adaptive price (cuts are then made around overrunning routes half the time), and only plans
+within the limits count as the best. Every so often the days whose routes changed are reordered by OR-Tools
+(warm-started from the current routes), and at the end the best plan's days are polished with guided local
+search on the budget's last share.
 
-Stopping is by deterministic work counts (route timings, insertion evaluations, OR-Tools branches), with a
-budget derived from the time limit or given as iterations; the wall clock only guards the limit.
+Stopping is by deterministic work counts (plan_state.Work: route timings, insertion evaluations, iterations,
+OR-Tools branches...), priced in estimated CPU microseconds, with a budget derived from the time limit or given
+as iterations; the wall clock only guards the limit.
 """
 
 from __future__ import annotations
@@ -22,33 +24,40 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.insertion import insert_clients, insert_in_order
-from solver.plan_state import PlanState
+from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import reoptimize_day
 
-# Microseconds of CPU one unit of each work count (PlanState.meter) takes on this machine, fitted on product
-# and Cordeau runs (within about -30%..+30% per instance) and scaled by 0.8 so the budget rather errs long.
-# The budget of a time limit is its length in these estimated microseconds; when the machine is slower or
-# busier than that, the wall clock ends the search instead.
-MICROSECONDS_PER_UNIT = 0.8 * np.array([3.0, 200.0, 0.3, 100.0, 70.0, 18.0])
+# Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on
+# this machine: a non-negative least-squares fit of CPU time (process time) against the counts, over 0.25 s
+# slices of 41 runs of 3-8 s on every Cordeau instance. Estimate / CPU per run: 0.81-1.32, sd 0.12 (measured
+# while the machine was shared, which itself moves CPU times by 10-30%). The work budget of a time limit is
+# WORK_SHARE_OF_LIMIT of it in these estimated microseconds; the rest absorbs the estimate's error and what
+# no count covers. When the machine is slower or busier than that, the wall clock ends the search instead.
+WORK_SHARE_OF_LIMIT = 0.87
+MICROSECONDS_PER_UNIT = np.array([3.89, 62.9, 15.2, 0.199, 65.2, 4.3, 7.98, 0.342, 590.0, 5.52])
 
 
 @dataclass
 class SearchConfig:
     polish_every: int = 100  # iterations between reorderings of the changed days
     polish_solutions: int = 30  # OR-Tools descent: improving solutions per day during the search
-    final_polish_solutions: int = 100  # guided local search per day on the best plan
+    final_polish_solutions: int = 100  # guided local search per day on the best plan, with an iteration budget
+    min_final_polish_solutions: int = 10  # fewer are not worth building a day's model for
+    gls_branches_per_solution: float = 7.0  # first guess of the price of a GLS solution (measured: 6-7)
     polish_slice: float = 0.03  # share of the time limit one OR-Tools call may take at most (a guard)
     min_remove: int = 3
     max_remove: int = 25
     remove_share: float = 0.25  # at most this share of the placed clients per iteration
     max_removed_visits: int = 50  # and about this many visits (frequent clients count several times)
+    overrun_focus: float = 0.5  # share of the cuts made around a route that overruns its limit, when one does
     # At the start a worsening by this share of the average cost per visit is accepted half the time.
     start_accept_per_visit: float = 0.7
     end_temperature_ratio: float = 0.01
     noise: float = 0.0  # relative noise on insertion costs (measured: none does better here)
     restart_after: int = 400  # iterations without a new best before going back to the best plan
     weight_period: int = 20  # iterations between adjustments of the overrun price
+    first_weight_period: int = 5  # the same while no plan within the limits has been found
     target_overrunning_share: float = 0.3
     weight_step: float = 1.3
     urgent_progress: float = 0.2
@@ -59,7 +68,7 @@ class Budget:
         self.time_limit_s = time_limit_s
         self.deadline = started + time_limit_s
         self.max_iterations = max_iterations
-        self.max_work_us = time_limit_s * 1e6
+        self.max_work_us = time_limit_s * 1e6 * WORK_SHARE_OF_LIMIT
         self.meter = meter
         self.iterations = 0
 
@@ -78,13 +87,14 @@ class Budget:
         return self.deadline - time.perf_counter()
 
     def done(self, share: float = 1.0) -> bool:
-        """The budget (or this share of it) is used up, or the time limit is reached."""
-        return self.progress() >= share or self.remaining_s() <= 0
+        """This share of the budget is used up, or of the time limit (so a slow machine keeps the reserve
+        after it for what comes next too)."""
+        return self.progress() >= share or self.elapsed_share() >= share
 
 
-def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: Budget, slice_s: float, guided: bool = False) -> None:
-    """Reorder each (day, vehicle group) with OR-Tools; keep a new order only if it is feasible here too."""
-    inst = state.inst
+def _day_groups(state: PlanState, days: list[int]) -> list[tuple[list[int], list[list[int]], int]]:
+    """(vehicles, their client orders, clients) of every (day, vehicle group) OR-Tools could reorder."""
+    out = []
     for d in days:
         for g in range(len(state.groups)):
             vehicles = [k for k in state.day_vehicles[d] if state.group_of_vehicle[k] == g]
@@ -92,25 +102,67 @@ def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: 
                 continue  # OR-Tools keeps the limits hard: it could not start from this day
             routes = [[c for c in state.routes[k] if c >= 0] for k in vehicles]
             nodes = sum(len(r) for r in routes)
-            if nodes < 3:
+            if nodes >= 3:
+                out.append((vehicles, routes, nodes))
+    return out
+
+
+def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> int:
+    """One OR-Tools call on a day's routes; keeps the new order if it is feasible here too and shorter.
+    Returns the branches explored."""
+    inst = state.inst
+    better, branches = reoptimize_day(inst, vehicles, routes, solution_limit, slice_s, guided)
+    state.meter[Work.ORTOOLS_BRANCHES if guided else Work.DESCENT_BRANCHES] += branches * nodes  # a branch looks at every node
+    state.meter[Work.ORTOOLS_ARCS] += (nodes + 1) ** 2
+    if better is None:
+        return branches
+    placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
+    if any(p is None for p in placed):
+        return branches
+    old_travel = int(state.travel[vehicles].sum())
+    state.begin()
+    state.replace_day_routes(dict(zip(vehicles, placed)))
+    if int(state.travel[vehicles].sum()) < old_travel:
+        state.commit()
+    else:
+        state.rollback()
+    return branches
+
+
+def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: Budget, slice_s: float) -> None:
+    """Reorder each (day, vehicle group) with an OR-Tools descent (during the search)."""
+    for vehicles, routes, nodes in _day_groups(state, days):
+        remaining = budget.remaining_s()
+        if remaining <= 0:
+            return
+        _reorder(state, vehicles, routes, nodes, solution_limit, min(remaining, slice_s), guided=False)
+
+
+def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig) -> None:
+    """Guided local search on every day of the plan, sharing what is left of the budget among the days by
+    their size. The share becomes a solution limit (deterministic) at the price of the solutions seen so far
+    on the days before; with an iteration budget each day gets cfg.final_polish_solutions."""
+    jobs = _day_groups(state, list(range(state.inst.num_days)))
+    nodes_left = sum(nodes for _, _, nodes in jobs)
+    price = MICROSECONDS_PER_UNIT[Work.ORTOOLS_BRANCHES]
+    branches_per_solution = cfg.gls_branches_per_solution
+    for vehicles, routes, nodes in jobs:
+        share = nodes / nodes_left
+        nodes_left -= nodes
+        remaining = budget.remaining_s()
+        if remaining <= 0:
+            return
+        if budget.max_iterations:
+            limit = cfg.final_polish_solutions
+        else:
+            work_left = budget.max_work_us - budget.work_us()
+            limit = int(share * work_left / (price * nodes * branches_per_solution))
+            if limit < cfg.min_final_polish_solutions:
                 continue
-            remaining = budget.remaining_s()
-            if remaining <= 0:
-                return
-            better, branches = reoptimize_day(inst, vehicles, routes, solution_limit, min(remaining, slice_s), guided)
-            state.meter[5] += branches * nodes  # a branch explores neighbours of every node
-            if better is None:
-                continue
-            placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
-            if any(p is None for p in placed):
-                continue
-            old_travel = int(state.travel[vehicles].sum())
-            state.begin()
-            state.replace_day_routes(dict(zip(vehicles, placed)))
-            if int(state.travel[vehicles].sum()) < old_travel:
-                state.commit()
-            else:
-                state.rollback()
+        # The clock guard leaves room for a day dearer than priced (the cost of a GLS branch varies by day).
+        branches = _reorder(state, vehicles, routes, nodes, limit, min(remaining, 1.5 * share * remaining), guided=True)
+        if branches:
+            branches_per_solution = branches / limit
 
 
 RUIN_OPERATORS = 4  # random, related, whole route, strings
@@ -147,7 +199,8 @@ class OperatorWeights:
 
 def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.random.Generator, cfg: SearchConfig, op: int) -> list[int]:
     """Clients to take out of the plan with operator `op`: random ones, the nearest to a seed (an unplaced
-    client's place when there is one, to make room there), a whole route, or strings of nearby routes."""
+    client's place when there is one, to make room there), a whole route, or strings of nearby routes. While
+    routes overrun their duration limit, the seed or route is one of theirs cfg.overrun_focus of the time."""
     n = len(placed)
     visits_per_client = sum(len(state.pattern[c]) for c in placed) / n
     most = min(cfg.max_remove, int(n * cfg.remove_share), int(cfg.max_removed_visits / visits_per_client))
@@ -157,27 +210,34 @@ def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.rando
         k = min(n, max(k, cfg.max_remove))
     if unplaced and rng.random() < 0.8:
         op = 1
-    if op == 3:
-        return _strings(state, placed, k, rng)
     if op == 0:
         return sorted(int(c) for c in rng.choice(placed, size=k, replace=False))
+    over = np.flatnonzero(state.overrun > 0)
+    focus = len(over) > 0 and rng.random() < cfg.overrun_focus
+    if op == 2:
+        pool = over if focus else [v for v in range(len(state.routes)) if state.visits[v] > 0]
+        v = pool[int(rng.integers(len(pool)))]
+        return sorted({c for c in state.routes[v] if c >= 0})
+    if unplaced:
+        seed = unplaced[int(rng.integers(len(unplaced)))]
+    elif focus:  # a client of a route that overruns its duration limit
+        on_route = [c for c in state.routes[over[int(rng.integers(len(over)))]] if c >= 0]
+        seed = on_route[int(rng.integers(len(on_route)))]
+    else:
+        seed = placed[int(rng.integers(n))]
+    if op == 3:
+        return _strings(state, placed, seed, k, rng)
     inst = state.inst
-    if op == 1:
-        seed = unplaced[int(rng.integers(len(unplaced)))] if unplaced else placed[int(rng.integers(n))]
-        locs = inst.client_loc[placed]
-        s = inst.client_loc[seed]
-        dist = inst.travel[s, locs] + inst.travel[locs, s]
-        return sorted(placed[i] for i in np.argsort(dist, kind="stable")[:k])
-    used = [v for v in range(len(state.routes)) if state.visits[v] > 0]
-    v = used[int(rng.integers(len(used)))]
-    return sorted({c for c in state.routes[v] if c >= 0})
+    locs = inst.client_loc[placed]
+    s = inst.client_loc[seed]
+    dist = inst.travel[s, locs] + inst.travel[locs, s]
+    return sorted(placed[i] for i in np.argsort(dist, kind="stable")[:k])
 
 
-def _strings(state: PlanState, placed: list[int], k: int, rng: np.random.Generator) -> list[int]:
+def _strings(state: PlanState, placed: list[int], seed: int, k: int, rng: np.random.Generator) -> list[int]:
     """Strings of consecutive stops cut from the routes nearest to a seed client (after Christiaens and
     Vanden Berghe's SISR): nearby routes lose a piece each, so the recreate step can rebuild their shapes."""
     inst = state.inst
-    seed = placed[int(rng.integers(len(placed)))]
     locs = inst.client_loc[placed]
     s = inst.client_loc[seed]
     near = [placed[i] for i in np.argsort(inst.travel[s, locs] + inst.travel[locs, s], kind="stable")]
@@ -208,9 +268,9 @@ def _adapt_overrun_weight(state: PlanState, candidates: list[int], overrunning_s
     rarely does (as HGS does with its penalties); returns the current plan's objective at the new price.
     `urgent`: no plan within the limits yet and much of the budget spent, so the price climbs fast."""
     if urgent:
-        state.overrun_weight = min(state.overrun_weight * 2, 1000.0)
+        state.overrun_weight = min(state.overrun_weight * 2, MAX_OVERRUN_WEIGHT)
     elif overrunning_share > cfg.target_overrunning_share * 2:
-        state.overrun_weight = min(state.overrun_weight * cfg.weight_step, 1000.0)
+        state.overrun_weight = min(state.overrun_weight * cfg.weight_step, MAX_OVERRUN_WEIGHT)
     elif overrunning_share < cfg.target_overrunning_share / 2:
         state.overrun_weight = max(state.overrun_weight / cfg.weight_step, 0.01)
     return state.objective(candidates)
@@ -222,7 +282,7 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
     current = state.objective(candidates)
     # Only plans within every duration limit count as the best (they always do when limits are hard).
     best, best_snap = (current, state.snapshot()) if not state.overrun.any() else (None, None)
-    overrunning = since_best = 0
+    overrunning = since_best = since_weight = 0
     ruin_weights, repair_weights = OperatorWeights(RUIN_OPERATORS), OperatorWeights(REPAIR_OPERATORS)
     visits = max(1, sum(len(state.allowed[c][0]) for c in candidates))
     # From the plan's cost without penalties, which would otherwise heat the search for good.
@@ -235,6 +295,8 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
         if not placed:
             break
         budget.iterations += 1
+        state.meter[Work.ITERATIONS] += 1
+        state.meter[Work.CLIENT_SCANS] += len(candidates)
         state.begin()
         waiting = [c for c in candidates if state.pattern[c] is None]
         ruin_op, repair_op = ruin_weights.draw(rng), repair_weights.draw(rng)
@@ -273,11 +335,15 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
             current, since_best = state.objective(candidates), 0
         if state.overrun_weight is not None:
             overrunning += bool(state.overrun.any())
-            if budget.iterations % cfg.weight_period == 0:
-                # No plan within the limits yet, and a good part of the budget (or of the time) spent.
-                urgent = best is None and max(budget.progress(), budget.elapsed_share()) > cfg.urgent_progress * share
-                current = _adapt_overrun_weight(state, candidates, overrunning / cfg.weight_period, cfg, urgent)
-                overrunning = 0
+            since_weight += 1
+            # The price adapts faster until a first plan within the limits is found.
+            if since_weight >= (cfg.weight_period if best is not None else cfg.first_weight_period):
+                # No plan within the limits yet, and a good part of the budget spent (or twice that share of the
+                # time: the clock only matters on a machine much slower than the budget assumes).
+                spent = max(budget.progress(), budget.elapsed_share() / 2)
+                urgent = best is None and spent > cfg.urgent_progress * share
+                current = _adapt_overrun_weight(state, candidates, overrunning / since_weight, cfg, urgent)
+                overrunning = since_weight = 0
         if budget.iterations % cfg.polish_every == 0 and changed_days:
             polish_days(state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.time_limit_s)
             changed_days.clear()

@@ -1,5 +1,7 @@
-"""OR-Tools lives here and nowhere else: the day-routing model used to reorder a day's routes."""
+"""OR-Tools lives here and nowhere else: the routing models used to reorder a day's routes and to reroute a
+week of single-day clients."""
 
 from solver.routing.day_model import reoptimize_day
+from solver.routing.week_model import reoptimize_week
 
-__all__ = ["reoptimize_day"]
+__all__ = ["reoptimize_day", "reoptimize_week"]

@@ -104,4 +104,18 @@ def test_engine_solutions_pass_the_checker(tmp_path):
     with open(tmp_path / "out" / "summary.csv") as f:
         summary = list(csv.DictReader(f))
     assert [r["instance"] for r in summary] == names
-    assert set(summary[0]) == {"instance", "cost", "reference_cost", "gap_pct", "seconds", "feasible"}
+    assert set(summary[0]) == {"instance", "cost", "reference_cost", "gap_pct", "seconds", "cpu_seconds", "feasible"}
+
+
+def test_a_short_search_on_a_tight_instance_keeps_every_duration_limit(tmp_path):
+    # pr05: 240 customers whose routes fit their 420 duration limit only once travel is low. The search lets
+    # routes overrun at a price and must still end within every limit with every customer placed, after 400
+    # iterations: two thirds of what a 10 s limit gives on the idle machine (the limits are met from ~300).
+    src = tmp_path / "instances"
+    src.mkdir()
+    for ext in (".txt", ".res"):
+        shutil.copy(DATA / f"pr05{ext}", src / f"pr05{ext}")
+    [row] = run(src, time_limit_s=120.0, out_dir=tmp_path / "out", seed=0, max_iterations=400)
+    check = check_solution(src / "pr05.txt", tmp_path / "out" / "pr05.res")
+    assert check.violations == []
+    assert row.feasible

@@ -18,7 +18,7 @@ import pytest
 
 from benchmarks.ref_adapters import ENGINES, engine_expresses
 from benchmarks.ref_sample import sample_rep_week
-from benchmarks.ref_week import EngineRun, WeekCase, WeekOutlet, check_week
+from benchmarks.ref_week import EngineRun, WeekCase, WeekOutlet, check_week, with_fixed_days
 
 BLOCK_S = 60
 SHIFT_START_S = 8 * 3600
@@ -167,3 +167,27 @@ def test_sample_week_with_split_windows_keeps_closed_days_and_both_restaurant_wi
     assert not case.single_window_every_day()
     one_window = sample_rep_week(TINY_OFFICE, "TINY-R02")
     assert one_window.outlets[2].windows == ((14 * H, 16 * H + 1800),)  # the longer one
+
+
+def test_fixed_days_are_kept_by_every_engine_and_checked():
+    # Outlets 0 and 3 fixed to day 0, the rest to day 1: day 0 goes 0 -> 1 -> -1 -> 0 blocks (4), day 1
+    # 0 -> 3 -> 2 -> -2 -> 0 blocks (3 + 1 + 4 + 2 = 10; outlet 2 first, for its early window).
+    case = with_fixed_days(street_week(), [0, 1, 1, 0, 1], "by hand")
+    assert case.days_fixed() and len(case.outlets) == 5
+    for engine in sorted(ENGINES):
+        assert engine_expresses(engine, case)
+        run = ENGINES[engine](case, 1.0, 0)
+        check = check_week(case, run)
+        assert check.violations == (), engine
+        assert {frozenset(r) for r in run.routes} == {frozenset({0, 3}), frozenset({1, 2, 4})}, engine
+        assert check.travel_s == 14 * BLOCK_S, engine
+    wrong_day = check_week(case, EngineRun("bad", routes=((0, 3, 4), (2, 1)), unassigned=(), runtime_s=0.0))
+    assert wrong_day.violations == ("day 0: outlet 4 is fixed to day 1",)
+
+
+def test_fixed_days_leave_out_outlets_without_a_day_and_let_pyvrp_take_closed_days():
+    case = with_fixed_days(two_doors_week(), [None, 0], "by hand")
+    assert [o.fixed_day for o in case.outlets] == [0]
+    assert engine_expresses("pyvrp", replace(case, outlets=(replace(case.outlets[0], windows=(ALL_DAY,)),)))
+    with pytest.raises(ValueError, match="fixed to day 0, not an open working day"):
+        with_fixed_days(two_doors_week(), [0, 1], "by hand")  # outlet 0 is closed on day 0

@@ -1,0 +1,125 @@
+"""One OR-Tools routing model over some vehicles of the plan, warm-started from their current routes.
+
+Matrices are registered as tables (no Python callbacks), opening windows are cumul ranges with the gaps
+between windows removed, breaks are break intervals of the time dimension, capacity a unary transit vector.
+The vehicles may belong to several days, and a client may be allowed on several of them (kept to those days'
+vehicles by its vehicle variable's domain). Routes do not interact in time, so when every client has the same
+windows on each of its days all days share the time of day as their axis. Otherwise day i of the model is
+shifted by i * span (span longer than any day's shift) and a client's cumul is the union of its windows on its
+days, each on its day's stretch of the axis, so the windows it meets are the ones of the day it ends up on;
+that costs time, as a domain with holes spread over the week is slow to build and to search.
+The search stops after `solution_limit` solutions (a deterministic work count); the time limit is a guard.
+"""
+
+from __future__ import annotations
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from solver.instance import INF, Instance
+
+
+def reroute(
+    inst: Instance,
+    vehicles: list[int],
+    routes: list[list[int]],
+    client_days: dict[int, tuple[int, ...]] | None,
+    solution_limit: int,
+    time_limit_s: float,
+    guided: bool,
+    unplaced: tuple[int, ...] = (),
+    unplaced_penalty: int = 0,
+) -> tuple[list[list[int]] | None, int]:
+    """Better routes for these vehicles (the same clients, each on a vehicle of one of its `client_days`; None:
+    on its vehicle's day), or None if nothing better was found, and the work done (the CP solver's branch
+    count, a deterministic measure of effort). `unplaced` clients may be added, each saving `unplaced_penalty`.
+
+    routes: per vehicle, its clients in visiting order (breaks left out; the caller places them).
+    Without `guided` the search descends to the nearest local optimum; with it, guided local search goes on
+    past local optima until the solution limit."""
+    placed = [c for r in routes for c in r]
+    clients = placed + list(unplaced)
+    if not placed or time_limit_s <= 0:
+        return None, 0
+    days = sorted({int(inst.veh_day[k]) for k in vehicles})
+    span = int(max(inst.veh_arrive_by[k] for k in vehicles)) + 1
+    own_days = {c: (int(inst.veh_day[vehicles[0]]),) if client_days is None else client_days[c] for c in clients}
+    same_windows = all(len({tuple(inst.py_windows[d][c]) for d in own_days[c]}) == 1 for c in clients)
+    offset = {d: 0 if same_windows else i * span for i, d in enumerate(days)}
+    depots = sorted({int(inst.veh_start[k]) for k in vehicles} | {int(inst.veh_end[k]) for k in vehicles})
+    node_loc = depots + [int(inst.client_loc[c]) for c in clients]
+    node_service = [0] * len(depots) + [int(inst.service[c]) for c in clients]
+    node_demand = [0] * len(depots) + [int(inst.demand[c]) for c in clients]
+    first_visit = len(depots)
+    manager = pywrapcp.RoutingIndexManager(
+        len(node_loc), len(vehicles), [depots.index(int(inst.veh_start[k])) for k in vehicles], [depots.index(int(inst.veh_end[k])) for k in vehicles]
+    )
+    model = pywrapcp.RoutingModel(manager)
+    sub = inst.travel[node_loc][:, node_loc]
+    arc = model.RegisterTransitMatrix(sub.tolist())
+    model.SetArcCostEvaluatorOfAllVehicles(arc)
+    with_service = sub + [[s] for s in node_service]
+    time_transit = model.RegisterTransitMatrix(with_service.tolist())
+    horizon = max(offset.values()) + span
+    model.AddDimension(time_transit, horizon, horizon, False, "time")
+    time = model.GetDimensionOrDie("time")
+    vehicle_of_day = {d: [v for v, k in enumerate(vehicles) if inst.veh_day[k] == d] for d in days}
+    for v, k in enumerate(vehicles):
+        shift = offset[int(inst.veh_day[k])]
+        time.CumulVar(model.Start(v)).SetValue(shift + int(inst.veh_depart[k]))
+        time.CumulVar(model.End(v)).SetMax(shift + int(inst.veh_arrive_by[k]))
+    for i, c in enumerate(clients):
+        index = manager.NodeToIndex(first_visit + i)
+        intervals = sorted({
+            (offset[d] + max(0, lo), offset[d] + min(hi, span - 1))
+            for d in own_days[c]
+            for lo, hi in inst.py_windows[d][c]
+            if max(0, lo) <= min(hi, span - 1)
+        })
+        cumul = time.CumulVar(index)
+        cumul.SetRange(intervals[0][0], intervals[-1][1])
+        for (_, end), (nxt, _) in zip(intervals, intervals[1:]):
+            if nxt - 1 >= end + 1:
+                cumul.RemoveInterval(end + 1, nxt - 1)
+        if len(days) > 1:
+            # The vehicle variable's domain (SetAllowedVehiclesForIndex's Span argument fails in the Python wrapper).
+            model.VehicleVar(index).SetValues([v for d in own_days[c] for v in vehicle_of_day.get(d, [])] + [-1] * (i >= len(placed)))
+        if i >= len(placed):
+            model.AddDisjunction([index], unplaced_penalty)
+    capacities = [int(inst.veh_capacity[k]) for k in vehicles]
+    if any(cap < INF for cap in capacities):
+        load = model.RegisterUnaryTransitVector(node_demand)
+        model.AddDimensionWithVehicleCapacity(load, 0, [min(cap, 2**62) for cap in capacities], True, "load")
+    if any(inst.problem.vehicles[k].breaks for k in vehicles):
+        # A break may not overlap a visit: the service at the node an arc leaves is its "visit transit".
+        service_at_index = [node_service[manager.IndexToNode(i)] for i in range(model.Size())]
+        solver = model.solver()
+        for v, k in enumerate(vehicles):
+            shift = offset[int(inst.veh_day[k])]
+            brks = [
+                solver.FixedDurationIntervalVar(shift + b.earliest_start_s, shift + b.latest_start_s, b.duration_s, False, f"break {k}.{j}")
+                for j, b in enumerate(inst.problem.vehicles[k].breaks)
+            ]
+            if brks:
+                time.SetBreakIntervalsOfVehicle(brks, v, service_at_index)
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic
+    params.local_search_metaheuristic = metaheuristic.GUIDED_LOCAL_SEARCH if guided else metaheuristic.GREEDY_DESCENT
+    params.solution_limit = solution_limit
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    index_of = {c: manager.NodeToIndex(first_visit + i) for i, c in enumerate(clients)}
+    initial = model.ReadAssignmentFromRoutes([[index_of[c] for c in r] for r in routes], True)
+    if initial is None:
+        return None, 0
+    start_cost = initial.ObjectiveValue()
+    found = model.SolveFromAssignmentWithParameters(initial, params)
+    work = model.solver().Branches()
+    if found is None or found.ObjectiveValue() >= start_cost:
+        return None, work
+    out = []
+    for v in range(len(vehicles)):
+        index, seq = found.Value(model.NextVar(model.Start(v))), []
+        while not model.IsEnd(index):
+            seq.append(clients[manager.IndexToNode(index) - first_visit])
+            index = found.Value(model.NextVar(index))
+        out.append(seq)
+    return out, work

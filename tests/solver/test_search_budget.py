@@ -1,0 +1,47 @@
+"""The search's stopping rule: deterministic work counts end it, the clock only guards the time limit."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+
+from solver import SolveParams, solve
+from solver.plan_state import Work
+from solver.pvrp import read_instance
+from solver.search import MICROSECONDS_PER_UNIT, WORK_SHARE_OF_LIMIT, Budget
+
+DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pvrp"
+
+
+def test_the_work_done_not_the_clock_ends_the_search():
+    meter = np.zeros(len(Work.NAMES))
+    budget = Budget(10.0, None, time.perf_counter(), meter)
+    assert budget.max_work_us == 10.0 * 1e6 * WORK_SHARE_OF_LIMIT
+    assert not budget.done()
+    meter[Work.ITERATIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    assert budget.done(0.5) and not budget.done(0.6)
+    meter[Work.POSITIONS] = budget.max_work_us / MICROSECONDS_PER_UNIT[Work.POSITIONS]
+    assert budget.done()
+
+
+def test_every_work_count_has_a_price():
+    assert len(MICROSECONDS_PER_UNIT) == len(Work.NAMES)
+    assert (MICROSECONDS_PER_UNIT > 0).all()
+
+
+def test_the_clock_ends_each_phase_at_its_share_of_the_limit():
+    budget = Budget(10.0, None, time.perf_counter() - 9.6, np.zeros(len(Work.NAMES)))  # 96% of the limit gone
+    assert budget.done(0.95) and not budget.done(0.99)
+
+
+def test_a_large_instance_keeps_its_time_limit():
+    # pr06: 288 customers, 12 vehicles a day. Whether the work budget or (on a busy machine) the clock ends
+    # the search, the answer comes within 10% of the limit.
+    problem = read_instance(DATA / "pr06.txt").problem
+    started = time.perf_counter()
+    solution = solve(problem, SolveParams(time_limit_s=5.0, seed=0))
+    elapsed = time.perf_counter() - started
+    assert elapsed <= 5.0 * 1.1
+    assert solution.stats["work_s"] <= 5.0 * WORK_SHARE_OF_LIMIT * 1.1  # the last iteration may pass the budget
