@@ -7,10 +7,9 @@ check and the same `DayListBody.response` the endpoint sends (service/day_list_c
 headers. Everything else goes to the app unchanged, so errors keep the service's shape: a list not kept or
 outdated (the endpoint builds it), an id or date the endpoint would refuse, HEAD, every other path.
 
-Access: the same rule as the endpoint's (service/policy.py DAY_LIST), on the same credentials (service/auth.py
-`request_token`). The fast path answers only a token whose principal the app's token cache holds (it never
-queries for a token) and only when the policy allows the list, judged on the rep's office and supervisor read
-with the list's version; a token not cached, unknown or refused goes to the app, which answers 401 or 403.
+Access: the same rule as the endpoint's (service/policy.py DAY_LIST), on the same credentials and token cache
+(service/auth.py), judged on the rep's office and supervisor read with the list's version; a token missing,
+unknown or refused goes to the app, which answers 401 or 403.
 """
 
 from __future__ import annotations
@@ -54,7 +53,7 @@ class DayListFastPath:
         raw = auth.request_token(headers.get("authorization"), scope["method"], headers.get("cookie"))
         # Starlette puts the app in the scope before its middleware run; the caches live as long as the app serves
         state = scope["app"].state
-        principal = None if raw is None else state.principals.hit(raw)
+        principal = None if raw is None else await state.principals.principal(raw)
         if principal is None:
             return None
         try:

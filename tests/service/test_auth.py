@@ -4,6 +4,7 @@ day-list fast path neither), a revoked token is refused at once, and a page link
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from service.auth import PrincipalCache
 from service.tables import Plan, PlanStatus, VisitOutcome
 from tests.service.auth_headers import bearer
 from tests.service.tiny_published import this_monday
@@ -181,3 +183,17 @@ def test_a_page_link_token_becomes_a_cookie_for_the_page_and_its_links(app, worl
     # the cookie is for reading: a change needs the Authorization header
     assert browser.post("/visits", json=visit(world["rep1"])).status_code == 401
     assert browser.get(page, params={"token": "rp_wrong"}).status_code == 401
+
+
+def test_requests_missing_the_cache_at_once_share_one_lookup(app, api, world, as_):
+    """Every 5 s a rep's token expires from the cache while its phone has requests in flight: one lookup serves
+    them all, so an expiry does not send a burst through the database and the routed path."""
+    raw = as_("rep", "rep1")["Authorization"].removeprefix("Bearer ")
+    cache = PrincipalCache(app.state.engine)
+
+    async def at_once() -> list:
+        return await asyncio.gather(*(cache.principal(raw) for _ in range(20)))
+
+    principals = asyncio.run(at_once())
+    assert cache.lookups == 1
+    assert {p.rep_id for p in principals} == {world["rep1"]["id"]}
