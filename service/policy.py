@@ -155,6 +155,9 @@ def role(rule: Rule, *, page: bool = False) -> Any:
 def _on(principal: Principal, rule: Rule, session: Session, scope_of: Any, loc: Loc) -> Principal:
     check_role(principal, rule)  # first: no query for a role that never may
     scope = scope_of(session)
+    # Hand the connection back at once: a route may open a session of its own (the day list builds its list in
+    # one), and a request holding two connections at a time deadlocks the pool under load.
+    session.commit()
     if scope is not None:  # else the id names nothing: the route answers 404
         check(principal, rule, scope, loc)
     return principal
