@@ -48,6 +48,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(RequestSizeLimit)  # 413 on bodies over ROUTEPLAN_MAX_BODY_BYTES / _UPLOAD_BYTES
     app.add_middleware(day_list_fast_path.DayListFastPath)  # last added: outermost, before FastAPI's routing
     install_error_handler(app)
+    auth.refuse_unauthenticated_first(app)
     document_errors(app)  # 400/401/403/404/409/413/422/503 in the OpenAPI of every route
     app.include_router(health.router)
     app.include_router(offices.router)

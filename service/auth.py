@@ -27,14 +27,15 @@ from http.cookies import SimpleCookie
 from typing import Annotated
 from weakref import WeakSet
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from service.errors import Unauthorized
+from service.errors import Unauthorized, request_validation_response, service_error_response
 from service.tables import ApiToken, Role, as_utc, utcnow
 
 TOKEN_PREFIX = "rp_"
@@ -184,6 +185,26 @@ async def page_principal(
     if raw is None or "authorization" in request.headers:
         return await current_principal(request, _bearer_credentials)
     return await _resolve(request, raw)
+
+
+async def _authenticated(request: Request) -> bool:
+    """Whether the request carries a valid token by any of the accepted means."""
+    raw = request.query_params.get(PAGE_TOKEN_PARAM) if "authorization" not in request.headers else None
+    raw = raw or request_token(request.headers.get("authorization"), request.method, request.headers.get("cookie"))
+    return raw is not None and await request.app.state.principals.principal(raw) is not None
+
+
+def refuse_unauthenticated_first(app: FastAPI) -> None:
+    """FastAPI decodes a JSON body before it runs any dependency, so a malformed body would be answered 422 before
+    the token is looked at: answer 401 first, as to every other request without a valid token."""
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        if not await _authenticated(request):
+            return service_error_response(request, Unauthorized("unknown, revoked or missing token",
+                                                                ("header", "Authorization")))
+        return request_validation_response(request, exc)
+
+    app.add_exception_handler(RequestValidationError, validation_error)
 
 
 def page_response(request: Request, response: Response) -> Response:

@@ -109,12 +109,12 @@ def _error_json(status_code: int, content: dict, headers: dict[str, str] | None 
                         headers=headers)
 
 
-def _service_error_response(_request: Request, exc: Exception) -> Response:
+def service_error_response(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ServiceError)
     return _error_json(exc.status_code, {"detail": [d.as_json() for d in exc.details]}, exc.headers)
 
 
-def _request_validation_response(_request: Request, exc: Exception) -> Response:
+def request_validation_response(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     return _error_json(422, {"detail": jsonable_encoder(exc.errors())})  # FastAPI's own body
 
@@ -122,7 +122,7 @@ def _request_validation_response(_request: Request, exc: Exception) -> Response:
 def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:
     # the checks before writing name the field; this catches a race between two writers of the same code
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return _service_error_response(request, Conflict(f"conflicts with stored data: {first_line}", ("database",)))
+    return service_error_response(request, Conflict(f"conflicts with stored data: {first_line}", ("database",)))
 
 
 def _out_of_range_response(request: Request, exc: Exception) -> Response:
@@ -130,20 +130,20 @@ def _out_of_range_response(request: Request, exc: Exception) -> Response:
     # path or query parameter may still be refused: an id over 64 bits (SQLite raises OverflowError while
     # binding it), a NUL in a code (PostgreSQL's DataError)
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return _service_error_response(request, InvalidInput(f"a value the database cannot hold: {first_line}",
+    return service_error_response(request, InvalidInput(f"a value the database cannot hold: {first_line}",
                                                          ("request",)))
 
 
 def _database_down_response(request: Request, exc: Exception) -> JSONResponse:
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return _service_error_response(request, EngineUnavailable(f"database unavailable: {first_line}", ("database",)))
+    return service_error_response(request, EngineUnavailable(f"database unavailable: {first_line}", ("database",)))
 
 
 def install_error_handler(app: FastAPI) -> None:
     """Render every ServiceError, and the database's own refusals as 409/422/503, in one body shape; FastAPI's
     request validation errors keep their 422 shape (a lone surrogate echoed in it as a JSON escape)."""
-    app.add_exception_handler(ServiceError, _service_error_response)
-    app.add_exception_handler(RequestValidationError, _request_validation_response)
+    app.add_exception_handler(ServiceError, service_error_response)
+    app.add_exception_handler(RequestValidationError, request_validation_response)
     app.add_exception_handler(IntegrityError, _integrity_error_response)
     app.add_exception_handler(OperationalError, _database_down_response)
     app.add_exception_handler(DataError, _out_of_range_response)

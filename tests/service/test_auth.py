@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from httpx import Response
 from sqlmodel import Session, select
 
 from service.auth import PrincipalCache
@@ -197,3 +198,19 @@ def test_requests_missing_the_cache_at_once_share_one_lookup(app, api, world, as
     principals = asyncio.run(at_once())
     assert cache.lookups == 1
     assert {p.rep_id for p in principals} == {world["rep1"]["id"]}
+
+
+def test_a_malformed_body_without_a_valid_token_is_refused_as_unauthenticated(api, as_):
+    """FastAPI reads a JSON body before any access check: the token must still be looked at first."""
+
+    def post(token_headers: dict | None) -> Response:
+        request = api.build_request("POST", "/outlets", content=b'{"office_id": 1, "code": ',
+                                    headers={"Content-Type": "application/json"})
+        del request.headers["Authorization"]  # the client's default admin token
+        request.headers.update(token_headers or {})
+        return api.send(request)
+
+    for refused in (post(None), post({"Authorization": "Bearer rp_not-a-token"})):
+        assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
+    malformed = post(as_("coordinator"))
+    assert malformed.status_code == 422 and malformed.json()["detail"][0]["type"] == "json_invalid"
