@@ -7,18 +7,12 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from geo.coords import CoordSystem
 from service.schemas import (
     MAX_ITEMS,
     MAX_REPS,
-    Address,
-    Channel,
     Code,
-    CoordSystemName,
-    Lat,
-    Lon,
-    Name,
     OpeningHours,
+    OutletFields,
     RequestModel,
     ServiceMinutes,
     VisitsPerCycle,
@@ -27,20 +21,10 @@ from service.schemas import (
 _FORBID = ConfigDict(extra="forbid")
 
 
-class NewOutletIn(RequestModel):
+class NewOutletIn(OutletFields):
     """A newly approved outlet; without `rep_code` it goes to the rep whose territory contains it."""
 
-    model_config = _FORBID
     code: Code = Field(description="customer code (客编), must not exist yet")
-    name: Name
-    address: Address = ""
-    channel: Channel
-    lon: Lon
-    lat: Lat
-    coord_system: CoordSystemName = CoordSystem.wgs84
-    service_min: ServiceMinutes
-    visits_per_cycle: VisitsPerCycle
-    opening_hours: OpeningHours
     rep_code: Code | None = None
 
 

@@ -385,9 +385,10 @@ class OutletUpdate(RequestModel):
     status: OutletStatus | None = None
 
 
-class OutletCreate(RequestModel):
+class OutletFields(RequestModel):
+    """What describes an outlet, whether created here or approved in a change set (service/change_set_schemas)."""
+
     model_config = _FORBID
-    office_id: int
     code: Code = Field(description="customer code (客编), unique")
     name: Name
     address: Address = ""
@@ -398,6 +399,10 @@ class OutletCreate(RequestModel):
     service_min: ServiceMinutes
     visits_per_cycle: VisitsPerCycle = Field(description="visits per 4-week cycle")
     opening_hours: OpeningHours
+
+
+class OutletCreate(OutletFields):
+    office_id: int
     rep_id: int | None = None
     status: OutletStatus = OutletStatus.ACTIVE
 

@@ -191,9 +191,7 @@ def test_a_new_outlet_without_a_rep_goes_to_the_territory_that_contains_it(clien
     assert not any("IN-R02" in w for w in result["diff"]["warnings"])
 
 
-def test_two_coordinators_at_once_one_wins_the_other_gets_409(client, app, tiny, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite serialises writers itself; the race is checked on PostgreSQL")
+def test_two_coordinators_at_once_one_wins_the_other_gets_409(client, app, tiny):
     statuses: list[int] = []
     start = threading.Barrier(2)
 
