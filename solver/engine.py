@@ -17,6 +17,7 @@ from solver.insertion import insert_clients
 from solver.instance import build_instance
 from solver.model import Problem, Solution, SolveParams, Unplaced, UnplacedReason
 from solver.plan_state import PlanState
+from solver.portfolio import best_of_seeds
 from solver.precheck import precheck, vehicle_groups
 from solver.schedule import timed_route
 from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, final_polish, improve
@@ -31,6 +32,8 @@ FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first constru
 
 def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     """Plan every client on one of its allowed patterns, or say why it could not be placed."""
+    if params.workers > 1:
+        return best_of_seeds(solve, problem, params)
     started = time.perf_counter()
     cfg = SearchConfig()
     inst = build_instance(problem)

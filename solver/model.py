@@ -149,6 +149,9 @@ class SolveParams:
     # Stop after this many improvement iterations instead of the work budget derived from the time limit;
     # with it (and a time limit that is not reached) the plan depends only on the input and the seed.
     max_iterations: int | None = None
+    # Searches run side by side in processes of their own, with seeds seed, seed + 1, ...; the best plan wins
+    # (solver.portfolio). 1 keeps the solve in the calling process, as the service's per-rep jobs want.
+    workers: int = 1
 
 
 @dataclass(frozen=True)
