@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import time
 from concurrent.futures import ProcessPoolExecutor
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -46,9 +47,10 @@ class TracingBudget(Budget):
 
 def run_names(only: list[str] | None) -> list[str]:
     names = [p.stem for p in sorted(PVRP_DIR.glob("*.txt"))] + [f"{c}-{m}" for c in WEEK_CASES for m in ("free", "fixed")]
-    return [n for n in names if not only or n in only or n.split("-")[0] in only]
+    return [n for n in names if not only or n in only or n.rsplit("-", 1)[0] in only]
 
 
+@cache  # a run per time limit: the fixed-day weeks plan their days once, not per limit
 def problem_of(name: str):
     if "-" not in name:
         return read_instance(PVRP_DIR / f"{name}.txt").problem

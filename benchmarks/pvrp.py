@@ -5,7 +5,7 @@
 With --max-iterations the search stops after that many iterations (the time limit then only guards), which
 makes the plans independent of the machine's load: the same command gives the same .res files. With
 --workers N each instance is searched N times side by side (seeds seed..seed+N-1, one process and core each,
-solver.portfolio) and the best plan is kept; CPU seconds then add up the workers'.
+solver.portfolio) and the best plan is kept (default: one search per core); CPU seconds add up the workers'.
 
 Reference costs are the first line of each NAME.res in DIR. The gap is computed from the cost recomputed in
 double precision from our routes (solver.pvrp), and the .res file written is what the tests' checker reads.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import resource
 import time
 from dataclasses import asdict, dataclass
@@ -55,6 +56,11 @@ def feasible(inst: PvrpInstance, solution) -> bool:
         if load > inst.capacity[day - 1] or (limit > 0 and duration > limit + 1e-9):
             return False
     return True
+
+
+def every_core() -> int:
+    """The cores this process may run on (its CPU affinity where the system has one)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def cpu_time() -> float:
@@ -103,10 +109,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated instance names")
     parser.add_argument("--max-iterations", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=None, help="searches side by side per instance (default: every core)")
     args = parser.parse_args(argv)
     only = [s for s in args.only.split(",") if s] or None
-    rows = run(args.instances_dir, args.time_limit, args.out, args.seed, only, args.max_iterations, args.workers)
+    rows = run(args.instances_dir, args.time_limit, args.out, args.seed, only, args.max_iterations, args.workers or every_core())
     gaps = [r.gap_pct for r in rows if r.gap_pct is not None]
     peak_mb = peak_memory_mb()
     if gaps:

@@ -464,10 +464,10 @@ def bench_pvrp(
     time_limit: Annotated[float, typer.Option(help="seconds per instance")],
     out: Annotated[Path, typer.Option(help="folder for the results")],
     seed: int = 0,
-    workers: Annotated[int, typer.Option(min=1, help="searches side by side per instance, one core each; the best wins (default: every core)")] = len(os.sched_getaffinity(0)),
+    workers: Annotated[int | None, typer.Option(min=1, help="searches side by side per instance, one core each; the best wins (default: every core)")] = None,
 ) -> None:
     """Solve the periodic VRP instances of DIR and write the results to OUT."""
     # benchmarks/ is not part of the installed package; it lives next to service/ in the checkout
     sys.path.insert(0, str(REPO_ROOT))
     pvrp = importlib.import_module("benchmarks.pvrp")
-    pvrp.run(instances_dir, time_limit, out, seed, workers=workers)
+    pvrp.run(instances_dir, time_limit, out, seed, workers=workers or pvrp.every_core())
