@@ -35,9 +35,10 @@ class Work:
     ORTOOLS_ARCS = 7  # arcs of the OR-Tools day models built (their matrices are copied in)
     ITERATIONS = 8  # search iterations (operator choice, acceptance, undo log, the insertions' set-up)
     CLIENT_SCANS = 9  # clients looked at by the per-iteration bookkeeping (objective, ruin, lists)
+    LATE_GLS_BRANCHES = 10  # ORTOOLS_BRANCHES of a guided local search that may arrive late (cheaper branches)
     NAMES = (
         "nodes_timed", "refreshes", "routes_refreshed", "positions", "two_opt_passes", "descent_branches",
-        "ortools_branches", "ortools_arcs", "iterations", "client_scans",
+        "ortools_branches", "ortools_arcs", "iterations", "client_scans", "late_gls_branches",
     )
 
 

@@ -29,17 +29,16 @@ from solver.routes import place_breaks
 from solver.routing import reoptimize_day
 
 # Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on
-# this machine: a non-negative least-squares fit of CPU time (process time) against the counts, over 0.25 s
-# slices of 41 runs of 3-8 s on every Cordeau instance. Estimate / CPU per run: 0.81-1.32, sd 0.12 (measured
-# while the machine was shared, which itself moves CPU times by 10-30%). The work budget of a time limit is
-# WORK_SHARE_OF_LIMIT of it in these estimated microseconds; the rest absorbs the estimate's error and what
-# no count covers. When the machine is slower or busier than that, the wall clock ends the search instead.
-# `python -m benchmarks.calibrate_work` re-measures the estimate on the idle machine (4 and 10 s runs, Cordeau
-# and product weeks): 0.80-1.52 of the CPU, mean 1.06; on 60 s runs it is higher (the Cordeau sweep at 0.87
-# took 43-56 s of 60), so the share is 0.95: the long runs get more of their limit, the short ones that the
-# estimate undercounts end on the clock, still within the limit.
-WORK_SHARE_OF_LIMIT = 0.95
-MICROSECONDS_PER_UNIT = np.array([3.89, 62.9, 15.2, 0.199, 65.2, 4.3, 7.98, 0.342, 590.0, 5.52])
+# this machine: `python -m benchmarks.calibrate_work --jobs 2` (a non-negative least-squares fit of CPU time
+# against the counts, over 0.25 s slices of 4 and 10 s runs on every Cordeau instance and the product weeks,
+# free and fixed days) on the idle machine. Estimate / CPU per run: 0.78-1.09, sd 0.06. The machine's speed
+# moves: the prices fitted in an earlier session estimated 0.80-1.52 of the CPU then and 1.58-2.48 on the same
+# runs now, so a run stopped at half of its limit. The work budget of a time limit is WORK_SHARE_OF_LIMIT of
+# it in these estimated microseconds, below the lowest estimate / CPU so that the work counts, not the clock,
+# end the runs on this machine (the same plan every time): they take 69-96% of their limit. When the machine
+# is slower or busier than that, the wall clock ends the search instead.
+WORK_SHARE_OF_LIMIT = 0.75
+MICROSECONDS_PER_UNIT = np.array([1.9, 80.9, 4.98, 0.0368, 50.6, 0.787, 12.4, 3.26, 217.0, 0.0143, 2.37])
 
 
 @dataclass
@@ -111,18 +110,20 @@ def _day_groups(state: PlanState, days: list[int]) -> list[tuple[list[int], list
     return out
 
 
-def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> int:
+def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> float:
     """One OR-Tools call on a day's routes; keeps the new order if it is feasible here too and shorter.
-    Returns the branches explored."""
+    Returns the search's work in estimated microseconds (building the model left out)."""
     inst = state.inst
-    better, branches = reoptimize_day(inst, vehicles, routes, solution_limit, slice_s, guided)
-    state.meter[Work.ORTOOLS_BRANCHES if guided else Work.DESCENT_BRANCHES] += branches * nodes  # a branch looks at every node
+    better, branches, late_priced = reoptimize_day(inst, vehicles, routes, solution_limit, slice_s, guided)
+    slot = Work.DESCENT_BRANCHES if not guided else Work.LATE_GLS_BRANCHES if late_priced else Work.ORTOOLS_BRANCHES
+    state.meter[slot] += branches * nodes  # a branch looks at every node
     state.meter[Work.ORTOOLS_ARCS] += (nodes + 1) ** 2
+    work_us = branches * nodes * MICROSECONDS_PER_UNIT[slot]
     if better is None:
-        return branches
+        return work_us
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
-        return branches
+        return work_us
     old_travel = int(state.travel[vehicles].sum())
     state.begin()
     state.replace_day_routes(dict(zip(vehicles, placed)))
@@ -130,7 +131,7 @@ def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nod
         state.commit()
     else:
         state.rollback()
-    return branches
+    return work_us
 
 
 def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: Budget, slice_s: float) -> None:
@@ -144,12 +145,12 @@ def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: 
 
 def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig) -> None:
     """Guided local search on every day of the plan, sharing what is left of the budget among the days by
-    their size. The share becomes a solution limit (deterministic) at the price of the solutions seen so far
-    on the days before; with an iteration budget each day gets cfg.final_polish_solutions."""
+    their size. The share becomes a solution limit (deterministic) at the price per solution and node of the
+    day before (a first guess for the first day); with an iteration budget each day gets
+    cfg.final_polish_solutions."""
     jobs = _day_groups(state, list(range(state.inst.num_days)))
     nodes_left = sum(nodes for _, _, nodes in jobs)
-    price = MICROSECONDS_PER_UNIT[Work.ORTOOLS_BRANCHES]
-    branches_per_solution = cfg.gls_branches_per_solution
+    us_per_solution_node = MICROSECONDS_PER_UNIT[Work.ORTOOLS_BRANCHES] * cfg.gls_branches_per_solution
     for vehicles, routes, nodes in jobs:
         share = nodes / nodes_left
         nodes_left -= nodes
@@ -160,13 +161,13 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig) -> None:
             limit = cfg.final_polish_solutions
         else:
             work_left = budget.max_work_us - budget.work_us()
-            limit = int(share * work_left / (price * nodes * branches_per_solution))
+            limit = int(share * work_left / (us_per_solution_node * nodes))
             if limit < cfg.min_final_polish_solutions:
                 continue
         # The clock guard leaves room for a day dearer than priced (the cost of a GLS branch varies by day).
-        branches = _reorder(state, vehicles, routes, nodes, limit, min(remaining, 1.5 * share * remaining), guided=True)
-        if branches:
-            branches_per_solution = branches / limit
+        work_us = _reorder(state, vehicles, routes, nodes, limit, min(remaining, 1.5 * share * remaining), guided=True)
+        if work_us:
+            us_per_solution_node = work_us / (limit * nodes)
 
 
 RUIN_OPERATORS = 4  # random, related, whole route, strings

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from solver.instance import Instance
-from solver.routing.routing_model import reroute
+from solver.routing.routing_model import Rerouted, reroute
 
 
 def reoptimize_day(
     inst: Instance, vehicles: list[int], routes: list[list[int]], solution_limit: int, time_limit_s: float, guided: bool = False
-) -> tuple[list[list[int]] | None, int]:
-    """Better client orders for these vehicles of one day (same clients), or None if nothing better was found, and the
-    work done (the CP solver's branch count, a deterministic measure of effort).
+) -> Rerouted:
+    """Better client orders for these vehicles of one day (same clients), if the search finds any, and the work
+    it did.
 
     routes: per vehicle, its clients in visiting order (breaks left out; the caller places them).
     Without `guided` the search descends to the nearest local optimum (fast, for use inside the search loop);

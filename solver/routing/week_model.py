@@ -5,7 +5,7 @@ its place in the route, and clients left out may be put in."""
 from __future__ import annotations
 
 from solver.instance import Instance
-from solver.routing.routing_model import reroute
+from solver.routing.routing_model import Rerouted, reroute
 
 
 def reoptimize_week(
@@ -17,8 +17,8 @@ def reoptimize_week(
     time_limit_s: float,
     unplaced: tuple[int, ...] = (),
     unplaced_penalty: int = 0,
-) -> tuple[list[list[int]] | None, int]:
+) -> Rerouted:
     """Better routes for these vehicles with each client on a vehicle of one of its `client_days` (guided local
-    search from the given routes; an `unplaced` client put in saves `unplaced_penalty`), or None if nothing
-    better was found, and the work done (CP branches)."""
+    search from the given routes; an `unplaced` client put in saves `unplaced_penalty`), if the search finds
+    any, and the work it did."""
     return reroute(inst, vehicles, routes, client_days, solution_limit, time_limit_s, True, unplaced, unplaced_penalty)
