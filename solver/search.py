@@ -26,7 +26,7 @@ import numpy as np
 from solver.insertion import insert_clients, insert_in_order
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
-from solver.routing import reoptimize_day
+from solver.routing import lateness_priced, reoptimize_day
 
 # Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on
 # this machine: `python -m benchmarks.calibrate_work --jobs 2` (a non-negative least-squares fit of CPU time
@@ -149,8 +149,11 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig) -> None:
     day before (a first guess for the first day); with an iteration budget each day gets
     cfg.final_polish_solutions."""
     jobs = _day_groups(state, list(range(state.inst.num_days)))
+    if not jobs:
+        return
     nodes_left = sum(nodes for _, _, nodes in jobs)
-    us_per_solution_node = MICROSECONDS_PER_UNIT[Work.ORTOOLS_BRANCHES] * cfg.gls_branches_per_solution
+    first_slot = Work.LATE_GLS_BRANCHES if lateness_priced(state.inst, *jobs[0][:2]) else Work.ORTOOLS_BRANCHES
+    us_per_solution_node = MICROSECONDS_PER_UNIT[first_slot] * cfg.gls_branches_per_solution
     for vehicles, routes, nodes in jobs:
         share = nodes / nodes_left
         nodes_left -= nodes

@@ -2,6 +2,7 @@
 week of single-day clients."""
 
 from solver.routing.day_model import reoptimize_day
+from solver.routing.routing_model import lateness_priced
 from solver.routing.week_model import reoptimize_week
 
-__all__ = ["reoptimize_day", "reoptimize_week"]
+__all__ = ["lateness_priced", "reoptimize_day", "reoptimize_week"]

@@ -64,9 +64,9 @@ def reroute(
     own_days = {c: (int(inst.veh_day[vehicles[0]]),) if client_days is None else client_days[c] for c in clients}
     same_windows = all(len({tuple(inst.py_windows[d][c]) for d in own_days[c]}) == 1 for c in clients)
     offset = {d: 0 if same_windows else i * span for i, d in enumerate(days)}
+    intervals_of = {c: _cumul_intervals(inst, c, own_days[c], offset, span) for c in clients}
     # Late visits are priced, not forbidden, where the objective stays travel alone: one axis, no optional clients.
-    soft_windows = guided and same_windows and not unplaced
-    late_allowed = False
+    late_allowed = guided and same_windows and not unplaced and any(iv[-1][1] < span - 1 for iv in intervals_of.values())
     depots = sorted({int(inst.veh_start[k]) for k in vehicles} | {int(inst.veh_end[k]) for k in vehicles})
     node_loc = depots + [int(inst.client_loc[c]) for c in clients]
     node_service = [0] * len(depots) + [int(inst.service[c]) for c in clients]
@@ -91,17 +91,11 @@ def reroute(
         time.CumulVar(model.End(v)).SetMax(shift + int(inst.veh_arrive_by[k]))
     for i, c in enumerate(clients):
         index = manager.NodeToIndex(first_visit + i)
-        intervals = sorted({
-            (offset[d] + max(0, lo), offset[d] + min(hi, span - 1))
-            for d in own_days[c]
-            for lo, hi in inst.py_windows[d][c]
-            if max(0, lo) <= min(hi, span - 1)
-        })
+        intervals = intervals_of[c]
         cumul = time.CumulVar(index)
-        if soft_windows and intervals[-1][1] < span - 1:
+        if late_allowed and intervals[-1][1] < span - 1:
             cumul.SetRange(intervals[0][0], span - 1)
             time.SetCumulVarSoftUpperBound(index, intervals[-1][1], LATENESS_COST_PER_S)
-            late_allowed = True
         else:
             cumul.SetRange(intervals[0][0], intervals[-1][1])
         for (_, end), (nxt, _) in zip(intervals, intervals[1:]):
@@ -148,6 +142,24 @@ def reroute(
     if found is None or found.ObjectiveValue() >= start_cost:
         return Rerouted(None, work, False)
     return Rerouted(_routes(model, manager, found.Value, clients, first_visit), work, False)
+
+
+def lateness_priced(inst: Instance, vehicles: list[int], routes: list[list[int]]) -> bool:
+    """Whether guided local search on these vehicles of one day, with these clients, prices lateness: whether
+    some client's window closes before the vehicles' latest return."""
+    day = int(inst.veh_day[vehicles[0]])
+    span = int(max(inst.veh_arrive_by[k] for k in vehicles)) + 1
+    return any(_cumul_intervals(inst, c, (day,), {day: 0}, span)[-1][1] < span - 1 for r in routes for c in r)
+
+
+def _cumul_intervals(inst: Instance, client: int, days: tuple[int, ...], offset: dict[int, int], span: int) -> list[tuple[int, int]]:
+    """The client's service start intervals on its days, each day on its stretch of the model's time axis."""
+    return sorted({
+        (offset[d] + max(0, lo), offset[d] + min(hi, span - 1))
+        for d in days
+        for lo, hi in inst.py_windows[d][client]
+        if max(0, lo) <= min(hi, span - 1)
+    })
 
 
 def _routes(model, manager, value_of, clients: list[int], first_visit: int) -> list[list[int]]:
