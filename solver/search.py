@@ -37,7 +37,7 @@ from solver.routing import lateness_priced, reoptimize_day
 # it in these estimated microseconds, below the lowest estimate / CPU so that the work counts, not the clock,
 # end the runs on this machine (the same plan every time): they take 69-96% of their limit. When the machine
 # is slower or busier than that, the wall clock ends the search instead.
-WORK_SHARE_OF_LIMIT = 0.75
+WORK_SHARE_OF_LIMIT = 0.9
 MICROSECONDS_PER_UNIT = np.array([1.9, 80.9, 4.98, 0.0368, 50.6, 0.787, 12.4, 3.26, 217.0, 0.0143, 2.37])
 
 
