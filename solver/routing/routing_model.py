@@ -13,7 +13,11 @@ The search stops after `solution_limit` solutions (a deterministic work count); 
 Guided local search may arrive late at a client (see LATENESS_COST_PER_S): tight windows cut the space of
 punctual orders into pockets that moves one at a time cannot cross, and a detour through a slightly late order
 reaches the next pocket, as in the time-warp penalty of hybrid genetic search (Vidal et al. 2013). The
-search keeps the best order that is on time everywhere, which is what it returns.
+search keeps the best order that is on time everywhere, which is what it returns. Not where the vehicles have
+breaks: soft bounds next to break intervals make OR-Tools schedule every route with its mixed-integer
+scheduler, and one step of the search could then take seconds past its time limit (a 120-outlet rep cycle
+with a lunch break took 13.4 s of a 4 s limit).
+Late visits are priced only where the objective stays travel alone: one time axis, no optional clients.
 """
 
 from __future__ import annotations
@@ -65,8 +69,9 @@ def reroute(
     same_windows = all(len({tuple(inst.py_windows[d][c]) for d in own_days[c]}) == 1 for c in clients)
     offset = {d: 0 if same_windows else i * span for i, d in enumerate(days)}
     intervals_of = {c: _cumul_intervals(inst, c, own_days[c], offset, span) for c in clients}
-    # Late visits are priced, not forbidden, where the objective stays travel alone: one axis, no optional clients.
-    late_allowed = guided and same_windows and not unplaced and any(iv[-1][1] < span - 1 for iv in intervals_of.values())
+    late_allowed = guided and same_windows and not unplaced and not _with_breaks(inst, vehicles) and any(
+        iv[-1][1] < span - 1 for iv in intervals_of.values()
+    )
     depots = sorted({int(inst.veh_start[k]) for k in vehicles} | {int(inst.veh_end[k]) for k in vehicles})
     node_loc = depots + [int(inst.client_loc[c]) for c in clients]
     node_service = [0] * len(depots) + [int(inst.service[c]) for c in clients]
@@ -110,7 +115,7 @@ def reroute(
     if any(cap < INF for cap in capacities):
         load = model.RegisterUnaryTransitVector(node_demand)
         model.AddDimensionWithVehicleCapacity(load, 0, [min(cap, 2**62) for cap in capacities], True, "load")
-    if any(inst.problem.vehicles[k].breaks for k in vehicles):
+    if _with_breaks(inst, vehicles):
         # A break may not overlap a visit: the service at the node an arc leaves is its "visit transit".
         service_at_index = [node_service[manager.IndexToNode(i)] for i in range(model.Size())]
         solver = model.solver()
@@ -146,10 +151,16 @@ def reroute(
 
 def lateness_priced(inst: Instance, vehicles: list[int], routes: list[list[int]]) -> bool:
     """Whether guided local search on these vehicles of one day, with these clients, prices lateness: whether
-    some client's window closes before the vehicles' latest return."""
+    some client's window closes before the vehicles' latest return, on a day without breaks."""
+    if _with_breaks(inst, vehicles):
+        return False
     day = int(inst.veh_day[vehicles[0]])
     span = int(max(inst.veh_arrive_by[k] for k in vehicles)) + 1
     return any(_cumul_intervals(inst, c, (day,), {day: 0}, span)[-1][1] < span - 1 for r in routes for c in r)
+
+
+def _with_breaks(inst: Instance, vehicles: list[int]) -> bool:
+    return any(inst.problem.vehicles[k].breaks for k in vehicles)
 
 
 def _cumul_intervals(inst: Instance, client: int, days: tuple[int, ...], offset: dict[int, int], span: int) -> list[tuple[int, int]]:
