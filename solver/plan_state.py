@@ -41,6 +41,13 @@ class Work:
         "ortools_branches", "ortools_arcs", "iterations", "client_scans", "late_gls_branches",
     )
 
+    @staticmethod
+    def branches_slot(guided: bool, late_priced: bool) -> int:
+        """The slot of an OR-Tools search's branches: a descent, guided local search, or one that may arrive late."""
+        if not guided:
+            return Work.DESCENT_BRANCHES
+        return Work.LATE_GLS_BRANCHES if late_priced else Work.ORTOOLS_BRANCHES
+
 
 class PlanState:
     def __init__(self, inst: Instance, groups: list[list[int]], allowed: list[list[tuple[int, ...]]]):

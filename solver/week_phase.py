@@ -62,10 +62,10 @@ def reroute_week(state: PlanState, candidates: list[int], solution_limit: int, t
     vehicles = list(range(len(state.routes)))
     routes = [[c for c in state.routes[k] if c >= 0] for k in vehicles]
     unplaced = tuple(c for c in candidates if state.pattern[c] is None)
-    better, branches, _ = reoptimize_week(
+    better, branches, late_priced = reoptimize_week(
         inst, vehicles, routes, client_days, solution_limit, time_limit_s, unplaced, state.unplaced_penalty
     )
-    state.meter[Work.ORTOOLS_BRANCHES] += branches * len(candidates)  # a branch looks at every node
+    state.meter[Work.branches_slot(True, late_priced)] += branches * len(candidates)  # a branch looks at every node
     if better is None:
         return branches
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
