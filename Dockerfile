@@ -15,6 +15,9 @@ RUN pip install -e .
 
 RUN useradd --create-home routeplan && mkdir /data && chown routeplan /data
 USER routeplan
+# The tour search is compiled by numba on first import: once here, into a cache the service's user owns.
+ENV NUMBA_CACHE_DIR=/home/routeplan/numba-cache
+RUN python -c "import solver.routing.single_route"
 ENV DATABASE_URL=sqlite:////data/routeplan.db
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"

@@ -15,6 +15,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -c 'import solver.routing.single_route'  # compiles the tour search into numba's cache, once
 	touch $(STAMP)
 
 $(OSRM_STAMP):

@@ -51,7 +51,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
         left_out = insert_clients(state, state.make_feasible())
         if left_out:  # the rest of the reserve goes on placing them, the limits now hard
             _add(stats, improve(state, candidates, budget, params.seed + 2, cfg, share=1.0))
-    final_polish(state, budget, cfg)
+    final_polish(state, budget, cfg, params.seed)
     return _solution(state, rejected, candidates, started, stats)
 
 

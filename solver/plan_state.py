@@ -36,9 +36,15 @@ class Work:
     ITERATIONS = 8  # search iterations (operator choice, acceptance, undo log, the insertions' set-up)
     CLIENT_SCANS = 9  # clients looked at by the per-iteration bookkeeping (objective, ruin, lists)
     LATE_GLS_BRANCHES = 10  # ORTOOLS_BRANCHES of a guided local search that may arrive late (cheaper branches)
+    # The compiled tour search's counts (routing.single_route.WORK), in its order.
+    TOUR_MOVES = 11  # moves evaluated
+    TOUR_TABLE_CELLS = 12  # cells of segment tables built (a day's clients squared, after each improving move)
+    TOUR_OFFSPRING = 13  # offspring bred (population bookkeeping)
+    TOUR = slice(TOUR_MOVES, TOUR_OFFSPRING + 1)
     NAMES = (
         "nodes_timed", "refreshes", "routes_refreshed", "positions", "two_opt_passes", "descent_branches",
-        "ortools_branches", "ortools_arcs", "iterations", "client_scans", "late_gls_branches",
+        "ortools_branches", "ortools_arcs", "iterations", "client_scans", "late_gls_branches", "tour_moves",
+        "tour_table_cells", "tour_offspring",
     )
 
     @staticmethod

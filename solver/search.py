@@ -26,20 +26,23 @@ import numpy as np
 from solver.insertion import insert_clients, insert_in_order
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
-from solver.routing import lateness_priced, reoptimize_day
+from solver.routing import lateness_priced, reoptimize_day, retour, tour_searchable
 
 # Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on
 # this machine: `python -m benchmarks.calibrate_work --jobs 2` (a non-negative least-squares fit of CPU time
 # against the counts, over 0.25 s slices of 4 and 10 s runs on every Cordeau instance and the product weeks,
-# free and fixed days) on the idle machine. Estimate / CPU per run: 0.78-1.09, sd 0.06. The machine's speed
-# moves: the prices fitted in an earlier session estimated 0.80-1.52 of the CPU then and 1.58-2.48 on the same
-# runs now, so a run stopped at half of its limit. The work budget of a time limit is WORK_SHARE_OF_LIMIT of
-# it in these estimated microseconds; the rest absorbs the estimate's error and what no count covers. At 0.75
-# (under every run's estimate / CPU) the 60 s Cordeau runs took only 36-47 s (long runs are estimated higher)
-# and p30 ended 6.5% above its reference; at 0.9 they take 43-55 s. A run whose estimate undercounts its CPU,
-# or a slower or busier machine, ends on the wall clock instead: within the limit, but not the same plan twice.
+# free and fixed days) on the idle machine, the tour search's three prices held at the fit of `python -m
+# benchmarks.tour_search_price` (days of 10-150 clients; estimate / CPU 0.97-1.05). Estimate / CPU per run:
+# 0.87-1.05, sd 0.03; a zero price means the fit found the count's time in the others (client scans go with
+# iterations). The machine's speed moves: the prices fitted in the session before estimated 0.78-1.09 of the CPU
+# then and 1.05-1.36 on the same runs a few hours later, so runs ended at 65-90% of their limit. The work
+# budget of a time limit is WORK_SHARE_OF_LIMIT of it in these estimated microseconds; the rest absorbs the
+# estimate's error and what no count covers. At 0.75 (under every run's estimate / CPU) the 60 s Cordeau runs
+# took only 36-47 s (long runs are estimated higher) and p30 ended 6.5% above its reference; at 0.9 they took
+# 43-55 s. A run whose estimate undercounts its CPU, or a slower or busier machine, ends on the wall clock
+# instead: within the limit, but not the same plan twice.
 WORK_SHARE_OF_LIMIT = 0.9
-MICROSECONDS_PER_UNIT = np.array([1.9, 80.9, 4.98, 0.0368, 50.6, 0.787, 12.4, 3.26, 217.0, 0.0143, 2.37])
+MICROSECONDS_PER_UNIT = np.array([1.46, 62.0, 6.65, 0.00968, 12.6, 0.627, 7.2, 1.99, 172.0, 0.0, 1.82, 0.0289, 0.00626, 52.0])
 
 
 @dataclass
@@ -48,6 +51,8 @@ class SearchConfig:
     polish_solutions: int = 30  # OR-Tools descent: improving solutions per day during the search
     final_polish_solutions: int = 100  # guided local search per day on the best plan, with an iteration budget
     min_final_polish_solutions: int = 10  # fewer are not worth building a day's model for
+    final_polish_tour_us: float = 250_000.0  # tour search per day on the best plan, with an iteration budget
+    min_final_polish_tour_us: float = 10_000.0  # less does not get through the first generation
     gls_branches_per_solution: float = 7.0  # first guess of the price of a GLS solution (measured: 6-7)
     polish_slice: float = 0.03  # share of the time limit one OR-Tools call may take at most (a guard)
     min_remove: int = 3
@@ -114,17 +119,29 @@ def _day_groups(state: PlanState, days: list[int]) -> list[tuple[list[int], list
 def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> float:
     """One OR-Tools call on a day's routes; keeps the new order if it is feasible here too and shorter.
     Returns the search's work in estimated microseconds (building the model left out)."""
-    inst = state.inst
-    better, branches, late_priced = reoptimize_day(inst, vehicles, routes, solution_limit, slice_s, guided)
+    better, branches, late_priced = reoptimize_day(state.inst, vehicles, routes, solution_limit, slice_s, guided)
     slot = Work.branches_slot(guided, late_priced)
     state.meter[slot] += branches * nodes  # a branch looks at every node
     state.meter[Work.ORTOOLS_ARCS] += (nodes + 1) ** 2
-    work_us = branches * nodes * MICROSECONDS_PER_UNIT[slot]
-    if better is None:
-        return work_us
+    if better is not None:
+        _keep_if_shorter(state, vehicles, better)
+    return branches * nodes * MICROSECONDS_PER_UNIT[slot]
+
+
+def _retour(state: PlanState, vehicle: int, route: list[int], seed: int, work_us: float, time_limit_s: float) -> None:
+    """The compiled tour search on a day of one vehicle, for `work_us` of priced work; keeps its order if it is
+    feasible here too and shorter."""
+    found = retour(state.inst, vehicle, route, seed, tuple(MICROSECONDS_PER_UNIT[Work.TOUR]), work_us, time_limit_s)
+    state.meter[Work.TOUR] += found.work
+    if found.tour is not None:
+        _keep_if_shorter(state, [vehicle], [found.tour])
+
+
+def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[int]]) -> None:
+    inst = state.inst
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
-        return work_us
+        return
     old_travel = int(state.travel[vehicles].sum())
     state.begin()
     state.replace_day_routes(dict(zip(vehicles, placed)))
@@ -132,7 +149,6 @@ def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nod
         state.commit()
     else:
         state.rollback()
-    return work_us
 
 
 def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: Budget, slice_s: float) -> None:
@@ -144,32 +160,46 @@ def polish_days(state: PlanState, days: list[int], solution_limit: int, budget: 
         _reorder(state, vehicles, routes, nodes, solution_limit, min(remaining, slice_s), guided=False)
 
 
-def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig) -> None:
-    """Guided local search on every day of the plan, sharing what is left of the budget among the days by
-    their size. The share becomes a solution limit (deterministic) at the price per solution and node of the
-    day before (a first guess for the first day); with an iteration budget each day gets
-    cfg.final_polish_solutions."""
+def tour_search_days(state: PlanState) -> bool:
+    """Whether the final polish would reorder every day of the plan as it stands with the compiled tour search."""
+    jobs = _day_groups(state, list(range(state.inst.num_days)))
+    return bool(jobs) and all(tour_searchable(state.inst, vehicles, routes) for vehicles, routes, _ in jobs)
+
+
+def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int) -> None:
+    """Reorder every day of the plan with what is left of the budget, shared among the days by their size:
+    days of one vehicle with the compiled tour search (routing.tour_searchable), others with OR-Tools' guided
+    local search. A share becomes a deterministic limit: the tour search's priced work, or GLS solutions at the
+    price per solution and node of the GLS day before (a first guess for the first one). With an iteration
+    budget each day gets cfg.final_polish_tour_us or cfg.final_polish_solutions."""
     jobs = _day_groups(state, list(range(state.inst.num_days)))
     if not jobs:
         return
     nodes_left = sum(nodes for _, _, nodes in jobs)
-    first_slot = Work.branches_slot(True, lateness_priced(state.inst, *jobs[0][:2]))
+    gls_jobs = [job for job in jobs if not tour_searchable(state.inst, *job[:2])]
+    first_slot = Work.branches_slot(True, bool(gls_jobs) and lateness_priced(state.inst, *gls_jobs[0][:2]))
     us_per_solution_node = MICROSECONDS_PER_UNIT[first_slot] * cfg.gls_branches_per_solution
-    for vehicles, routes, nodes in jobs:
+    for i, (vehicles, routes, nodes) in enumerate(jobs):
         share = nodes / nodes_left
         nodes_left -= nodes
         remaining = budget.remaining_s()
         if remaining <= 0:
             return
+        work_share_us = share * (budget.max_work_us - budget.work_us())
+        # The clock guard leaves room for a day dearer than priced.
+        guard_s = min(remaining, 1.5 * share * remaining)
+        if tour_searchable(state.inst, vehicles, routes):
+            work_us = cfg.final_polish_tour_us if budget.max_iterations else work_share_us
+            if work_us >= cfg.min_final_polish_tour_us:
+                _retour(state, vehicles[0], routes[0], seed + i, work_us, guard_s)
+            continue
         if budget.max_iterations:
             limit = cfg.final_polish_solutions
         else:
-            work_left = budget.max_work_us - budget.work_us()
-            limit = int(share * work_left / (us_per_solution_node * nodes))
+            limit = int(work_share_us / (us_per_solution_node * nodes))
             if limit < cfg.min_final_polish_solutions:
                 continue
-        # The clock guard leaves room for a day dearer than priced (the cost of a GLS branch varies by day).
-        work_us = _reorder(state, vehicles, routes, nodes, limit, min(remaining, 1.5 * share * remaining), guided=True)
+        work_us = _reorder(state, vehicles, routes, nodes, limit, guard_s, guided=True)
         if work_us:
             us_per_solution_node = work_us / (limit * nodes)
 

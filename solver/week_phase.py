@@ -1,6 +1,7 @@
 """Plans whose clients all have one fixed day (a rep's days already chosen, weekly outlets on their weekdays):
-the days no longer trade clients, so the gain left after ruin and recreate is in each day's order, and guided
-local search on every day gets more of the budget (about a third, against the tenth kept for it otherwise).
+the days no longer trade clients, so the gain left after ruin and recreate is in each day's order, and the
+final polish of every day gets more of the budget (about a third, or two thirds when the compiled tour search
+takes every day, against the twentieth kept for it otherwise).
 
 The week's model (solver.routing.week_model) holds every vehicle, each client allowed on its days' vehicles,
 and may put in clients the search left out; here it puts them in. The same model would let clients with a
@@ -16,26 +17,33 @@ from __future__ import annotations
 from solver.plan_state import PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import reoptimize_week
-from solver.search import Budget, SearchConfig, final_polish, improve
+from solver.search import Budget, SearchConfig, final_polish, improve, tour_search_days
 
-# Of the phase's budget, before guided local search on every day takes the rest. Measured on 300 outlets with
-# fixed days: 0.7 gave 27,935 / 27,766 s at 10 / 30 s, 0.5 gave 28,344 / 28,270 s, 0.3 left an outlet out.
+# Of the phase's budget, before the days are reordered with the rest. Guided local search needs good routes to
+# start from (300 outlets, fixed days: 0.7 gave 27,935 / 27,766 s at 10 / 30 s, 0.5 gave 28,344 / 28,270 s);
+# the compiled tour search breeds its own, and does better with more of the budget (`python -m
+# benchmarks.day_router`, the same week: 0.7 gave 27,705 / 27,697 s, 0.3 gave 27,673 / 27,673 s, 0.1 left an
+# outlet out at 10 s).
 RUIN_RECREATE_SHARE = 0.7
+TOUR_SEARCH_RUIN_RECREATE_SHARE = 0.3  # when the tour search takes every day
 PUT_IN_SOLUTIONS = 200  # guided local search solutions of the week's model putting in clients left out
 PUT_IN_SHARE = 0.05  # of the time limit, guarding that search
 
 
 def search_week(state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float) -> None:
     """When every client has one fixed day: ruin and recreate for the first part of `share` of the budget, the
-    week's model for clients still left out, then guided local search on every day with the rest of the
-    budget; the engine's search after it finds the budget spent. Does nothing for other problems."""
+    week's model for clients still left out, then the final polish of every day with the rest of the budget; the engine's search after it finds the budget spent. Does nothing for other problems."""
     days = single_day_clients(state, candidates)
     if days is None or any(len(d) > 1 for d in days.values()):
         return
-    improve(state, candidates, budget, seed, cfg, share=RUIN_RECREATE_SHARE * share)
+    first = TOUR_SEARCH_RUIN_RECREATE_SHARE if tour_search_days(state) else RUIN_RECREATE_SHARE
+    improve(state, candidates, budget, seed, cfg, share=first * share)
+    if any(state.pattern[c] is None for c in candidates) and first < RUIN_RECREATE_SHARE:
+        # Only ruin and recreate and the week's model place clients: the first goes on with the larger share.
+        improve(state, candidates, budget, seed + 1, cfg, share=RUIN_RECREATE_SHARE * share)
     if any(state.pattern[c] is None for c in candidates):
         reroute_week(state, candidates, PUT_IN_SOLUTIONS, min(budget.remaining_s(), PUT_IN_SHARE * budget.time_limit_s))
-    final_polish(state, budget, cfg)
+    final_polish(state, budget, cfg, seed)
 
 
 def single_day_clients(state: PlanState, candidates: list[int]) -> dict[int, tuple[int, ...]] | None:
