@@ -138,6 +138,7 @@ def _retour(state: PlanState, vehicle: int, route: list[int], seed: int, work_us
 
 
 def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[int]]) -> None:
+    """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and shorter."""
     inst = state.inst
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
