@@ -59,16 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     case = build_case(args.case, 0, SAMPLE_OFFICE_DIR, None)
     case = fixed_day_case(args.case, case, 0, SAMPLE_OFFICE_DIR, None, {})
     days = case.working_days
+    outlets_of = {d: [i for i, o in enumerate(case.outlets) if o.fixed_day == d] for d in days}
     for budget in args.pyvrp_day_budgets:
         for seed in args.seeds:
             routes = []
             for d in days:
-                outlets = [i for i, o in enumerate(case.outlets) if o.fixed_day == d]
+                outlets = outlets_of[d]
                 routes += _pyvrp_routes(case, outlets, (d,), budget, seed) if outlets else [()]
             report(f"pyvrp {budget:g} s/day seed {seed}", case, EngineRun("pyvrp", tuple(routes), (), 0.0))
             routes, moves = [], 0
             for d in days:
-                outlets = [i for i, o in enumerate(case.outlets) if o.fixed_day == d]
+                outlets = outlets_of[d]
                 route, day_moves = tour_search_day(case, outlets, budget, seed) if outlets else ((), 0)
                 routes.append(route)
                 moves += day_moves

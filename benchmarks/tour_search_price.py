@@ -20,14 +20,14 @@ import numpy as np
 from scipy.optimize import nnls
 
 from benchmarks.ref_cases import SHIFT_END_S, SHIFT_START_S, generated_week
+from benchmarks.ref_week import WeekCase
 from solver.plan_state import Work
 from solver.routing.single_route import WORK, best_tour
 from solver.search import MICROSECONDS_PER_UNIT
 
 
-def measure(n: int, windows: bool, seconds: float, seed: int) -> tuple[tuple[int, ...], float]:
-    """(work counts, CPU seconds) of one search of the first n outlets."""
-    case = generated_week(300, 0)
+def measure(case: WeekCase, n: int, windows: bool, seconds: float, seed: int) -> tuple[tuple[int, ...], float]:
+    """(work counts, CPU seconds) of one search of the week's first n outlets."""
     outlets = case.outlets[:n]
     locs = [case.start, *(o.location for o in outlets), case.end]
     starts = [o.start_windows()[0] if windows else (SHIFT_START_S, SHIFT_END_S) for o in outlets]
@@ -46,11 +46,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 20, 35, 50, 75, 100, 150])
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1])
     args = parser.parse_args(argv)
+    case = generated_week(300, 0)
     rows, cpu = [], []
     for n in args.sizes:
         for windows in (True, False):
             for seed in args.seeds:
-                work, seconds = measure(n, windows, args.seconds, seed)
+                work, seconds = measure(case, n, windows, args.seconds, seed)
                 counts = "  ".join(f"{name} {count:>11,}" for name, count in zip(WORK, work))
                 print(f"n {n:4d}  {'windows' if windows else 'open   '}  seed {seed}  {counts}  {seconds:5.2f} s CPU",
                       flush=True)

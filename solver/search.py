@@ -177,10 +177,11 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
     if not jobs:
         return
     nodes_left = sum(nodes for _, _, nodes in jobs)
-    gls_jobs = [job for job in jobs if not tour_searchable(state.inst, *job[:2])]
+    by_tour = [tour_searchable(state.inst, vehicles, routes) for vehicles, routes, _ in jobs]
+    gls_jobs = [job for job, tour in zip(jobs, by_tour) if not tour]
     first_slot = Work.branches_slot(True, bool(gls_jobs) and lateness_priced(state.inst, *gls_jobs[0][:2]))
     us_per_solution_node = MICROSECONDS_PER_UNIT[first_slot] * cfg.gls_branches_per_solution
-    for i, (vehicles, routes, nodes) in enumerate(jobs):
+    for i, ((vehicles, routes, nodes), tour) in enumerate(zip(jobs, by_tour)):
         share = nodes / nodes_left
         nodes_left -= nodes
         remaining = budget.remaining_s()
@@ -189,7 +190,7 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
         work_share_us = share * (budget.max_work_us - budget.work_us())
         # The clock guard leaves room for a day dearer than priced.
         guard_s = min(remaining, 1.5 * share * remaining)
-        if tour_searchable(state.inst, vehicles, routes):
+        if tour:
             work_us = cfg.final_polish_tour_us if budget.max_iterations else work_share_us
             if work_us >= cfg.min_final_polish_tour_us:
                 _retour(state, vehicles[0], routes[0], seed + i, work_us, guard_s)

@@ -32,7 +32,8 @@ PUT_IN_SHARE = 0.05  # of the time limit, guarding that search
 
 def search_week(state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float) -> None:
     """When every client has one fixed day: ruin and recreate for the first part of `share` of the budget, the
-    week's model for clients still left out, then the final polish of every day with the rest of the budget; the engine's search after it finds the budget spent. Does nothing for other problems."""
+    week's model for clients still left out, then the final polish of every day with the rest of the budget;
+    the engine's search after it finds the budget spent. Does nothing for other problems."""
     days = single_day_clients(state, candidates)
     if days is None or any(len(d) > 1 for d in days.values()):
         return

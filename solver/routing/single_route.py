@@ -250,14 +250,14 @@ def _local_search(tour, t, svc, lo, hi, near, lam, fwd, rev, work):
     out = np.empty(m, dtype=np.int64)
     pos = np.empty(m, dtype=np.int64)
     _build(tour, t, svc, lo, hi, fwd, rev, work)
+    for p in range(m):
+        pos[tour[p]] = p
     current = fwd[0, m - 1, 4] + lam * fwd[0, m - 1, 1]
     order = np.random.permutation(m - 2) + 1
     improved = True
     while improved:
         improved = False
         for u in order:
-            for p in range(m):
-                pos[tour[p]] = p
             p = pos[u]
             count, cost = _relocate(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work)
             if count == 0:
@@ -267,6 +267,8 @@ def _local_search(tour, t, svc, lo, hi, near, lam, fwd, rev, work):
             if count:
                 _compose(tour, kinds, a, b, count, out)
                 _build(tour, t, svc, lo, hi, fwd, rev, work)
+                for q in range(m):
+                    pos[tour[q]] = q
                 current = cost
                 improved = True
     return fwd[0, m - 1, 4], fwd[0, m - 1, 1]
