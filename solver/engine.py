@@ -20,7 +20,7 @@ from solver.plan_state import PlanState
 from solver.portfolio import best_of_seeds
 from solver.precheck import precheck, vehicle_groups
 from solver.schedule import timed_route
-from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, final_polish, improve
+from solver.search import Budget, SearchConfig, final_polish, improve
 from solver.week_phase import search_week
 
 FINAL_POLISH_SHARE = 0.05  # of the budget, kept for reordering the best plan's days at the end
@@ -52,6 +52,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
         if left_out:  # the rest of the reserve goes on placing them, the limits now hard
             _add(stats, improve(state, candidates, budget, params.seed + 2, cfg, share=1.0))
     final_polish(state, budget, cfg, params.seed)
+    stats.update(work_s=budget.work_us() / 1e6, price_scale=budget.price_scale)
     return _solution(state, rejected, candidates, started, stats)
 
 
@@ -80,7 +81,7 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:
-    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), work_s=float(state.meter @ MICROSECONDS_PER_UNIT) / 1e6, **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
+    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
     full = [c for c in candidates if state.pattern[c] is None]
     return solution_of(state, rejected, full, started, stats)
 

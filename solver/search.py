@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,21 +29,23 @@ from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import lateness_priced, reoptimize_day, retour, tour_searchable
 
-# Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on
-# this machine: `python -m benchmarks.calibrate_work --jobs 2` (a non-negative least-squares fit of CPU time
-# against the counts, over 0.25 s slices of 4 and 10 s runs on every Cordeau instance and the product weeks,
-# free and fixed days) on the idle machine, the tour search's three prices held at the fit of `python -m
-# benchmarks.tour_search_price` (days of 10-150 clients; estimate / CPU 0.97-1.05). Estimate / CPU per run:
-# 0.87-1.05, sd 0.03; a zero price means the fit found the count's time in the others (client scans go with
-# iterations). The machine's speed moves: the prices fitted in the session before estimated 0.78-1.09 of the CPU
-# then and 1.05-1.36 on the same runs a few hours later, so runs ended at 65-90% of their limit. The work
-# budget of a time limit is WORK_SHARE_OF_LIMIT of it in these estimated microseconds; the rest absorbs the
-# estimate's error and what no count covers. At 0.75 (under every run's estimate / CPU) the 60 s Cordeau runs
-# took only 36-47 s (long runs are estimated higher) and p30 ended 6.5% above its reference; at 0.9 they took
-# 43-55 s. A run whose estimate undercounts its CPU, or a slower or busier machine, ends on the wall clock
-# instead: within the limit, but not the same plan twice.
-WORK_SHARE_OF_LIMIT = 0.9
+# Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on the
+# machine they were fitted on (`python -m benchmarks.calibrate_work`; history in benchmarks/RESULTS.md). Another
+# CPU, or a busy one, runs them at another speed: Budget corrects them from the CPU time it measures.
 MICROSECONDS_PER_UNIT = np.array([1.46, 62.0, 6.65, 0.00968, 12.6, 0.627, 7.2, 1.99, 172.0, 0.0, 1.82, 0.0289, 0.00626, 52.0])
+# The work budget of a time limit, in this machine's CPU microseconds; the rest absorbs what no count covers.
+WORK_SHARE_OF_LIMIT = 0.9
+# Price corrections are measured once this share of the budget is spent (before that, too little to measure),
+# kept within these bounds, and rounded to steps of 2 ** (1 / PRICE_SCALE_STEPS) so that a run on a steady machine
+# keeps one correction for long stretches.
+PRICE_SCALE_SAMPLE = 0.02
+PRICE_SCALE_BOUNDS = (0.125, 8.0)
+PRICE_SCALE_STEPS = 8
+# OR-Tools takes a solution limit as an int64; no day is worth more guided local search solutions than this.
+MAX_SOLUTION_LIMIT = 1_000_000
+# An OR-Tools call that used this share of its clock guard is taken as ended by the clock: its work says nothing
+# about the price of a solution.
+CUT_BY_CLOCK_SHARE = 0.9
 
 
 @dataclass
@@ -73,20 +76,49 @@ class SearchConfig:
 
 
 class Budget:
-    def __init__(self, time_limit_s: float, max_iterations: int | None, started: float, meter: np.ndarray):
+    """How much of a search's time limit is spent: deterministic work counts at their prices, with the prices
+    corrected from the thread's CPU time (price_scale), and the wall clock as a guard (a busy machine)."""
+
+    def __init__(self, time_limit_s: float, max_iterations: int | None, started: float, meter: np.ndarray,
+                 cpu_clock: Callable[[], float] = time.thread_time):
         self.time_limit_s = time_limit_s
         self.deadline = started + time_limit_s
         self.max_iterations = max_iterations
-        self.max_work_us = time_limit_s * 1e6 * WORK_SHARE_OF_LIMIT
+        self.max_work_us = max(0.0, time_limit_s) * 1e6 * WORK_SHARE_OF_LIMIT
         self.meter = meter
         self.iterations = 0
+        self.price_scale = 1.0  # this machine's CPU microseconds per estimated microsecond
+        self._cpu_clock = cpu_clock
+        self._cpu_started = cpu_clock()
+
+    def estimated_us(self) -> float:
+        """The work done at the fitted prices."""
+        return float(self.meter @ MICROSECONDS_PER_UNIT)
 
     def work_us(self) -> float:
-        return float(self.meter @ MICROSECONDS_PER_UNIT)
+        """The work done, in this machine's CPU microseconds."""
+        return self.estimated_us() * self.price_scale
+
+    def left_estimated_us(self) -> float:
+        """What is left of the work budget at the fitted prices (what work limits handed on are priced in)."""
+        return max(0.0, self.max_work_us - self.work_us()) / self.price_scale
+
+    def correct_prices(self) -> None:
+        """Set price_scale from the CPU time this search took against its estimate (rounded, bounded)."""
+        estimated = self.estimated_us()
+        if self.max_iterations or estimated < PRICE_SCALE_SAMPLE * self.max_work_us:
+            return
+        ratio = (self._cpu_clock() - self._cpu_started) * 1e6 / estimated
+        low, high = PRICE_SCALE_BOUNDS
+        step = round(math.log2(min(max(ratio, low), high)) * PRICE_SCALE_STEPS)
+        self.price_scale = 2.0 ** (step / PRICE_SCALE_STEPS)
 
     def progress(self) -> float:
         if self.max_iterations:
             return self.iterations / self.max_iterations
+        if self.max_work_us <= 0:
+            return 1.0
+        self.correct_prices()
         return self.work_us() / self.max_work_us
 
     def elapsed_share(self) -> float:
@@ -116,16 +148,19 @@ def _day_groups(state: PlanState, days: list[int]) -> list[tuple[list[int], list
     return out
 
 
-def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> float:
+def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> float | None:
     """One OR-Tools call on a day's routes; keeps the new order if it is feasible here too and shorter.
-    Returns the search's work in estimated microseconds (building the model left out)."""
+    Returns the search's work in estimated microseconds (building the model left out), or None when the clock
+    guard, not the solution limit, ended it."""
+    started = time.perf_counter()
     better, branches, late_priced = reoptimize_day(state.inst, vehicles, routes, solution_limit, slice_s, guided)
+    cut = time.perf_counter() - started >= CUT_BY_CLOCK_SHARE * slice_s
     slot = Work.branches_slot(guided, late_priced)
     state.meter[slot] += branches * nodes  # a branch looks at every node
     state.meter[Work.ORTOOLS_ARCS] += (nodes + 1) ** 2
     if better is not None:
         _keep_if_shorter(state, vehicles, better)
-    return branches * nodes * MICROSECONDS_PER_UNIT[slot]
+    return None if cut else branches * nodes * MICROSECONDS_PER_UNIT[slot]
 
 
 def _retour(state: PlanState, vehicle: int, route: list[int], seed: int, work_us: float, time_limit_s: float) -> None:
@@ -171,8 +206,9 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
     """Reorder every day of the plan with what is left of the budget, shared among the days by their size:
     days of one vehicle with the compiled tour search (routing.tour_searchable), others with OR-Tools' guided
     local search. A share becomes a deterministic limit: the tour search's priced work, or GLS solutions at the
-    price per solution and node of the GLS day before (a first guess for the first one). With an iteration
-    budget each day gets cfg.final_polish_tour_us or cfg.final_polish_solutions."""
+    price per solution and node of the last GLS day its solution limit ended (a first guess before that), at
+    most MAX_SOLUTION_LIMIT. With an iteration budget each day gets cfg.final_polish_tour_us or
+    cfg.final_polish_solutions."""
     jobs = _day_groups(state, list(range(state.inst.num_days)))
     if not jobs:
         return
@@ -187,7 +223,7 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
         remaining = budget.remaining_s()
         if remaining <= 0:
             return
-        work_share_us = share * (budget.max_work_us - budget.work_us())
+        work_share_us = share * budget.left_estimated_us()
         # The clock guard leaves room for a day dearer than priced.
         guard_s = min(remaining, 1.5 * share * remaining)
         if tour:
@@ -198,11 +234,11 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
         if budget.max_iterations:
             limit = cfg.final_polish_solutions
         else:
-            limit = int(work_share_us / (us_per_solution_node * nodes))
+            limit = int(min(work_share_us / (us_per_solution_node * nodes), MAX_SOLUTION_LIMIT))
             if limit < cfg.min_final_polish_solutions:
                 continue
         work_us = _reorder(state, vehicles, routes, nodes, limit, guard_s, guided=True)
-        if work_us:
+        if work_us:  # not cut by the clock, and some work done: its price per solution holds for the next day
             us_per_solution_node = work_us / (limit * nodes)
 
 

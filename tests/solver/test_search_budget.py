@@ -15,15 +15,48 @@ from solver.search import MICROSECONDS_PER_UNIT, WORK_SHARE_OF_LIMIT, Budget
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pvrp"
 
 
+class FakeCpu:
+    """A thread CPU clock the test sets."""
+
+    def __init__(self) -> None:
+        self.now_s = 100.0
+
+    def __call__(self) -> float:
+        return self.now_s
+
+
 def test_the_work_done_not_the_clock_ends_the_search():
-    meter = np.zeros(len(Work.NAMES))
-    budget = Budget(10.0, None, time.perf_counter(), meter)
+    meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
+    budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     assert budget.max_work_us == 10.0 * 1e6 * WORK_SHARE_OF_LIMIT
     assert not budget.done()
     meter[Work.ITERATIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    cpu.now_s += 0.5 * budget.max_work_us / 1e6  # the prices fit this machine: CPU time as estimated
     assert budget.done(0.5) and not budget.done(0.6)
-    meter[Work.POSITIONS] = budget.max_work_us / MICROSECONDS_PER_UNIT[Work.POSITIONS]
+    meter[Work.POSITIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.POSITIONS]
+    cpu.now_s += 0.5 * budget.max_work_us / 1e6
     assert budget.done()
+
+
+def test_prices_are_corrected_from_the_cpu_time_measured():
+    meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
+    budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
+    meter[Work.ITERATIONS] = 0.25 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    cpu.now_s += 0.5 * budget.max_work_us / 1e6  # a CPU twice as slow as the prices say
+    assert budget.price_scale == 1.0 or budget.done(0.5)
+    assert budget.done(0.5) and not budget.done(0.6) and budget.price_scale == 2.0
+    assert budget.left_estimated_us() == 0.25 * budget.max_work_us  # what is left, at the fitted prices
+    cpu.now_s -= 0.45 * budget.max_work_us / 1e6  # and one ten times as fast: 0.05 / 0.25 = 0.2
+    assert not budget.done(0.1)
+    assert budget.price_scale == 2 ** (round(8 * np.log2(0.2)) / 8)
+
+
+def test_a_price_scale_beyond_its_bounds_is_held_at_them():
+    meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
+    budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
+    meter[Work.ITERATIONS] = 0.2 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    cpu.now_s += 1e6
+    assert budget.done() and budget.price_scale == 8.0
 
 
 def test_every_work_count_has_a_price():
