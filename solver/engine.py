@@ -19,6 +19,7 @@ from solver.model import Problem, Solution, SolveParams, Unplaced, UnplacedReaso
 from solver.plan_state import PlanState
 from solver.portfolio import best_of_seeds
 from solver.precheck import precheck, vehicle_groups
+from solver.routes import place_breaks
 from solver.schedule import timed_route
 from solver.search import Budget, SearchConfig, final_polish, improve
 from solver.week_phase import search_week
@@ -86,10 +87,17 @@ def _solution(state: PlanState, rejected: dict, candidates: list[int], started: 
     return solution_of(state, rejected, full, started, stats)
 
 
+def _breaks_placed(state: PlanState, k: int) -> list[int]:
+    """Vehicle k's route with its breaks where routes.place_breaks puts them for its client order: a function of
+    the order alone, so a day whose order a later fold keeps keeps its times."""
+    placed = place_breaks(state.inst, k, [c for c in state.routes[k] if c >= 0])
+    return state.routes[k] if placed is None else placed
+
+
 def solution_of(state: PlanState, rejected: dict, full: list[int], started: float, stats: dict) -> Solution:
     """The plan of `state` as a Solution: `rejected` failed the pre-checks (client -> (reason, detail)), `full`
     fit alone but found no room."""
-    routes = tuple(timed_route(state.inst, k, seq) for k, seq in enumerate(state.routes) if state.visits[k] > 0)
+    routes = tuple(timed_route(state.inst, k, _breaks_placed(state, k)) for k in range(len(state.routes)) if state.visits[k] > 0)
     unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()]
     unplaced += [Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full") for c in full]
     return Solution(

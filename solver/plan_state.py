@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.instance import INF, Instance
-from solver.routes import Edges, Timing, route_edges, time_route
+from solver.routes import Edges, Timing, idle_s, route_edges, time_route
 from solver.two_opt import two_opt
 
 
@@ -81,6 +81,9 @@ class PlanState:
         self.overrun_weight: float | None = INITIAL_OVERRUN_WEIGHT if inst.soft_duration else None
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
+        # Waiting left in the day (routes.idle_s): priced like travel, so the search orders visits and places
+        # breaks to avoid it, not only the final timing.
+        self.idle = np.zeros(V, dtype=np.int64)
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
         self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
         self._log: dict[int, tuple] | None = None
@@ -100,16 +103,17 @@ class PlanState:
         self._log = self._client_log = None
 
     def rollback(self) -> None:
-        for k, (seq, tm, ed, visits, travel, work, overrun) in self._log.items():
+        for k, (seq, tm, ed, visits, travel, work, idle, overrun) in self._log.items():
             self.routes[k], self.timing[k], self._edges[k] = seq, tm, ed
             self.visits[k], self.travel[k], self.work[k], self.overrun[k] = visits, travel, work, overrun
+            self.idle[k] = idle
         for c, (pat, vs) in self._client_log.items():
             self.pattern[c], self.vehicles_of_client[c] = pat, vs
         self.commit()
 
     def _save_vehicle(self, k: int) -> None:
         if self._log is not None and k not in self._log:
-            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k], self.overrun[k])
+            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k], self.idle[k], self.overrun[k])
 
     def _save_client(self, c: int) -> None:
         if self._client_log is not None and c not in self._client_log:
@@ -127,6 +131,7 @@ class PlanState:
         self.visits[k] = len(clients)
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
+        self.idle[k] = idle_s(inst, k, seq, tm)[0] if tm.feasible else 0
         self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:
@@ -198,7 +203,7 @@ class PlanState:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        value = int(self.travel.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = int(self.travel.sum()) + int(self.idle.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
         if self.overrun_weight is not None:
             value += round(self.overrun_weight * int(self.overrun.sum()))
         return value

@@ -186,29 +186,61 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weigh
     return np.where(ok, delta, INF)
 
 
+def idle_s(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> tuple[int, int]:
+    """(idle, delay) of a timed route: `delay` is how much later than its shift start the vehicle can leave
+    without arriving anywhere later than its window allows or ending later (the waits it absorbs), and `idle` the
+    waiting left in the day (at outlets that are not open yet and for a break's window) once it leaves that late.
+    A route without clients has none."""
+    if not any(c >= 0 for c in seq):
+        return 0, 0
+    day = int(inst.veh_day[vehicle])
+    windows, breaks = inst.py_windows[day], inst.py_breaks[vehicle]
+    waited = 0  # waits up to and including the node
+    delay = INF
+    for i, node in enumerate(seq, start=1):
+        waited += tm.start[i] - tm.depart[i - 1] - (inst.row(tm.locs[i - 1])[tm.locs[i]] if node >= 0 else 0)
+        if node >= 0:
+            hi = next(h for lo, h in windows[node] if lo <= tm.start[i] <= h) if tm.feasible else tm.start[i]
+        else:
+            hi = breaks[-1 - node][1]
+        delay = min(delay, waited + hi - tm.start[i])
+    total_wait = waited + tm.start[-1] - tm.depart[-2] - inst.row(tm.locs[-2])[tm.locs[-1]]
+    delay = max(0, min(delay, total_wait))
+    return total_wait - delay, delay
+
+
 def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] | None:
     """The client order with the vehicle's breaks put where the route is feasible, or None.
 
-    Breaks are placed in order, each at the first gap where the route up to it is on time (the earliest,
-    which leaves the most room after it); the last one must also leave the rest of the route feasible."""
+    Breaks are placed in order, each but the last at the first gap where the route up to it is on time (which
+    leaves the most room after it); the last one where the whole route is feasible with the least idle time
+    (see idle_s), then the earliest end: where the day's work meets the break's window."""
     seq = list(clients)
     n_breaks = len(inst.problem.vehicles[vehicle].breaks)
     if n_breaks == 0:
         return seq if time_route(inst, vehicle, seq).feasible else None
     first_gap = 0
-    for b in range(n_breaks):
+    for b in range(n_breaks - 1):
         node = -1 - b
         placed = None
         for pos in range(first_gap, len(seq) + 1):
             trial = seq[:pos] + [node] + seq[pos:]
-            fits = time_route(inst, vehicle, trial).feasible if b == n_breaks - 1 else _on_time(inst, vehicle, trial[: pos + 1])
-            if fits:
+            if _on_time(inst, vehicle, trial[: pos + 1]):
                 placed, first_gap = trial, pos + 1
                 break
         if placed is None:
             return None
         seq = placed
-    return seq
+    best, best_key = None, None
+    for pos in range(first_gap, len(seq) + 1):
+        trial = seq[:pos] + [-n_breaks] + seq[pos:]
+        tm = time_route(inst, vehicle, trial)
+        if not tm.feasible:
+            continue
+        key = (idle_s(inst, vehicle, trial, tm)[0], tm.start[-1])
+        if best_key is None or key < best_key:
+            best, best_key = trial, key
+    return best
 
 
 def _on_time(inst: Instance, vehicle: int, seq: list[int]) -> bool:

@@ -173,15 +173,16 @@ def _retour(state: PlanState, vehicle: int, route: list[int], seed: int, work_us
 
 
 def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[int]]) -> None:
-    """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and shorter."""
+    """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and shorter
+    (travel and idle time)."""
     inst = state.inst
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
         return
-    old_travel = int(state.travel[vehicles].sum())
+    old_cost = int(state.travel[vehicles].sum() + state.idle[vehicles].sum())
     state.begin()
     state.replace_day_routes(dict(zip(vehicles, placed)))
-    if int(state.travel[vehicles].sum()) < old_travel:
+    if int(state.travel[vehicles].sum() + state.idle[vehicles].sum()) < old_cost:
         state.commit()
     else:
         state.rollback()
