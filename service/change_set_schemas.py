@@ -89,7 +89,8 @@ class ChangeSetPublic(BaseModel):
     created_at: datetime
     replayed: bool = Field(description="true when this answers a repeated idempotency key: nothing was applied again")
     request: dict
-    diff: dict = Field(description="added, removed, moved, resequenced visits, arrival shifts > 10 min, KPI deltas, "
+    diff: dict = Field(description="added, removed, moved, resequenced visits, arrival shifts > 10 min, per rep-day "
+                                   "what changed (days_changed, untouched_days_changed), KPI deltas, "
                                    "unplaced outlets, warnings")
 
 

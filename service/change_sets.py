@@ -489,6 +489,7 @@ def plan_diff(edits: _Edits, base: Plan, plan: Plan, base_visits: list, rows: Pl
             resequenced.append(item(b, old_seq=a.seq))
         if abs(b.arrival_s - a.arrival_s) > ARRIVAL_SHIFT_S:
             shifted.append(item(b, old_arrival_s=a.arrival_s, arrival_s=b.arrival_s))
+    day_changes = _day_changes(old.values(), new.values(), reps)
     kpis_old, kpis_new = base.kpis, plan.kpis
     kept = sum(1 for k in old.keys() & new.keys())
     return {
@@ -499,6 +500,9 @@ def plan_diff(edits: _Edits, base: Plan, plan: Plan, base_visits: list, rows: Pl
         "moved": moved,
         "resequenced": resequenced,
         "arrival_shifts": shifted,
+        "days_changed": day_changes,
+        # Rep-days that got no outlet added or taken away, yet changed order or times (0 is what a fold aims at).
+        "untouched_days_changed": sum(1 for d in day_changes if not d["added"] and not d["removed"]),
         "existing_visits_kept": kept,
         "existing_visits": len(old),
         "kpi_deltas": {
@@ -507,6 +511,28 @@ def plan_diff(edits: _Edits, base: Plan, plan: Plan, base_visits: list, rows: Pl
                          "visits_required", "unplaced_visits")
         },
     }
+
+
+def _day_changes(old_visits, new_visits, reps: dict[int, str]) -> list[dict]:
+    """Per rep-day that changed: outlets added and removed, kept visits whose order among the kept ones changed
+    (reordered) and kept visits that start at another time (retimed)."""
+    old_days, new_days = defaultdict(dict), defaultdict(dict)
+    for v in old_visits:
+        old_days[(v.rep_id, v.day)][v.outlet_id] = v
+    for v in new_visits:
+        new_days[(v.rep_id, v.day)][v.outlet_id] = v
+    changes = []
+    for rep_id, day in sorted(old_days.keys() | new_days.keys()):
+        a, b = old_days.get((rep_id, day), {}), new_days.get((rep_id, day), {})
+        kept = a.keys() & b.keys()
+        order_a = sorted(kept, key=lambda o: a[o].seq)
+        order_b = sorted(kept, key=lambda o: b[o].seq)
+        change = {"rep_code": reps[rep_id], "day": day, "added": len(b.keys() - a.keys()),
+                  "removed": len(a.keys() - b.keys()), "reordered": sum(x != y for x, y in zip(order_a, order_b)),
+                  "retimed": sum(a[o].start_s != b[o].start_s for o in kept)}
+        if change["added"] or change["removed"] or change["reordered"] or change["retimed"]:
+            changes.append(change)
+    return changes
 
 
 # --- the monthly OM file -------------------------------------------------------------------------------------

@@ -148,6 +148,7 @@ def solution_rows(plan_id: int, rep_problem: RepProblem, solution: Solution) -> 
     for route in solution.routes:
         day = problem.vehicles[route.vehicle].day
         lunch = route.breaks[0] if route.breaks else None
+        service_s = sum(problem.clients[s.client].service_s for s in route.stops)
         rows.days.append(
             PlanDay(
                 plan_id=plan_id,
@@ -157,9 +158,10 @@ def solution_rows(plan_id: int, rep_problem: RepProblem, solution: Solution) -> 
                 end_s=route.end_s,
                 travel_s=route.travel_s,
                 distance_m=route.distance_m,
-                service_s=sum(problem.clients[s.client].service_s for s in route.stops),
+                service_s=service_s,
                 lunch_start_s=lunch.start_s if lunch else None,
                 lunch_after_stops=lunch.after_stops if lunch else None,
+                idle_s=route.end_s - route.start_s - route.travel_s - service_s - sum(b.duration_s for b in route.breaks),
             )
         )
         rows.visits.extend(

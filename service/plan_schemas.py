@@ -49,6 +49,7 @@ class PlanDayPublic(BaseModel):
     lunch_start: str | None
     lunch_start_s: int | None
     lunch_after_stops: int | None
+    idle_s: int  # span less travel, service and lunch: waiting for an outlet to open or for the lunch window
     visits: list[PlanVisitPublic]
 
 
@@ -154,3 +155,4 @@ class DayListPublic(BaseModel):
     travel_s: int
     distance_m: int
     service_s: int
+    idle_s: int  # the day's span less travel, service and lunch

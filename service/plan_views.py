@@ -62,7 +62,7 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
             start=hhmm_of(d.start_s), end=hhmm_of(d.end_s), start_s=d.start_s, end_s=d.end_s, travel_s=d.travel_s,
             distance_m=d.distance_m, service_s=d.service_s,
             lunch_start=None if d.lunch_start_s is None else hhmm_of(d.lunch_start_s), lunch_start_s=d.lunch_start_s,
-            lunch_after_stops=d.lunch_after_stops, visits=visits_by_route[(d.rep_id, d.day)],
+            lunch_after_stops=d.lunch_after_stops, idle_s=d.idle_s, visits=visits_by_route[(d.rep_id, d.day)],
         )
         for d in plan_repository.plan_days(session, plan_id)
     ]
@@ -144,7 +144,7 @@ def rep_day_list(session: Session, rep_id: int, on: date) -> DayListPublic:
         rep_id=rep.id, rep_code=rep.code, rep_name=rep.name, date=on, plan_id=plan.id, day=day, week=day // 7,
         weekday=weekday, working_day=weekday in rep.working_days, start=None, visits=[], lunch=None, end=None,
         travel_s=route.travel_s if route else 0, distance_m=route.distance_m if route else 0,
-        service_s=route.service_s if route else 0,
+        service_s=route.service_s if route else 0, idle_s=route.idle_s if route else 0,
     )
     if route is None:
         return listing

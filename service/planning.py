@@ -242,6 +242,7 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
 
     rep_kpis = []
     day_visit_counts = []
+    idle_per_day = []  # of the days with visits
     for rep in sorted((r for r in reps if r.active), key=lambda r: r.code):
         days = []
         for vehicle in rep_vehicles(rep, weeks):
@@ -253,8 +254,11 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
             days.append({
                 "day": vehicle.day, "week": vehicle.day // 7, "weekday": vehicle.day % 7, "visits": visits,
                 "travel_s": travel_s, "distance_m": route.distance_m if route else 0, "service_s": service_s,
-                "workload_s": travel_s + service_s,
+                "workload_s": travel_s + service_s, "idle_s": route.idle_s if route else 0,
+                "start_s": route.start_s if route else None, "end_s": route.end_s if route else None,
             })
+            if route:
+                idle_per_day.append(route.idle_s)
         workloads = [d["workload_s"] for d in days]
         rep_kpis.append({
             "rep_id": rep.id,
@@ -264,6 +268,8 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
             "travel_s": sum(d["travel_s"] for d in days),
             "distance_m": sum(d["distance_m"] for d in days),
             "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
+            "idle_s": sum(d["idle_s"] for d in days),
+            "idle_s_max": max((d["idle_s"] for d in days), default=0),
             "days": days,
         })
 
@@ -283,6 +289,11 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
         "travel_s": sum(r["travel_s"] for r in rep_kpis),
         "distance_m": sum(r["distance_m"] for r in rep_kpis),
         "workload_spread_s_max": max((r["workload_spread_s"] for r in rep_kpis), default=0),
+        "idle": {
+            "mean_s_per_day": round(mean(idle_per_day)) if idle_per_day else 0,
+            "max_s": max(idle_per_day, default=0),
+            "days_over_hour": sum(idle > 3600 for idle in idle_per_day),
+        },
         "unplaced_visits": sum(unplaced_by_reason.values()),
         "unplaced_by_reason": dict(unplaced_by_reason),
         "reps": rep_kpis,

@@ -144,6 +144,7 @@ class PlanDay(SQLModel, table=True):
     service_s: int
     lunch_start_s: int | None = None
     lunch_after_stops: int | None = None
+    idle_s: int = 0  # the day's span less travel, service and lunch: waiting for an outlet or the lunch window
 
 
 class PlanVisit(SQLModel, table=True):

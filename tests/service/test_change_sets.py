@@ -75,6 +75,30 @@ def test_added_outlets_keep_every_existing_visit_on_its_day_and_in_its_order(cli
     assert client.get(f"/plans/{tiny['plan']['id']}").json()["status"] == "published"  # reps still read it
 
 
+def timetables(client: TestClient, plan_id: int) -> dict[tuple[str, int], tuple]:
+    plan = client.get(f"/plans/{plan_id}").json()
+    return {(d["rep_code"], d["day"]): (d["start_s"], d["end_s"], d["lunch_start_s"],
+                                        [(v["outlet_code"], v["arrival_s"], v["start_s"]) for v in d["visits"]])
+            for d in plan["days"]}
+
+
+def test_a_fold_leaves_the_days_that_receive_nothing_exactly_as_they_were(client, tiny):
+    base_id = tiny["plan"]["id"]
+    before = timetables(client, base_id)
+    result = submit(client, base_id, "one-new", change_budget=0,
+                    new_outlets=[new_outlet("NEW-ONE", 121.352, 31.156, "TINY-R01", visits=4)])
+    after = timetables(client, result["result_plan_id"])
+    receiving = {route for route, (*_, visits) in after.items() if any(v[0] == "NEW-ONE" for v in visits)}
+    assert len(receiving) == 4
+    for route in before.keys() | after.keys():
+        if route not in receiving:
+            assert after.get(route) == before.get(route), route
+    diff = result["diff"]
+    assert diff["untouched_days_changed"] == 0
+    assert {(d["rep_code"], d["day"]) for d in diff["days_changed"]} == receiving
+    assert all(d["added"] == 1 and d["removed"] == 0 and d["reordered"] == 0 for d in diff["days_changed"])
+
+
 def test_a_version_records_who_made_it_and_from_what(client, app, tiny):
     result = submit(client, tiny["plan"]["id"], "who", new_outlets=[new_outlet("NEW1", 121.35, 31.156)])
     with Session(app.state.engine) as session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
@@ -98,6 +99,28 @@ def test_kpis_report_travel_and_workload_per_rep_and_day(client, office, journey
     per_day = kpis["visits_per_day"]
     assert per_day["min"] <= per_day["mean"] <= per_day["max"]
     assert kpis["travel_s"] == sum(r["travel_s"] for r in by_rep.values())
+
+
+def test_every_rep_day_reports_its_idle_time_and_end(client, office, journey):
+    plan = create_plan(client, office["id"])
+    lunch_s = {r["code"]: 60 * r["lunch_min"] for r in client.get("/reps").json()}
+    idle = []
+    for day in plan["days"]:
+        service_s = sum(v["departure_s"] - v["start_s"] for v in day["visits"])
+        lunch = lunch_s[day["rep_code"]] if day["lunch_start_s"] is not None else 0
+        assert day["idle_s"] == day["end_s"] - day["start_s"] - day["travel_s"] - service_s - lunch >= 0
+        idle.append(day["idle_s"])
+    by_rep_day = {(r["rep_code"], d["day"]): d for r in plan["kpis"]["reps"] for d in r["days"]}
+    for day in plan["days"]:
+        kpi = by_rep_day[(day["rep_code"], day["day"])]
+        assert (kpi["idle_s"], kpi["end_s"]) == (day["idle_s"], day["end_s"])
+    assert plan["kpis"]["idle"]["max_s"] == max(idle)
+    assert plan["kpis"]["idle"]["days_over_hour"] == sum(i > 3600 for i in idle)
+    assert client.post(f"/plans/{plan['id']}/publish").status_code == 200
+    first = min((d for d in plan["days"] if d["rep_code"] == "R01"), key=lambda d: d["day"])
+    on = date.fromisoformat(plan["start_date"]) + timedelta(days=first["day"])
+    listing = client.get(f"/reps/{journey['reps']['R01']['id']}/day/{on.isoformat()}").json()
+    assert listing["idle_s"] == first["idle_s"] and listing["end"]["arrival_s"] == first["end_s"]
 
 
 def test_read_plan_returns_what_was_created(client, office, journey):

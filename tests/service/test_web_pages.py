@@ -281,7 +281,7 @@ def long_day(visits: int) -> DayListPublic:
         visits=stops, lunch=None,
         end=DayEndPublic(place="office", lon=121.35, lat=31.155, arrival="17:00", arrival_s=61200, travel_s=60,
                          distance_m=100),
-        travel_s=60 * (visits + 1), distance_m=100 * (visits + 1), service_s=600 * visits)
+        travel_s=60 * (visits + 1), distance_m=100 * (visits + 1), service_s=600 * visits, idle_s=0)
 
 
 def test_a_long_day_sheet_continues_on_a_second_page():

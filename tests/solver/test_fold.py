@@ -104,3 +104,23 @@ def test_routes_must_cover_every_vehicle() -> None:
         assert "routes must list all" in str(e)
     else:
         raise AssertionError("a short route list was accepted")
+
+
+def timetable(solution: Solution) -> dict[int, tuple]:
+    """Per vehicle what a rep's card prints: departure, each stop's times, the lunch, the return."""
+    return {r.vehicle: (r.start_s, tuple((s.client, s.arrival_s, s.start_s, s.departure_s) for s in r.stops),
+                        tuple((b.start_s, b.after_stops) for b in r.breaks), r.end_s) for r in solution.routes}
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 2), new=st.integers(0, N_OUTLETS - 1))
+def test_days_that_receive_nothing_keep_their_order_and_times_exactly(seed: int, new: int) -> None:
+    problem, solution = planned(seed)
+    routes = kept_routes(problem, solution, {new})
+    result = fold(FoldInput(problem, routes, (new,), change_budget=0))
+    before, after = timetable(solution), timetable(result.solution)
+    receiving = {k for k, stops in after.items() if any(c == new for c, *_ in stops[1])}
+    losing = {k for k, stops in before.items() if any(c == new for c, *_ in stops[1])}
+    for k in before.keys() | after.keys():
+        if k not in receiving | losing:
+            assert after.get(k) == before.get(k), f"vehicle {k} received nothing but changed"

@@ -162,3 +162,20 @@ def test_lunch_and_windows_hold_on_a_full_cycle(consistent):
     solution = solve(problem, SolveParams(time_limit_s=20.0, seed=1, max_iterations=60))
     assert plan_violations(problem, solution) == []
     assert all(len(r.breaks) == 1 for r in solution.routes)
+
+
+def test_lunch_is_taken_where_the_mornings_work_meets_its_window_not_by_waiting_for_it():
+    # Five one-hour visits 5 minutes apart along a street, open all day; lunch may start 11:30-12:30. Taking it
+    # at the first gap where the day stays feasible would mean waiting from 08:35 to 11:30; after the third
+    # visit (11:45) nobody waits.
+    lunch = Break(earliest_start_s=11 * H + 1800, latest_start_s=12 * H + 1800, duration_s=H)
+    outlets = [Client(location=i, service_s=H, patterns=((0,),)) for i in range(1, 6)]
+    problem = one_day(*outlets, positions_s=[0, 300, 600, 900, 1200, 1500], shift=(8 * H + 1800, 18 * H), breaks=(lunch,))
+    solution = solve(problem, QUICK)
+    assert plan_violations(problem, solution) == []
+    (route,) = solution.routes
+    assert route.start_s == 8 * H + 1800
+    (taken,) = route.breaks
+    assert taken.after_stops == 3
+    assert taken.start_s == route.stops[2].departure_s  # straight from the third visit, no wait
+    assert route.end_s - route.start_s - route.travel_s - 5 * H - H == 0  # no idle time in the day
