@@ -99,7 +99,12 @@ def fold_once(base_db: Path, work: Path, office_id: int, base_id: int, seed: int
         out = {"wall_s": wall_s, "cpu_s": cpu_s, "moved": len(result.diff["moved"]), "kept": kept, "total": total,
                "travel_s": plan.kpis["travel_s"], "coverage": plan.kpis["coverage"],
                "unplaced_new": len(result.diff["unplaced"]), "warnings": len(result.diff["warnings"]),
-               "spread_s": plan.kpis["workload_spread_s_max"], "db": copy, "engine": engine}
+               "spread_s": plan.kpis["workload_spread_s_max"], "db": copy, "engine": engine,
+               "days_changed": len(result.diff["days_changed"]),
+               "untouched_days_changed": result.diff["untouched_days_changed"],
+               "reordered": sum(d["reordered"] for d in result.diff["days_changed"]),
+               "retimed": sum(d["retimed"] for d in result.diff["days_changed"]),
+               "rep_days": len(plan_repository.plan_days(session, result.result_plan_id))}
     return out
 
 
@@ -139,12 +144,14 @@ def main() -> None:
         one["engine"].dispose()
         print(f"one new outlet      {one['wall_s']:.2f} s wall, {one['cpu_s']:.2f} s CPU (change set incl. checks, "
               f"fold, writes), "
-              f"{one['moved']} existing visits moved")
+              f"{one['moved']} existing visits moved; rep-days changed {one['days_changed']} of {one['rep_days']}, "
+              f"of them {one['untouched_days_changed']} that received no outlet")
 
         print(f"{args.new} new outlets + {args.closures} closures:")
         print("| change budget per rep | wall (CPU) time | outlets moved | existing visits kept (day + order) | "
-              "travel | spread max | new outlets unplaced |")
-        print("|---|---|---|---|---|---|---|")
+              "travel | spread max | new outlets unplaced | rep-days changed (no outlet added or removed) | "
+              "kept visits reordered / retimed |")
+        print("|---|---|---|---|---|---|---|---|---|")
         first = None
         for budget in budgets:
             run = fold_once(base_db, work, office_id, base_id, args.seed, args.new, args.closures, budget)
@@ -152,7 +159,9 @@ def main() -> None:
             print(f"| {'unlimited' if budget is None else budget} | {run['wall_s']:.1f} s ({run['cpu_s']:.1f} s) | "
                   f"{run['moved']} | "
                   f"{run['kept'] / run['total']:.1%} ({run['kept']}/{run['total']}) | {run['travel_s'] / 3600:.2f} h | "
-                  f"{run['spread_s'] / 60:.0f} min | {run['unplaced_new']} |")
+                  f"{run['spread_s'] / 60:.0f} min | {run['unplaced_new']} | "
+                  f"{run['days_changed']} of {run['rep_days']} ({run['untouched_days_changed']}) | "
+                  f"{run['reordered']} / {run['retimed']} |")
             if run is not first:
                 run["engine"].dispose()
 

@@ -81,9 +81,11 @@ class PlanState:
         self.overrun_weight: float | None = INITIAL_OVERRUN_WEIGHT if inst.soft_duration else None
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
-        # Waiting left in the day (routes.idle_s): priced like travel, so the search orders visits and places
-        # breaks to avoid it, not only the final timing.
+        # Waiting in the day from its shift start (routes.idle_s, idle and delay): priced like travel, so the
+        # search orders visits and places breaks to avoid it, not only the final timing.
         self.idle = np.zeros(V, dtype=np.int64)
+        problem = inst.problem
+        self._may_wait = any(c.windows is not None for c in problem.clients) or any(v.breaks for v in problem.vehicles)
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
         self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
         self._log: dict[int, tuple] | None = None
@@ -131,7 +133,7 @@ class PlanState:
         self.visits[k] = len(clients)
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
-        self.idle[k] = idle_s(inst, k, seq, tm)[0] if tm.feasible else 0
+        self.idle[k] = sum(idle_s(inst, k, seq, tm)) if tm.feasible and self._may_wait else 0
         self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:

@@ -187,26 +187,13 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weigh
 
 
 def idle_s(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> tuple[int, int]:
-    """(idle, delay) of a timed route: `delay` is how much later than its shift start the vehicle can leave
-    without arriving anywhere later than its window allows or ending later (the waits it absorbs), and `idle` the
-    waiting left in the day (at outlets that are not open yet and for a break's window) once it leaves that late.
-    A route without clients has none."""
-    if not any(c >= 0 for c in seq):
-        return 0, 0
-    day = int(inst.veh_day[vehicle])
-    windows, breaks = inst.py_windows[day], inst.py_breaks[vehicle]
-    waited = 0  # waits up to and including the node
-    delay = INF
-    for i, node in enumerate(seq, start=1):
-        waited += tm.start[i] - tm.depart[i - 1] - (inst.row(tm.locs[i - 1])[tm.locs[i]] if node >= 0 else 0)
-        if node >= 0:
-            hi = next(h for lo, h in windows[node] if lo <= tm.start[i] <= h) if tm.feasible else tm.start[i]
-        else:
-            hi = breaks[-1 - node][1]
-        delay = min(delay, waited + hi - tm.start[i])
-    total_wait = waited + tm.start[-1] - tm.depart[-2] - inst.row(tm.locs[-2])[tm.locs[-1]]
-    delay = max(0, min(delay, total_wait))
-    return total_wait - delay, delay
+    """(idle, delay) of a route timed from its shift start: `delay` is the wait at the first outlet, which the
+    rep spends before leaving instead, and `idle` the waiting left in the day (for outlets that are not open yet
+    and for a break's window). Their sum is the day's end less its shift start, travel, service and breaks: what
+    the search prices, so that a light day is worked from the start of the shift, not begun late."""
+    waits = [tm.start[i] - tm.depart[i - 1] - inst.row(tm.locs[i - 1])[tm.locs[i]] for i in range(1, len(tm.locs))]
+    delay = waits[0] if seq and seq[0] >= 0 else 0
+    return sum(waits) - delay, delay
 
 
 def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] | None:
@@ -214,7 +201,7 @@ def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] 
 
     Breaks are placed in order, each but the last at the first gap where the route up to it is on time (which
     leaves the most room after it); the last one where the whole route is feasible with the least idle time
-    (see idle_s), then the earliest end: where the day's work meets the break's window."""
+    and delay (see idle_s), then the earliest end: where the day's work meets the break's window."""
     seq = list(clients)
     n_breaks = len(inst.problem.vehicles[vehicle].breaks)
     if n_breaks == 0:
@@ -237,7 +224,7 @@ def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] 
         tm = time_route(inst, vehicle, trial)
         if not tm.feasible:
             continue
-        key = (idle_s(inst, vehicle, trial, tm)[0], tm.start[-1])
+        key = (sum(idle_s(inst, vehicle, trial, tm)), tm.start[-1])
         if best_key is None or key < best_key:
             best, best_key = trial, key
     return best

@@ -1,7 +1,7 @@
 """Turn a route's node sequence into the timed stops and breaks the rep follows.
 
 Service starts as early as the windows and the previous stop allow; the departure from the start location is
-put off by the waits that delay absorbs (routes.idle_s), so the rep does not leave early only to wait at a door.
+put off by the wait at the first outlet (routes.idle_s), so the rep does not leave early only to wait at its door.
 """
 
 from __future__ import annotations
