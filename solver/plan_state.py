@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.instance import INF, Instance
+from solver.instance import IDLE_WEIGHT, INF, Instance
 from solver.routes import Edges, Timing, idle_s, route_edges, time_route
 from solver.two_opt import two_opt
 
@@ -84,8 +84,6 @@ class PlanState:
         # Waiting in the day from its shift start (routes.idle_s, idle and delay): priced like travel, so the
         # search orders visits and places breaks to avoid it, not only the final timing.
         self.idle = np.zeros(V, dtype=np.int64)
-        problem = inst.problem
-        self._may_wait = any(c.windows is not None for c in problem.clients) or any(v.breaks for v in problem.vehicles)
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
         self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
         self._log: dict[int, tuple] | None = None
@@ -133,7 +131,7 @@ class PlanState:
         self.visits[k] = len(clients)
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
-        self.idle[k] = sum(idle_s(inst, k, seq, tm)) if tm.feasible and self._may_wait else 0
+        self.idle[k] = sum(idle_s(inst, k, seq, tm)) if tm.feasible and inst.may_wait else 0
         self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:
@@ -205,7 +203,7 @@ class PlanState:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        value = int(self.travel.sum()) + int(self.idle.sum()) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = int(self.travel.sum()) + round(IDLE_WEIGHT * int(self.idle.sum())) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
         if self.overrun_weight is not None:
             value += round(self.overrun_weight * int(self.overrun.sum()))
         return value

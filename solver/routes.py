@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.instance import INF, Instance, earliest_start
+from solver.instance import IDLE_WEIGHT, INF, Instance, earliest_start
 
 
 @dataclass
@@ -103,7 +103,7 @@ def time_route(inst: Instance, vehicle: int, seq: list[int]) -> Timing:
 
 COLUMNS = (
     "vehicle", "day", "pos", "from_loc", "to_loc", "depart", "latest_next", "brk", "brk_lo", "brk_hi", "brk_dur", "load", "capacity",
-    "usable", "overrun",
+    "usable", "overrun", "next_arrival", "waits_after",
 )
 
 
@@ -113,7 +113,8 @@ class Edges:
     Columns: vehicle, day, pos, from_loc, to_loc (the real location after, past a break), depart (from node i),
     latest_next (latest arrival at the next real node), brk (1: the next node is a break the client would go
     in front of) with its brk_lo / brk_hi start bounds and brk_dur, load and capacity of the route, usable,
-    and (soft duration limits only) how far the route already ends after its limit (negative: time to spare)."""
+    (soft duration limits only) how far the route already ends after its limit (negative: time to spare), the
+    arrival at the next real node and the waits from there to the end (which absorb a later arrival there)."""
 
     __slots__ = ("table",)
 
@@ -138,15 +139,21 @@ def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edg
     day = int(inst.veh_day[vehicle])
     overrun = tm.start[-1] - int(inst.veh_arrive_by[vehicle])
     rows = []
-    locs, latest, depart = tm.locs, tm.latest, tm.depart
+    locs, latest, depart, start = tm.locs, tm.latest, tm.depart, tm.start
+    legs = [inst.row(locs[j - 1])[locs[j]] for j in range(1, len(locs))]
+    waits_after = [0] * (len(locs) + 1)  # waits at node j and after it
+    for j in range(len(locs) - 1, 0, -1):
+        waits_after[j] = waits_after[j + 1] + start[j] - depart[j - 1] - legs[j - 1]
     for i in range(n + 1):
         nxt = seq[i] if i < n else 0
         if nxt < 0:
             lo, hi, dur = inst.py_breaks[vehicle][-1 - nxt]
             usable = ok if not (i + 1 < n and seq[i + 1] < 0) else 0  # two breaks in a row: no insertion here
-            rows.append((vehicle, day, i, locs[i], locs[i + 2], depart[i], latest[i + 2], 1, lo, hi, dur, tm.load, cap, usable, overrun))
+            rows.append((vehicle, day, i, locs[i], locs[i + 2], depart[i], latest[i + 2], 1, lo, hi, dur, tm.load, cap, usable, overrun,
+                         depart[i + 1] + legs[i + 1], waits_after[i + 2]))
         else:
-            rows.append((vehicle, day, i, locs[i], locs[i + 1], depart[i], latest[i + 1], 0, 0, 0, 0, tm.load, cap, ok, overrun))
+            rows.append((vehicle, day, i, locs[i], locs[i + 1], depart[i], latest[i + 1], 0, 0, 0, 0, tm.load, cap, ok, overrun,
+                         depart[i] + legs[i], waits_after[i + 1]))
     return Edges(np.array(rows, dtype=np.int64))
 
 
@@ -155,7 +162,8 @@ def concat_edges(parts: list[Edges]) -> Edges:
 
 
 def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weight: float | None = None) -> np.ndarray:
-    """Travel added by inserting each client at each position (INF where infeasible), shape (C, E).
+    """Travel added by inserting each client at each position (INF where infeasible), shape (C, E); where routes
+    may wait, travel and idle time added.
 
     The positions may belong to routes of several days; each is checked against the client's windows that
     day, the route's latest arrival downstream, a break it would push, and capacity. With soft duration
@@ -183,6 +191,12 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weigh
         added = np.maximum(0, over + delta + inst.service[clients][:, None]) - np.maximum(0, over)
         return np.where(ok, delta + np.rint(overrun_weight * added).astype(np.int64), INF)
     ok &= done + t_out <= e.latest_next[None, :]
+    if inst.may_wait:
+        # The plan prices idle time too (PlanState.idle): travel and idle together are how much later the route
+        # ends, less the client's own service.
+        later = done + t_out - e.next_arrival[None, :]
+        travel_and_idle = np.maximum(later - e.waits_after[None, :], 0) - inst.service[clients][:, None]
+        delta = delta + np.rint(IDLE_WEIGHT * (travel_and_idle - delta)).astype(np.int64)
     return np.where(ok, delta, INF)
 
 

@@ -1,0 +1,205 @@
+"""Every rep-day of a planned office re-routed by the reference engines, day by day, with the same outlets.
+
+    .venv/bin/python -m benchmarks.product_days [--office sample_routes/shanghai_minhang] [--generated 3]
+        [--time-limit 15] [--day-s 1]
+
+Each office is planned as `make run` plans it (straight-line times, every rep in a worker process, the default
+time limit per rep). Then every rep-day with at least three visits goes, with exactly its outlets, to:
+
+- VROOM 1.15 (exploration 5, one thread): the same matrix, shift, service times, every opening window of that day
+  and the same lunch break (a VROOM break with the lunch's start window and duration). Its order is re-timed by
+  our timing (lunch at the previous stop, routes.place_breaks); a day VROOM leaves outlets out of, or whose order
+  our timing finds infeasible, is listed. Compared: travel, and travel + idle (our objective: the day's length).
+- PyVRP 0.14 (`--day-s` seconds a day) and our own day search for the same time (solver.solve on that day alone,
+  one vehicle), both without the lunch, on the days where each outlet has one window (PyVRP takes one).
+
+Ratios are ours / reference per day; the mean is over the days compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pyvrp
+import vroom
+from pyvrp.stop import MaxRuntime
+from sqlmodel import Session
+
+from service import db, planning
+from service.bundle import load_bundle
+from solver import SolveParams, solve
+from solver.instance import build_instance
+from solver.model import Problem, Route
+from solver.routes import place_breaks, time_route
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+START = date(2026, 11, 30)
+MIN_VISITS = 3
+
+
+@dataclass
+class DayResult:
+    office: str
+    rep: int
+    day: int
+    visits: int
+    ours_travel: int
+    ours_length: int  # from the shift start to the return: travel, service, lunch and idle
+    vroom_travel: int | None = None  # None: VROOM left outlets out or its order is infeasible in our timing
+    vroom_length: int | None = None
+    pyvrp_travel: int | None = None  # without lunch, one window per outlet
+    ours_nolunch_travel: int | None = None
+
+
+def office_solutions(folder: Path, time_limit_s: float, work: Path) -> list[tuple[Problem, list[Route]]]:
+    url = f"sqlite:///{work / (folder.name + '.db')}"
+    db.migrate(url)
+    engine = db.make_engine(url, pooled=False)
+    with Session(engine) as session:
+        office_id = load_bundle(session, folder).id
+        session.commit()
+    prepared = planning.prepare_plan(engine, planning.PlanRequest(office_id, START, time_limit_s=time_limit_s))
+    engine.dispose()
+    solutions, _ = planning.solve_reps(prepared.problems, SolveParams(time_limit_s=time_limit_s))
+    return [(rp.problem, list(s.routes)) for rp, s in zip(prepared.problems, solutions)]
+
+
+def day_windows(problem: Problem, client: int, day: int) -> list[tuple[int, int]]:
+    """The client's service start intervals on that day."""
+    c = problem.clients[client]
+    if c.windows is None:
+        return [(0, 10**9)]
+    return [(w.start_s, w.end_s - c.service_s) for w in c.windows[day] if w.end_s - c.service_s >= w.start_s]
+
+
+def vroom_day(problem: Problem, route: Route) -> list[int] | None:
+    v = problem.vehicles[route.vehicle]
+    clients = [s.client for s in route.stops]
+    task = vroom.Input()
+    task.set_durations_matrix("car", np.ascontiguousarray(problem.duration_s, dtype=np.int64))
+    breaks = [vroom.Break(j, time_windows=[vroom.TimeWindow(b.earliest_start_s, b.latest_start_s)], service=b.duration_s)
+              for j, b in enumerate(v.breaks)]
+    task.add_vehicle(vroom.Vehicle(0, start=v.start, end=v.end, time_window=vroom.TimeWindow(v.shift_start_s, v.shift_end_s),
+                                   breaks=breaks))
+    task.add_job([vroom.Job(c, location=problem.clients[c].location, default_service=problem.clients[c].service_s,
+                            time_windows=[vroom.TimeWindow(lo, hi) for lo, hi in day_windows(problem, c, v.day)])
+                  for c in clients])
+    answer = task.solve(exploration_level=5, nb_threads=1).to_dict()
+    if answer["unassigned"]:
+        return None
+    return [int(s["id"]) for r in answer["routes"] for s in r["steps"] if s["type"] == "job"]
+
+
+def pyvrp_day(problem: Problem, route: Route, seconds: float) -> list[int] | None:
+    v = problem.vehicles[route.vehicle]
+    clients = [s.client for s in route.stops]
+    n = problem.duration_s.shape[0]
+    locations = [pyvrp.Location(0, 0) for _ in range(n)]
+    data_clients = []
+    for c in clients:
+        ((lo, hi),) = day_windows(problem, c, v.day)
+        data_clients.append(pyvrp.Client(problem.clients[c].location, service_duration=problem.clients[c].service_s,
+                                         tw_early=lo, tw_late=hi))
+    depots = [pyvrp.Depot(v.start)] if v.start == v.end else [pyvrp.Depot(v.start), pyvrp.Depot(v.end)]
+    vehicle = pyvrp.VehicleType(1, start_depot=0, end_depot=len(depots) - 1, tw_early=v.shift_start_s,
+                                tw_late=v.shift_end_s)
+    matrix = np.ascontiguousarray(problem.duration_s, dtype=np.int64)
+    data = pyvrp.ProblemData(locations, data_clients, depots, [vehicle], [matrix], [matrix])
+    result = pyvrp.solve(data, MaxRuntime(seconds), seed=0, collect_stats=False)
+    if not result.is_feasible():
+        return None
+    return [clients[a.idx] for r in result.best.routes() for a in r if a.is_client()]
+
+
+def one_day_problem(problem: Problem, route: Route, lunch: bool) -> tuple[Problem, list[int]]:
+    """The day alone: its outlets (each on that day only) and its vehicle, with or without its breaks."""
+    v = problem.vehicles[route.vehicle]
+    clients = [s.client for s in route.stops]
+    one = tuple(replace(problem.clients[c], patterns=((0,),), windows=None if problem.clients[c].windows is None
+                        else (problem.clients[c].windows[v.day],)) for c in clients)
+    vehicle = replace(v, day=0, breaks=v.breaks if lunch else ())
+    return replace(problem, num_days=1, clients=one, vehicles=(vehicle,)), clients
+
+
+def travel_of(problem: Problem, vehicle: int, order: list[int]) -> int:
+    v = problem.vehicles[vehicle]
+    locs = [v.start, *(problem.clients[c].location for c in order), v.end]
+    return int(sum(problem.duration_s[a, b] for a, b in zip(locs, locs[1:])))
+
+
+def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: float, inst) -> DayResult:
+    clients = [s.client for s in route.stops]
+    v = problem.vehicles[route.vehicle]
+    out = DayResult(name, rep, v.day, len(clients), route.travel_s, route.end_s - v.shift_start_s)
+    order = vroom_day(problem, route)
+    seq = None if order is None else place_breaks(inst, route.vehicle, order)
+    if seq is not None:
+        tm = time_route(inst, route.vehicle, seq)
+        out.vroom_travel, out.vroom_length = tm.travel, tm.start[-1] - problem.vehicles[route.vehicle].shift_start_s
+    single = all(len(day_windows(problem, c, out.day)) == 1 for c in clients)
+    if single:
+        order = pyvrp_day(problem, route, day_s)
+        if order is not None:
+            out.pyvrp_travel = travel_of(problem, route.vehicle, order)
+        alone, _ = one_day_problem(problem, route, lunch=False)
+        ours = solve(alone, SolveParams(time_limit_s=day_s, seed=0))
+        if not ours.unplaced:
+            out.ours_nolunch_travel = ours.travel_s
+    return out
+
+
+def ratios(pairs: list[tuple[int, int]]) -> str:
+    if not pairs:
+        return "no days"
+    r = [a / b for a, b in pairs if b > 0]
+    worse = sum(a > b for a, b in pairs)
+    return (f"{len(pairs)} days, mean {statistics.mean(r):.4f}, min {min(r):.3f}, max {max(r):.3f}, "
+            f"ours longer on {worse}; totals {sum(a for a, _ in pairs):,} / {sum(b for _, b in pairs):,} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--office", type=Path, action="append", help="an office folder (repeatable)")
+    parser.add_argument("--generated", type=int, default=0, help="also this many generated offices (seeds 1..N)")
+    parser.add_argument("--time-limit", type=float, default=planning.DEFAULT_TIME_LIMIT_S, help="solver s per rep")
+    parser.add_argument("--day-s", type=float, default=1.0, help="PyVRP's and our seconds per day, lunch left out")
+    args = parser.parse_args()
+    offices = args.office or [REPO_ROOT / "sample_routes" / "shanghai_minhang"]
+    print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.product_days', *sys.argv[1:]])}")
+    results: list[DayResult] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        for seed in range(1, args.generated + 1):
+            folder = work / f"generated-{seed}"
+            subprocess.run([sys.executable, "-m", "sample_routes.generate", "--seed", str(seed), "--out", str(folder)],
+                           check=True, capture_output=True, cwd=REPO_ROOT)
+            offices.append(folder)
+        for folder in offices:
+            for rep, (problem, routes) in enumerate(office_solutions(folder, args.time_limit, work)):
+                inst = build_instance(problem)
+                for route in routes:
+                    if len(route.stops) >= MIN_VISITS:
+                        results.append(compare_day(folder.name, rep, problem, route, args.day_s, inst))
+    for name in sorted({r.office for r in results}) + ["all"]:
+        rows = [r for r in results if name in ("all", r.office)]
+        print(f"{name}: {len(rows)} rep-days")
+        lost = [r for r in rows if r.vroom_travel is None]
+        print(f"  vs VROOM, lunch and every window: travel {ratios([(r.ours_travel, r.vroom_travel) for r in rows if r.vroom_travel])}")
+        print(f"    day's length from the shift start (travel, service, lunch, idle): "
+              f"{ratios([(r.ours_length, r.vroom_length) for r in rows if r.vroom_length])}; "
+              f"{len(lost)} days where VROOM left outlets out or its order is not feasible in our timing")
+        print(f"  vs PyVRP, lunch left out, one window per outlet: "
+              f"{ratios([(r.ours_nolunch_travel, r.pyvrp_travel) for r in rows if r.pyvrp_travel and r.ours_nolunch_travel])}")
+
+
+if __name__ == "__main__":
+    main()
