@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from service import auth, day_list_fast_path, db
+from service import access_log, auth, day_list_fast_path, db
 from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
 from service.api import jobs, ride_along, visits
 from service.api import change_sets, exports
@@ -49,6 +49,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.add_middleware(day_list_fast_path.DayListFastPath)  # last added: outermost, before FastAPI's routing
     install_error_handler(app)
     auth.refuse_unauthenticated_first(app)
+    app.add_exception_handler(auth.PageLinkRedirect, auth.page_link_redirect)
+    access_log.install()
     document_errors(app)  # 400/401/403/404/409/413/422/503 in the OpenAPI of every route
     app.include_router(health.router)
     app.include_router(offices.router)

@@ -3,8 +3,10 @@
 Credentials, first found wins:
 1. `Authorization: Bearer <token>` (every request);
 2. on a page (the plan map, the rep's day page, the day sheet PDF), `?token=<token>`: the links the demo prints
-   carry it; the page's response then sets an HttpOnly, SameSite=Strict cookie holding the token;
-3. on GET and HEAD, that cookie (so the page's own links, and its language switch, need no token in the URL).
+   carry it; a valid one is answered with a redirect to the same URL without it that sets an HttpOnly,
+   SameSite=Strict cookie holding the token, so the token stays in no address bar, history or page script;
+3. on GET and HEAD of the pages and the rep's day list, that cookie (the pages' own links and language switch
+   need no token in the URL); every other route takes the Bearer header only.
 No credential, or one naming an unknown or revoked token: 401 with `WWW-Authenticate: Bearer`.
 
 The cache: each API process keeps a looked-up token's principal (or the fact that it is unknown) for
@@ -148,13 +150,15 @@ def forget(token_id: int) -> None:
         cache.forget(token_id)
 
 
-def request_token(authorization: str | None, method: str, cookie_header: str | None) -> str | None:
-    """The raw token a request carries: its bearer token, else on GET/HEAD the page cookie. Used by the app's
-    dependency and by the day-list fast path alike (pages' `?token=` is read by `page_principal`)."""
+def request_token(authorization: str | None, method: str, cookie_header: str | None,
+                  cookie_allowed: bool = True) -> str | None:
+    """The raw token a request carries: its bearer token, else (where `cookie_allowed`, on GET/HEAD) the page
+    cookie. Used by the app's dependencies and by the day-list fast path alike (pages' `?token=` is read by
+    `page_principal`)."""
     if authorization is not None:
         scheme, _, credentials = authorization.partition(" ")
         return credentials.strip() if scheme.lower() == "bearer" else None
-    if method in ("GET", "HEAD") and cookie_header:
+    if cookie_allowed and method in ("GET", "HEAD") and cookie_header:
         morsel = SimpleCookie(cookie_header).get(COOKIE)
         return morsel.value if morsel is not None else None
     return None
@@ -172,19 +176,47 @@ async def _resolve(request: Request, raw: str | None) -> Principal:
 async def current_principal(
     request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The request's principal, else 401. (`_bearer` only declares the scheme in the OpenAPI document.)"""
+    """The request's principal from its Bearer header, else 401. (`_bearer` only declares the scheme in the
+    OpenAPI document.)"""
+    return await _resolve(request, request_token(request.headers.get("authorization"), request.method,
+                                                 request.headers.get("cookie"), cookie_allowed=False))
+
+
+async def cookie_principal(
+    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """As `current_principal`, and the pages' cookie counts too (the rep's day list, which the day page uses)."""
     return await _resolve(request, request_token(request.headers.get("authorization"), request.method,
                                                  request.headers.get("cookie")))
+
+
+class PageLinkRedirect(Exception):
+    """A page link carried a valid `?token=`: answered by `page_link_redirect`."""
+
+    def __init__(self, url: str, token: str) -> None:
+        super().__init__(url)
+        self.url, self.token = url, token
 
 
 async def page_principal(
     request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """As `current_principal`, and a page link's `?token=` counts too (send the page with `page_response`)."""
+    """As `cookie_principal`, and a page link's valid `?token=` is exchanged for the cookie by a redirect to
+    the same URL without it (PageLinkRedirect)."""
     raw = request.query_params.get(PAGE_TOKEN_PARAM)
     if raw is None or "authorization" in request.headers:
-        return await current_principal(request, _bearer_credentials)
-    return await _resolve(request, raw)
+        return await cookie_principal(request, _bearer_credentials)
+    await _resolve(request, raw)
+    raise PageLinkRedirect(str(request.url.remove_query_params(PAGE_TOKEN_PARAM)), raw)
+
+
+def page_link_redirect(request: Request, exc: Exception) -> Response:
+    """303 to the page without its token, setting the page cookie; the token goes in no Referer either."""
+    assert isinstance(exc, PageLinkRedirect)
+    response = Response(status_code=303, headers={"Location": exc.url, "Referrer-Policy": "no-referrer",
+                                                  "Cache-Control": "no-store"})
+    response.set_cookie(COOKIE, exc.token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    return response
 
 
 async def _authenticated(request: Request) -> bool:
@@ -207,15 +239,14 @@ def refuse_unauthenticated_first(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
 
 
-def page_response(request: Request, response: Response) -> Response:
-    """The page as sent: with the cookie when the link carried `?token=`, and no Referer to other sites (the
-    base map's tiles), which would otherwise carry the link's token."""
-    raw = request.query_params.get(PAGE_TOKEN_PARAM)
-    if raw is not None and "authorization" not in request.headers:
-        response.set_cookie(COOKIE, raw, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+def page_response(response: Response, content_security_policy: str | None = None) -> Response:
+    """The page as sent: no Referer to other sites (the base map's tiles), and its Content-Security-Policy."""
     response.headers["Referrer-Policy"] = "same-origin"
+    if content_security_policy:
+        response.headers["Content-Security-Policy"] = content_security_policy
     return response
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+CookiePrincipalDep = Annotated[Principal, Depends(cookie_principal)]
 PagePrincipalDep = Annotated[Principal, Depends(page_principal)]

@@ -28,7 +28,7 @@ from typing import Any
 from fastapi import Depends
 from sqlmodel import Session, select
 
-from service.auth import Principal, current_principal, page_principal
+from service.auth import Principal, cookie_principal, current_principal, page_principal
 from service.db import SessionDep
 from service.errors import Forbidden, Loc
 from service.tables import ApiToken, ChangeSet, Job, Outlet, Plan, Rep, Role, Supervisor
@@ -137,9 +137,10 @@ def rep_scope(rep: Rep) -> Scope:
 # --- the rules as FastAPI dependencies: each returns the principal, for routes that record who acted ----------
 
 
-def _who(page: bool) -> Any:
-    """The principal dependency: pages also take a link's `?token=` (service/auth.py)."""
-    return Depends(page_principal if page else current_principal)
+def _who(page: bool, cookie: bool = False) -> Any:
+    """The principal dependency: the Bearer header; pages also take their cookie and a link's `?token=`, the
+    rep's day list (which the day page uses) the cookie (service/auth.py)."""
+    return Depends(page_principal if page else cookie_principal if cookie else current_principal)
 
 
 def role(rule: Rule, *, page: bool = False) -> Any:
@@ -171,8 +172,8 @@ def on_office(rule: Rule) -> Any:
     return Depends(office_rule)
 
 
-def on_rep(rule: Rule, *, page: bool = False, loc: Loc = ("path", "rep_id")) -> Any:
-    def rep_rule(rep_id: int, session: SessionDep, principal: Principal = _who(page)) -> Principal:
+def on_rep(rule: Rule, *, page: bool = False, cookie: bool = False, loc: Loc = ("path", "rep_id")) -> Any:
+    def rep_rule(rep_id: int, session: SessionDep, principal: Principal = _who(page, cookie)) -> Principal:
         return _on(principal, rule, session, lambda s: (r := s.get(Rep, rep_id)) and rep_scope(r), loc)
 
     return Depends(rep_rule)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.insertion import insert_clients, insert_in_order
+from solver.instance import INF
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import lateness_priced, reoptimize_day, retour, tour_searchable
@@ -63,6 +64,8 @@ class SearchConfig:
     remove_share: float = 0.25  # at most this share of the placed clients per iteration
     max_removed_visits: int = 50  # and about this many visits (frequent clients count several times)
     overrun_focus: float = 0.5  # share of the cuts made around a route that overruns its limit, when one does
+    balance_focus: float = 0.3  # share of the cuts made around a crew's busiest day, when its days are unbalanced
+    balance_tolerance_s: int = 3600  # days of a crew this much apart are unbalanced
     # At the start a worsening by this share of the average cost per visit is accepted half the time.
     start_accept_per_visit: float = 0.7
     end_temperature_ratio: float = 0.01
@@ -292,14 +295,16 @@ def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.rando
         return sorted(int(c) for c in rng.choice(placed, size=k, replace=False))
     over = np.flatnonzero(state.overrun > 0)
     focus = len(over) > 0 and rng.random() < cfg.overrun_focus
+    heavy = None if focus or unplaced else _busiest_route(state, cfg, rng)
     if op == 2:
-        pool = over if focus else [v for v in range(len(state.routes)) if state.visits[v] > 0]
+        pool = over if focus else [heavy] if heavy is not None else [v for v in range(len(state.routes)) if state.visits[v] > 0]
         v = pool[int(rng.integers(len(pool)))]
         return sorted({c for c in state.routes[v] if c >= 0})
     if unplaced:
         seed = unplaced[int(rng.integers(len(unplaced)))]
-    elif focus:  # a client of a route that overruns its duration limit
-        on_route = [c for c in state.routes[over[int(rng.integers(len(over)))]] if c >= 0]
+    elif focus or heavy is not None:  # a client of a route that overruns its limit, or of a crew's busiest day
+        route = over[int(rng.integers(len(over)))] if focus else heavy
+        on_route = [c for c in state.routes[route] if c >= 0]
         seed = on_route[int(rng.integers(len(on_route)))]
     else:
         seed = placed[int(rng.integers(n))]
@@ -310,6 +315,24 @@ def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.rando
     s = inst.client_loc[seed]
     dist = inst.travel[s, locs] + inst.travel[locs, s]
     return sorted(placed[i] for i in np.argsort(dist, kind="stable")[:k])
+
+
+def _busiest_route(state: PlanState, cfg: SearchConfig, rng: np.random.Generator) -> int | None:
+    """cfg.balance_focus of the time, a route of the busiest day of a crew whose days differ by more than
+    cfg.balance_tolerance_s (one such crew drawn at random), else None: cuts there let the recreate step move
+    visits to lighter days."""
+    if not state.inst.problem.balance_weight:
+        return None
+    work = state.crew_day_work()
+    busiest = np.where(state.crew_works, work, -INF).max(axis=1)
+    lightest = np.where(state.crew_works, work, INF).min(axis=1)
+    crews = np.flatnonzero(busiest - lightest > cfg.balance_tolerance_s)
+    if not len(crews) or rng.random() >= cfg.balance_focus:
+        return None
+    crew = int(crews[int(rng.integers(len(crews)))])
+    day = int(np.argmax(np.where(state.crew_works[crew], work[crew], -INF)))
+    routes = [k for k in state.inst.vehicles_of_day[day] if state.crew_index[k] == crew and state.visits[k] > 0]
+    return routes[int(rng.integers(len(routes)))] if routes else None
 
 
 def _strings(state: PlanState, placed: list[int], seed: int, k: int, rng: np.random.Generator) -> list[int]:

@@ -13,7 +13,7 @@ from service.plan_schemas import DayListPublic
 router = APIRouter(tags=["day list"], lifespan=day_list_cache.lifespan)
 
 
-@router.get("/reps/{rep_id}/day/{date}", response_model=DayListPublic, dependencies=[policy.on_rep(policy.DAY_LIST)])
+@router.get("/reps/{rep_id}/day/{date}", response_model=DayListPublic, dependencies=[policy.on_rep(policy.DAY_LIST, cookie=True)])
 async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Response:
     """The published plan's ordered outlets for `date` (YYYY-MM-DD), with arrival and departure times, travel
     from the previous stop, the lunch break and the return to the end place. The cycle repeats."""

@@ -2,13 +2,15 @@
 (/reps/{id}/day/{date}/page), the printable day sheet (/reps/{id}/day/{date}/sheet.pdf), and the pages' own
 static files (Leaflet included) under /web/static/. Every page takes `lang` (zh-CN or en), else follows the
 browser's Accept-Language. Every page but the static files needs a token: a Bearer header, a link's `?token=`
-(which sets a cookie for the page's own links) or that cookie (service/auth.py)."""
+(exchanged for a cookie by a redirect to the link without it) or that cookie (service/auth.py). Pages send a
+Content-Security-Policy that runs no inline script or style."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Annotated
 
 import numpy as np
@@ -48,12 +50,23 @@ def page_translator(
 TranslatorDep = Annotated[Translator, Depends(page_translator)]
 
 
+def content_security_policy(tiles: TileSource | None) -> str:
+    """Scripts, styles and images of the pages come from the service itself (the base map's tiles from their
+    server): no inline script or style runs, whatever a stored name holds."""
+    images = "'self' data:"
+    if tiles is not None:
+        parts = urlsplit(tiles.url.replace("{s}", "*"))
+        images += f" {parts.scheme}://{parts.netloc}"
+    return (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; "
+            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+
 def _page(request: Request, template: str, t: Translator, **context) -> HTMLResponse:
     html = _templates.get_template(template).render(
         t=t, lang=t.language, language_names={language: messages(language)["language_name"] for language in LANGUAGES},
         language_links=_language_links(request), **context)
-    return auth.page_response(request, HTMLResponse(html, headers={"Content-Language": t.language,
-                                                                   "Vary": "Accept-Language"}))
+    return auth.page_response(HTMLResponse(html, headers={"Content-Language": t.language, "Vary": "Accept-Language"}),
+                              content_security_policy(tile_source()))
 
 
 def _language_links(request: Request) -> dict[str, str]:
@@ -159,7 +172,7 @@ def rep_day_sheet(rep_id: int, date: dt.date, request: Request, session: Session
     listing = plan_views.rep_day_list(session, rep_id, date)
     # header values are Latin-1: any other character of a rep code becomes "_"
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"visit-card-{listing.rep_code}-{date.isoformat()}.pdf")
-    return auth.page_response(request, Response(
+    return auth.page_response(Response(
         day_sheet_pdf(listing, t), media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": t.language,
                  "Vary": "Accept-Language"}))

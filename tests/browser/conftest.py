@@ -72,11 +72,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _published_tiny_office(url: str) -> tuple[int, int, str]:
+def published_office(url: str, folder: Path = TINY_SAMPLE) -> tuple[int, int, str]:
+    """The office of `folder` loaded into the database `url`, planned and published: (office id, plan id, a
+    global admin's token)."""
     db.migrate(url)
     engine = db.make_engine(url)
     with Session(engine) as session:
-        office_id = load_bundle(session, TINY_SAMPLE).id
+        office_id = load_bundle(session, folder).id
         _, token = create_token(session, role="admin", name="browser tests")
         session.commit()
     # one second per rep places all of the tiny office's visits
@@ -128,7 +130,7 @@ def published_database(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, i
     """(database URL, office id, plan id, a global admin's token) of the tiny sample office, planned and
     published."""
     url = f"sqlite:///{tmp_path_factory.mktemp('browser-db') / 'routeplan.db'}"
-    return (url, *_published_tiny_office(url))
+    return (url, *published_office(url))
 
 
 @pytest.fixture(scope="session")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import struct
 import subprocess
 from dataclasses import dataclass
@@ -14,13 +15,23 @@ from pathlib import Path
 
 import httpx
 import pytest
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from service.schemas import WEEKDAYS
 from service.web.i18n import messages
-from tests.browser.conftest import START, WAIT_S, LiveServer, open_page
+from tests.browser.conftest import (
+    START,
+    TINY_SAMPLE,
+    WAIT_S,
+    LiveServer,
+    environ_without_base_map,
+    open_page,
+    published_office,
+    serve,
+)
 
 
 def api(server: LiveServer, path: str) -> dict:
@@ -194,3 +205,29 @@ def test_day_sheet_pdf_has_the_same_numbers_on_its_map_and_its_list(live_server,
                 assert circles[a["seq"]].x > circles[b["seq"]].x, (a["seq"], b["seq"])
             if north_m > 60:  # clearly north: drawn above (smaller y from the top)
                 assert circles[a["seq"]].y < circles[b["seq"]].y, (a["seq"], b["seq"])
+
+
+HOSTILE_CODE = "<img src=x onerror=title=7>"  # rep codes hold 32 characters at most
+
+
+def test_a_rep_code_holding_markup_shows_as_text_and_runs_nothing(browser, tmp_path):
+    # An office admin may name a rep anything; a global admin who opens the office's map must not run it.
+    folder = tmp_path / "hostile"
+    shutil.copytree(TINY_SAMPLE, folder)
+    for name in ("office.json", "outlets.csv"):
+        path = folder / name
+        path.write_text(path.read_text(encoding="utf-8").replace("TINY-R01", HOSTILE_CODE), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'hostile.db'}"
+    _, plan_id, token = published_office(url, folder)
+    with serve(url, environ_without_base_map()) as base_url:
+        open_page(browser, f"{base_url}/plans/{plan_id}/map?token={token}&lang=en")
+        assert "token=" not in browser.current_url  # exchanged for the cookie
+        hostile = next(o for o in Select(browser.find_element(By.ID, "filter-rep")).options if HOSTILE_CODE in o.text)
+        choose(browser, "filter-rep", hostile.get_attribute("value"))
+        route = browser.find_element(By.CSS_SELECTOR, ".leaflet-overlay-pane path.leaflet-interactive")
+        ActionChains(browser).move_to_element(route).perform()
+        WebDriverWait(browser, WAIT_S).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip"))
+        tooltip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip")
+        assert tooltip.text.startswith(HOSTILE_CODE + " · ")  # the code as the text it is
+        assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x']")
+        assert browser.title != "7"

@@ -167,23 +167,30 @@ def test_a_revoked_token_is_refused_at_once(api, world):
         assert refused.status_code == 401 and refused.json()["detail"][0]["msg"] == "unknown or revoked token"
 
 
-def test_a_page_link_token_becomes_a_cookie_for_the_page_and_its_links(app, world, as_):
+def test_a_page_link_token_becomes_a_cookie_and_leaves_the_address(app, world, as_):
     raw = as_("rep", "rep1")["Authorization"].removeprefix("Bearer ")
     page = day_url(world["rep1"], world["start"], "/page")
     browser = TestClient(app)  # no Authorization header, a cookie jar of its own (the app is started already)
     assert browser.get(page).status_code == 401
-    response = browser.get(page, params={"token": raw, "lang": "en"})
-    assert response.status_code == 200
-    cookie = response.headers["set-cookie"]
+    link = browser.get(page, params={"token": raw, "lang": "en"}, follow_redirects=False)
+    assert link.status_code == 303
+    assert link.headers["location"] == f"http://testserver{page}?lang=en"  # the same page, without the token
+    cookie = link.headers["set-cookie"]
     assert cookie.startswith(f"routeplan_token={raw};") and "HttpOnly" in cookie and "SameSite=strict" in cookie
+    assert link.headers["Referrer-Policy"] == "no-referrer"
+    response = browser.get(link.headers["location"])
+    assert response.status_code == 200
     assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert raw not in response.text  # the language links and the sheet link rely on the cookie
     assert browser.get(day_url(world["rep1"], world["start"], "/sheet.pdf")).status_code == 200
-    assert browser.get(day_url(world["rep1"], world["start"])).status_code == 200
+    assert browser.get(day_url(world["rep1"], world["start"])).status_code == 200  # the day list the page uses
     assert browser.get(day_url(world["rep2"], world["start"], "/page")).status_code == 403
-    # the cookie is for reading: a change needs the Authorization header
+    # the cookie is for the pages and the day list: the rest of the API needs the Authorization header
+    assert browser.get(f"/reps/{world['rep1']['id']}").status_code == 401
+    assert browser.get(f"/visits?rep_id={world['rep1']['id']}").status_code == 401
     assert browser.post("/visits", json=visit(world["rep1"])).status_code == 401
-    assert browser.get(page, params={"token": "rp_wrong"}).status_code == 401
+    assert browser.get(page, params={"token": "rp_wrong"}, follow_redirects=False).status_code == 401
 
 
 def test_requests_missing_the_cache_at_once_share_one_lookup(app, api, world, as_):

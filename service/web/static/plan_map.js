@@ -30,6 +30,10 @@
     title: msg.office + " " + data.office.name,
   }).addTo(map);
 
+  // The workload table's swatches and bars: their colours and widths as data, set here (no inline styles).
+  for (const node of document.querySelectorAll("[data-colour]")) node.style.background = node.dataset.colour;
+  for (const node of document.querySelectorAll("[data-width]")) node.style.width = node.dataset.width + "%";
+
   function element(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
@@ -160,7 +164,8 @@
       distance += route.distance_m;
       const line = route.line.map(latLng);
       L.polyline(line, { color: rep.colour, weight: 3, opacity: 0.75 })
-        .bindTooltip(rep.code + " · " + format(msg.week_n, { n: route.week + 1 }) + " " + msg.weekdays[route.weekday])
+        // an element, not a string: Leaflet would parse a string as HTML, and a rep's code is anyone's text
+        .bindTooltip(element("span", "", rep.code + " · " + format(msg.week_n, { n: route.week + 1 }) + " " + msg.weekdays[route.weekday]))
         .addTo(routeLayer);
       line.forEach((point) => bounds.extend(point));
       for (const stop of route.stops) {
