@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 import shapely
 
 from sqlalchemy import insert, literal
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from geo.coords import CoordSystem, to_wgs84
@@ -110,9 +109,10 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
     `request` is what the key is checked against and stored (default: the body)."""
     base = base_plan(session, body.base_plan_id)
     request = request or body.model_dump(mode="json")
-    # Serialise change sets (and publishes) of one office: a second submitter waits here, then sees the new
-    # version and gets 409 (FOR UPDATE is a no-op on SQLite, whose writers are serialised anyway).
-    session.exec(select(Plan.id).where(Plan.office_id == base.office_id).with_for_update()).all()
+    # Serialise change sets and publishes of one office: a second one waits here, then reads the versions and
+    # the base's status as the first left them (a base published meanwhile stays published).
+    plan_repository.lock_office_versions(session, base.office_id)
+    session.refresh(base)
     earlier = replayed(session, base.office_id, body.idempotency_key, request)
     if earlier is not None:
         return earlier
@@ -126,11 +126,7 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
                     based_on_id=base.id, created_by=body.created_by, time_limit_s=base.time_limit_s)
     edits.apply(session)  # outlets and reps as changed; new outlets get their ids
     session.add(new_plan)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # another version of this base was made meanwhile
-        session.rollback()
-        raise StalePlan(base.id, _current_id_after_race(session, base.office_id)) from exc
+    session.flush()
 
     base_visits = list(session.execute(select(PlanVisit.__table__).where(PlanVisit.plan_id == base.id)))
     rows, unplaced_new = _fold_plan(session, office, base, new_plan, edits, body.change_budget, base_visits)
@@ -150,11 +146,6 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
     session.add(new_plan)
     session.flush()
     return _public(change_set, replayed=False)
-
-
-def _current_id_after_race(session: Session, office_id: int) -> int | None:
-    plan = current_plan(session, office_id)
-    return plan.id if plan else None
 
 
 # --- checking the change set -----------------------------------------------------------------------------------

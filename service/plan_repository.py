@@ -4,7 +4,7 @@ Master data (offices, reps, outlets) is fetched through service.repository."""
 
 from __future__ import annotations
 
-from sqlalchemy import Row, bindparam
+from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session, col, select
 
 from service.errors import NotFound
@@ -63,17 +63,21 @@ def published_plan(session: Session, office_id: int) -> Plan | None:
     return session.exec(statement).first()
 
 
+def lock_office_versions(session: Session, office_id: int) -> None:
+    """Serialise what changes an office's plan versions (publishes, change sets) in the database itself: the
+    office's row is written first, which takes its row lock on PostgreSQL and the write lock on SQLite. Whoever
+    comes second waits until the first commits, then reads what it wrote."""
+    session.execute(update(Office).where(col(Office.id) == office_id).values(name=Office.name))
+
+
 def publish(session: Session, plan: Plan) -> Plan:
     """Make `plan` the one its office's reps see; the office's previously published plan is superseded."""
-    # Lock the office's plans so that two publishes cannot both leave a published plan (no-op on SQLite,
-    # whose writers are serialised anyway).
-    session.exec(select(Plan.id).where(Plan.office_id == plan.office_id).with_for_update()).all()
-    for previous in session.exec(
-        select(Plan).where(Plan.office_id == plan.office_id, Plan.status == PlanStatus.PUBLISHED, Plan.id != plan.id)
-    ):
-        previous.status = PlanStatus.SUPERSEDED
-        session.add(previous)
+    lock_office_versions(session, plan.office_id)
+    session.refresh(plan)
     if plan.status != PlanStatus.PUBLISHED:
+        # first the old one out, then the new one in: the database keeps one published plan per office
+        session.execute(update(Plan).where(col(Plan.office_id) == plan.office_id,
+                                           col(Plan.status) == PlanStatus.PUBLISHED).values(status=PlanStatus.SUPERSEDED))
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = utcnow()
         session.add(plan)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -111,9 +111,13 @@ class Outlet(SQLModel, table=True):
 class Plan(SQLModel, table=True):
     """One version of an office's journey plan over a repeating cycle."""
 
-    # One version per base: two change sets on the same base cannot both produce a version (no lost update).
-    # Plans computed from scratch have no base (NULLs never collide).
-    __table_args__ = (Index("ix_plan_office_based_on", "office_id", "based_on_id", unique=True),)
+    # At most one published version per office, whatever races (migration 0008). Change sets and publishes of an
+    # office are serialised by plan_repository.lock_office_versions, so a base may have several versions: a
+    # version superseded by re-publishing its base leaves that base open to the next line cleanup.
+    __table_args__ = (
+        Index("ix_plan_one_published", "office_id", unique=True, sqlite_where=text("status = 'PUBLISHED'"),
+              postgresql_where=text("status = 'PUBLISHED'")),
+    )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)
     start_date: date  # a Monday; the cycle repeats from here

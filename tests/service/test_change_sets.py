@@ -279,3 +279,49 @@ def test_the_monthly_om_file_becomes_a_change_set(client, tiny):
     bad = {"file": ("om.csv", (header + "\nOM-NEW-2,x,,kiosk,121.35,31.155,5,3,,," + week).encode(), "text/csv")}
     response = client.post("/change-sets/om-file", files=bad, data=form | {"idempotency_key": "om-bad"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][:3] == ["file", "row", 2]
+
+
+def at_once(*calls) -> list:
+    """Run the calls in threads released together; their answers in order."""
+    start = threading.Barrier(len(calls))
+    answers: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        start.wait()
+        answers[i] = calls[i]()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return answers
+
+
+def published(app: FastAPI, office_id: int) -> list[int]:
+    with Session(app.state.engine) as session:
+        return list(session.exec(select(Plan.id).where(Plan.office_id == office_id, Plan.status == "published")))
+
+
+def test_two_publishes_at_once_leave_one_published_plan(client, app, tiny):
+    base_id = tiny["plan"]["id"]
+    for round_ in range(8):
+        drafts = [submit(client, base_id, f"draft-{round_}", new_outlets=[new_outlet(f"PUB{round_}", 121.35, 31.156)])]
+        drafts.append(submit(client, drafts[0]["result_plan_id"], f"draft-{round_}b", closures=[f"PUB{round_}"]))
+        ids = [d["result_plan_id"] for d in drafts]
+        answers = at_once(*(lambda i=i: client.post(f"/plans/{i}/publish") for i in ids))
+        assert [a.status_code for a in answers] == [200, 200]
+        (base_id,) = published(app, tiny["office_id"])  # one of the two: the one published last
+
+
+def test_a_publish_racing_a_change_set_on_the_same_draft_leaves_a_published_plan(client, app, tiny):
+    base_id = tiny["plan"]["id"]
+    for round_ in range(8):
+        draft = submit(client, base_id, f"race-{round_}", new_outlets=[new_outlet(f"RC{round_}", 121.35, 31.156)])
+        draft_id = draft["result_plan_id"]
+        body = {"base_plan_id": draft_id, "idempotency_key": f"race-{round_}-next", "closures": [f"RC{round_}"]}
+        publish, change_set = at_once(lambda: client.post(f"/plans/{draft_id}/publish"),
+                                      lambda: client.post("/change-sets", json=body))
+        assert publish.status_code == 200 and change_set.status_code == 201, (publish.text, change_set.text)
+        assert published(app, tiny["office_id"]) == [draft_id]  # what the publish answered is what reps see
+        base_id = change_set.json()["result_plan_id"]
