@@ -38,7 +38,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from service.errors import Unauthorized, request_validation_response, service_error_response
-from service.tables import ApiToken, Role, as_utc, utcnow
+from service.tables import ApiToken, Rep, Role, as_utc, utcnow
 
 TOKEN_PREFIX = "rp_"
 MAX_TOKEN_CHARS = 100  # raw tokens are 46 characters; anything much longer is not one of ours
@@ -122,7 +122,8 @@ class PrincipalCache:
         forgotten = self._forgotten
         with Session(self._engine) as session:
             token = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-            principal = None if token is None or token.revoked_at is not None else Principal.of(token)
+            principal = None if token is None or token.revoked_at is not None or _rep_left(session, token) \
+                else Principal.of(token)
             now = utcnow()
             if principal is not None and (token.last_used_at is None
                                           or as_utc(token.last_used_at) < now - LAST_USED_EVERY):
@@ -137,17 +138,32 @@ class PrincipalCache:
                 self._entries[digest] = (expires, principal)
         return principal
 
-    def forget(self, token_id: int) -> None:
+    def forget(self, token_id: int | None = None, rep_id: int | None = None) -> None:
+        """Drop the token `token_id`, or every token of the rep `rep_id`."""
         with self._lock:
             self._forgotten += 1
-            for digest in [d for d, (_, p) in self._entries.items() if p is not None and p.token_id == token_id]:
+            for digest in [d for d, (_, p) in self._entries.items()
+                           if p is not None and (p.token_id == token_id or (rep_id is not None and p.rep_id == rep_id))]:
                 del self._entries[digest]
+
+
+def _rep_left(session: Session, token: ApiToken) -> bool:
+    """A rep's token stops working once the rep is deactivated (left the company, or `reps_leaving`)."""
+    if token.rep_id is None:
+        return False
+    return not session.exec(select(Rep.active).where(Rep.id == token.rep_id)).one()
 
 
 def forget(token_id: int) -> None:
     """Drop a (revoked) token from every cache of this process."""
     for cache in list(_caches):
-        cache.forget(token_id)
+        cache.forget(token_id=token_id)
+
+
+def forget_rep(rep_id: int) -> None:
+    """Drop every token of a rep who was deactivated from every cache of this process."""
+    for cache in list(_caches):
+        cache.forget(rep_id=rep_id)
 
 
 def request_token(authorization: str | None, method: str, cookie_header: str | None,

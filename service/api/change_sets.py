@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from shapely.geometry import mapping
 from sqlmodel import Session
 
-from service import audit, change_sets, master_data, policy, repository, territories
+from service import audit, auth, change_sets, master_data, policy, repository, territories
 from service.auth import Principal
 from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
 from service.db import SessionDep
@@ -52,6 +52,11 @@ def _submitted(session: Session, body: ChangeSetCreate, response: Response, prin
         audit.record(session, principal, "change_set.submitted", result.office_id, "change_set", result.id,
                      {"base_plan_id": result.base_plan_id, "result_plan_id": result.result_plan_id,
                       "idempotency_key": body.idempotency_key})
+        if body.reps_leaving:  # their tokens stop working now, not when the caches expire
+            session.commit()
+            for rep in repository.reps(session, result.office_id):
+                if rep.code in body.reps_leaving:
+                    auth.forget_rep(rep.id)
     return result
 
 

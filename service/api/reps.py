@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from service import audit, master_data, policy, repository
+from service import audit, auth, master_data, policy, repository
 from service.auth import Principal
 from service.db import SessionDep
 from service.policy import EDIT_OFFICE, EDIT_REP, READ_OFFICE, READ_REP, Scope
@@ -43,4 +43,7 @@ def update_rep(rep_id: int, data: RepUpdate, session: SessionDep,
     rep = master_data.update_rep(session, rep_id, data)
     audit.record(session, principal, "rep.updated", rep.office_id, "rep", rep.id,
                  {"fields": sorted(data.model_dump(exclude_unset=True))})
+    if not rep.active:
+        session.commit()  # then no lookup can cache the rep as still active
+        auth.forget_rep(rep.id)
     return RepPublic.of(rep)

@@ -221,3 +221,13 @@ def test_a_malformed_body_without_a_valid_token_is_refused_as_unauthenticated(ap
         assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Bearer"
     malformed = post(as_("coordinator"))
     assert malformed.status_code == 422 and malformed.json()["detail"][0]["type"] == "json_invalid"
+
+
+def test_a_deactivated_reps_token_stops_working_at_once(api, world, as_):
+    me = as_("rep", "rep1")
+    day = day_url(world["rep1"], world["start"])
+    assert api.get(day, headers=me).status_code == 200  # looked up, and cached
+    admin = as_("admin", office="office_id")
+    assert api.patch(f"/reps/{world['rep1']['id']}", headers=admin, json={"active": False}).status_code == 200
+    assert api.get(day, headers=me).status_code == 401
+    assert api.post("/visits", headers=me, json=visit(world["rep1"])).status_code == 401

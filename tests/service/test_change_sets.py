@@ -13,6 +13,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.tables import ChangeSet, Outlet, Plan, PlanVisit
+from tests.service.auth_headers import bearer
 from tests.service.tiny_published import build
 
 HOURS = {day: ["07:00-21:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
@@ -136,8 +137,12 @@ def test_move_by_polygon_hands_the_outlets_inside_to_the_other_rep(client, tiny)
     assert client.get("/outlets/SH0900012").json()["rep_id"] == tiny["reps"]["TINY-R01"]["id"]
 
 
-def test_a_leaving_rep_hands_every_outlet_to_the_others(client, tiny):
+def test_a_leaving_rep_hands_every_outlet_to_the_others(client, app, tiny):
+    leaving = tiny["reps"]["TINY-R02"]
+    token = bearer(app, "rep", office_id=leaving["office_id"], rep_id=leaving["id"])
+    assert client.get(f"/reps/{leaving['id']}", headers=token).status_code == 200
     result = submit(client, tiny["plan"]["id"], "leave", reps_leaving=["TINY-R02"])
+    assert client.get(f"/reps/{leaving['id']}", headers=token).status_code == 401  # its token stops working
     after = routes(client, result["result_plan_id"])
     assert {rep for rep, _ in after} == {"TINY-R01"}
     assert not client.get(f"/reps/{tiny['reps']['TINY-R02']['id']}").json()["active"]
