@@ -8,9 +8,10 @@ Raise them anywhere below the routes (master data, imports, plans); never catch 
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -116,7 +117,18 @@ def service_error_response(_request: Request, exc: Exception) -> Response:
 
 def request_validation_response(_request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return _error_json(422, {"detail": jsonable_encoder(exc.errors())})  # FastAPI's own body
+    errors = [{**e, "input": _echoable(e["input"])} if "input" in e else e for e in exc.errors()]
+    return _error_json(422, {"detail": jsonable_encoder(errors)})  # FastAPI's own body
+
+
+def _echoable(value: Any) -> Any:
+    """The rejected input as a 422 can repeat it: a number JSON cannot write (NaN, Infinity) as text, and a list
+    or object (a polygon nested 500 deep, a huge body) by its kind and size alone."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list | tuple | dict):
+        return f"{type(value).__name__} of {len(value)} items"
+    return value
 
 
 def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:

@@ -8,6 +8,7 @@ against stored rows live in service/master_data.py.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime
 from enum import StrEnum
@@ -50,13 +51,15 @@ DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1  # BIGINT; SQLite's INTEGER
 def unstorable(value: Any) -> str | None:
     """Why `value` (or a string or integer anywhere inside its lists and dicts) cannot be stored or looked up,
     else None. PostgreSQL's text refuses NUL; a lone surrogate (JSON's "\\ud800") is not Unicode text, so no
-    database driver can encode it; integers are 64-bit in both databases. Everything else in text (CJK, emoji
+    database driver can encode it; integers are 64-bit in both databases; numbers are finite. Everything else in text (CJK, emoji
     and their ZWJ sequences, RTL, combining marks) is kept as sent."""
     pending = [value]
     while pending:  # a loop, not recursion: a polygon may nest deeper than the stack
         item = pending.pop()
         if isinstance(item, int) and not isinstance(item, bool) and not DB_INT_MIN <= item <= DB_INT_MAX:
             return f"must be within {DB_INT_MIN}..{DB_INT_MAX}"
+        if isinstance(item, float) and not math.isfinite(item):  # JSON's NaN, Infinity, or 1e309
+            return f"must be a finite number, not {item}"
         if isinstance(item, str):
             if "\x00" in item:
                 return "must not contain the NUL character (\\u0000)"

@@ -135,3 +135,22 @@ def test_every_request_body_model_checks_storable_values(app) -> None:
     bodies = _body_models(app.openapi())
     assert {"OfficeCreate", "ChangeSetCreate", "NewOutletIn", "MoveIn"} <= bodies
     assert sorted(bodies - {m.__name__ for m in _subclasses(RequestModel)}) == []
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e309"])
+@pytest.mark.parametrize("field", ["lon", "lat", "service_min", "visits_per_cycle"])
+def test_a_number_json_cannot_hold_is_a_422_naming_the_field(client: TestClient, office: dict, number: str,
+                                                            field: str) -> None:
+    body = json.dumps(outlet_body(office, "NUM1", "店")).replace(f'"{field}": ', f'"{field}": {number}, "_": ', 1)
+    response = client.post("/outlets", content=body.encode(), headers={"content-type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"][0]["loc"] == ["body", field]
+    assert client.get("/outlets/NUM1").status_code == 404  # nothing written
+
+
+def test_a_polygon_nested_500_deep_is_refused_not_a_500(client: TestClient, office: dict) -> None:
+    nested = "[" * 500 + "]" * 500
+    for path, body in (("/offices", '{"code": "DEEP", "name": "d", "lon": 121.5, "lat": 31.2, "x": %s}' % nested),
+                       ("/outlets", json.dumps(outlet_body(office, "DEEP1", "店"))[:-1] + ', "opening_hours": {"mon": %s}}' % nested)):
+        response = client.post(path, content=body.encode(), headers={"content-type": "application/json"})
+        assert response.status_code in (400, 422), (path, response.status_code, response.text[:200])
