@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.tables import Plan, PlanVisit, RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
+from service.tables import Plan, PlanVisit, Rep, RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
 
 
 def cycle_day(plan: Plan, on: date) -> int | None:
@@ -56,6 +57,12 @@ def is_planned(session: Session, plan: Plan, rep_id: int, outlet_id: int, on: da
     statement = select(PlanVisit.id).where(PlanVisit.plan_id == plan.id, PlanVisit.rep_id == rep_id,
                                            PlanVisit.outlet_id == outlet_id, PlanVisit.day == day)
     return session.exec(statement).first() is not None
+
+
+def lock_rep_outcomes(session: Session, rep_id: int) -> None:
+    """Serialise a rep's reports in the database (the rep's row is written first: its row lock on PostgreSQL,
+    the write lock on SQLite): a retry sent while the first is being written waits, then finds it."""
+    session.execute(update(Rep).where(col(Rep.id) == rep_id).values(code=Rep.code))
 
 
 def outcome(session: Session, rep_id: int, outlet_id: int, on: date) -> VisitOutcome | None:

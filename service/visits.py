@@ -70,6 +70,7 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
         raise InvalidInput(f"{data.date.isoformat()} is in the future (today is {today.isoformat()} in "
                            f"{office.timezone})", ("body", "date"))
 
+    visit_repository.lock_rep_outcomes(session, rep.id)
     outcome = visit_repository.outcome(session, rep.id, outlet.id, data.date)
     if outcome is None:
         plan = plan_repository.published_plan(session, rep.office_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
@@ -49,6 +50,27 @@ def test_repeating_a_report_changes_nothing(api, app, tiny):
     again = report(api, rep["id"], outlet, on, order_taken=True)
     assert again.status_code == 200
     assert again.json()["result"] == "unchanged" and len(again.json()["reports"]) == 1
+    assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == 1
+
+
+def test_a_phone_retrying_at_once_gets_its_report_recorded_once(api, app, tiny):
+    rep = tiny["reps"]["TINY-R01"]
+    on = this_monday()
+    outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
+    start = threading.Barrier(12)
+    answers = []
+
+    def send() -> None:
+        start.wait()
+        answers.append(report(api, rep["id"], outlet, on, order_taken=True))
+
+    threads = [threading.Thread(target=send) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers) == [200] * 11 + [201], [a.text for a in answers if a.status_code > 201]
+    assert sorted(a.json()["result"] for a in answers) == ["recorded"] + ["unchanged"] * 11
     assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == 1
 
 
