@@ -181,9 +181,8 @@ class _Edits:
 
         def stored_outlet(code: str, loc: tuple, what: str) -> Outlet | None:
             outlet = by_code.get(code)
-            if outlet is None:
-                other = repository.outlet_by_code(session, code)
-                bad(loc, f"outlet {code} belongs to another office" if other else f"outlet {code} does not exist")
+            if outlet is None:  # whether another office has it is not this office's business
+                bad(loc, f"outlet {code} does not exist in office {office.code}")
                 return None
             # a changed outlet may also move; anything else twice (closed and moved, moved twice) contradicts
             if code in claimed and {claimed[code].split()[0], what.split()[0]} != {"changed", "moved"}:
@@ -195,8 +194,7 @@ class _Edits:
         def office_rep(code: str, loc: tuple) -> Rep | None:
             rep = next((r for r in reps.values() if r.code == code), None)
             if rep is None:
-                other = repository.rep_by_code(session, code)
-                bad(loc, f"rep {code} belongs to another office, not {office.code}" if other else f"rep {code} does not exist")
+                bad(loc, f"rep {code} does not exist in office {office.code}")
             elif not rep.active:
                 bad(loc, f"rep {code} is not active")
                 return None

@@ -23,8 +23,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import re
 import json
+import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -156,12 +157,30 @@ def _read_csv(name: str, data: bytes, source: Loc) -> tuple[list[str], list[File
     return columns, rows
 
 
+# What the parts of an XLSX (a zip of XML) may unpack to, together: a sheet of MAX_ITEMS outlets is a few tens of
+# MB; a file of shared strings that inflate a thousandfold would otherwise take gigabytes before a row is read.
+MAX_XLSX_UNPACKED_BYTES = 100 * 2**20
+
+
+def _check_unpacked_size(name: str, data: bytes, source: Loc) -> None:
+    """Refuse a workbook whose parts unpack to more than MAX_XLSX_UNPACKED_BYTES (the zip's own sizes: reading a
+    part stops at its stated size, so a part cannot unpack to more than it says)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        unpacked = sum(part.file_size for part in archive.infolist())
+    if unpacked > MAX_XLSX_UNPACKED_BYTES:
+        raise InvalidInput(f"{name} unpacks to {unpacked / 2**20:.0f} MiB, more than the "
+                           f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MiB an import of {MAX_ITEMS} rows needs", source)
+
+
 def _read_xlsx(name: str, data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
     rows: list[FileRow] = []
     try:
+        _check_unpacked_size(name, data, source)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
-            sheet_rows = workbook.worksheets[0].iter_rows(values_only=True)  # read lazily, row by row
+            sheet = workbook.worksheets[0]
+            sheet.reset_dimensions()  # the stated dimension may claim a million empty rows: read the rows there are
+            sheet_rows = sheet.iter_rows(values_only=True)  # read lazily, row by row
             header = next(sheet_rows, None)
             if header is None:
                 raise InvalidInput(f"the first worksheet of {name} is empty", source)

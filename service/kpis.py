@@ -25,6 +25,7 @@ from service.visits import office_today
 
 TARGETS = KpiTargets()
 DEFAULT_DAYS_WITHOUT_PLAN = 28  # the range when there is no published plan to take the cycle from
+MAX_RANGE_DAYS = 366  # a KPI range walks every planned day: a year at most
 
 
 @dataclass
@@ -145,6 +146,9 @@ def kpi_report(
         first = last - timedelta(days=DEFAULT_DAYS_WITHOUT_PLAN - 1)
     if first > last:
         raise InvalidInput(f"{first.isoformat()} is after the range's end {last.isoformat()} (today or `to`)",
+                           ("query", "from"))
+    if (last - first).days >= MAX_RANGE_DAYS:
+        raise InvalidInput(f"a range of at most {MAX_RANGE_DAYS} days, not {first.isoformat()} to {last.isoformat()}",
                            ("query", "from"))
 
     reps = [rep] if rep else list(repository.reps(session, office.id, supervisor.id if supervisor else None))

@@ -43,8 +43,15 @@ from solver.patterns import CYCLE_WEEKS
 DEFAULT_TIME_LIMIT_S = 15.0  # per rep: 8 reps on 2 cores plan in about a minute
 
 
+FIRST_PLAN_DATE, LAST_PLAN_DATE = date(2000, 1, 1), date(2100, 12, 31)  # the years a plan can mean
+
+
 def check_cycle(start_date: date, weeks: int) -> None:
-    """A cycle starts on a Monday and lasts a whole number of four-week blocks."""
+    """A cycle starts on a Monday between FIRST_PLAN_DATE and LAST_PLAN_DATE and lasts a whole number of four-week
+    blocks."""
+    if not FIRST_PLAN_DATE <= start_date <= LAST_PLAN_DATE:
+        raise InvalidInput(f"must be between {FIRST_PLAN_DATE.isoformat()} and {LAST_PLAN_DATE.isoformat()}, not "
+                           f"{start_date.isoformat()}", ("start_date",))
     if start_date.weekday() != 0:
         raise InvalidInput(f"{start_date.isoformat()} is a {start_date.strftime('%A')}, not a Monday", ("start_date",))
     if weeks <= 0 or weeks % CYCLE_WEEKS:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import zipfile
 
 import pytest
 from fastapi.testclient import TestClient
@@ -216,3 +218,51 @@ def test_baidu_coordinates_are_stored_as_wgs84(client: TestClient, office: dict,
     stored = outlets(client)["SH001"]
     assert 500 < great_circle_m(stored["lon"], stored["lat"], 121.5420, 31.2330) < 1500  # BD-09 sits ~1 km off
     assert from_wgs84(stored["lon"], stored["lat"], "bd09") == pytest.approx((121.5420, 31.2330), abs=1e-6)
+
+
+def small_workbook() -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(COLUMNS)
+    sheet.append(["SH001", "Family Mart", "", "convenience", 121.531, 31.229, 10, 8, "R01", *["07:00-23:00"] * 7])
+    data = io.BytesIO()
+    workbook.save(data)
+    return data.getvalue()
+
+
+def rezipped(xlsx: bytes, change) -> bytes:
+    """The workbook with its parts passed through `change(name, bytes) -> bytes` (and any parts it adds)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for part in source.infolist():
+            target.writestr(part.filename, change(part.filename, source.read(part.filename)))
+    return out.getvalue()
+
+
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_read(client: TestClient, office: dict,
+                                                                            rep: dict) -> None:
+    # shared strings of one character repeated: 400 MiB that deflate to under a megabyte
+    bomb_text = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + \
+        b"<si><t>" + b"x" * (400 * 2**20) + b"</t></si></sst>"
+    bomb = rezipped(small_workbook(), lambda name, data: bomb_text if name == "xl/sharedStrings.xml" else data)
+    if b"xl/sharedStrings.xml" not in bomb:  # the small workbook has inline strings: add the part
+        out = io.BytesIO(bomb)
+        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("xl/sharedStrings.xml", bomb_text)
+        bomb = out.getvalue()
+    assert len(bomb) < 2 * 2**20
+    response = upload(client, office, "outlets.xlsx", bomb)
+    assert response.status_code == 422
+    assert "unpacks to" in response.json()["detail"][0]["msg"]
+    assert "SH001" not in outlets(client)
+
+
+def test_a_forged_sheet_dimension_does_not_make_rows_up(client: TestClient, office: dict, rep: dict) -> None:
+    def claim_a_million_rows(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            return re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:P1000000"', data)
+        return data
+
+    response = upload(client, office, "outlets.xlsx", rezipped(small_workbook(), claim_a_million_rows))
+    assert response.status_code == 200, response.text
+    assert response.json()["created"] == 1

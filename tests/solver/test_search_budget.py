@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from solver import SolveParams, solve
 from solver.plan_state import Work
@@ -38,25 +39,32 @@ def test_the_work_done_not_the_clock_ends_the_search():
     assert budget.done()
 
 
-def test_prices_are_corrected_from_the_cpu_time_measured():
+def test_prices_are_lowered_on_a_cpu_faster_than_they_say():
+    meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
+    budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
+    meter[Work.ITERATIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    cpu.now_s += 0.1 * budget.max_work_us / 1e6  # the work took a fifth of the CPU time its prices say
+    assert not budget.done(0.2)  # so the budget lasts
+    assert budget.price_scale == 2 ** (round(8 * np.log2(0.2)) / 8)
+    assert budget.left_estimated_us() == pytest.approx(budget.max_work_us * (1 - 0.5 * budget.price_scale) / budget.price_scale)
+
+
+def test_a_cpu_slower_than_the_prices_keeps_them_and_the_clock_guards():
     meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     meter[Work.ITERATIONS] = 0.25 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
-    cpu.now_s += 0.5 * budget.max_work_us / 1e6  # a CPU twice as slow as the prices say
-    assert budget.price_scale == 1.0 or budget.done(0.5)
-    assert budget.done(0.5) and not budget.done(0.6) and budget.price_scale == 2.0
-    assert budget.left_estimated_us() == 0.25 * budget.max_work_us  # what is left, at the fitted prices
-    cpu.now_s -= 0.45 * budget.max_work_us / 1e6  # and one ten times as fast: 0.05 / 0.25 = 0.2
-    assert not budget.done(0.1)
-    assert budget.price_scale == 2 ** (round(8 * np.log2(0.2)) / 8)
+    cpu.now_s += 0.75 * budget.max_work_us / 1e6  # three times slower
+    assert not budget.done(0.3) and budget.price_scale == 1.0
+    slow = Budget(10.0, None, time.perf_counter() - 9.6, meter, cpu_clock=cpu)  # and 96% of the limit gone
+    assert slow.done(0.95)
 
 
 def test_a_price_scale_beyond_its_bounds_is_held_at_them():
     meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     meter[Work.ITERATIONS] = 0.2 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
-    cpu.now_s += 1e6
-    assert budget.done() and budget.price_scale == 8.0
+    cpu.now_s += 1e-9
+    assert not budget.done() and budget.price_scale == 0.125
 
 
 def test_every_work_count_has_a_price():
