@@ -21,6 +21,7 @@ line=$(grep 'day list (JSON): curl' "$log") || { cat "$log"; echo "make run prin
 token=$(sed -E 's/.*Bearer ([^"]+)".*/\1/' <<<"$line")
 url=$(sed -E 's/.* (http[^ ]+)$/\1/' <<<"$line")
 body=$(curl -sf -H "Authorization: Bearer $token" "$url") || { echo "GET $url failed" >&2; exit 1; }
+grep -v 'Bearer\|token=\|^  [a-z]* *rp_' "$log" | head -20  # what make run printed, tokens left out
 python3 - "$body" <<'PY'
 import json, sys
 day = json.loads(sys.argv[1])
