@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, replace
@@ -32,16 +31,14 @@ import numpy as np
 import pyvrp
 import vroom
 from pyvrp.stop import MaxRuntime
-from sqlmodel import Session
 
-from service import db, planning
-from service.bundle import load_bundle
+from benchmarks.offices import loaded_office, office_folders
+from service import planning
 from solver import SolveParams, solve
 from solver.instance import build_instance
 from solver.model import Problem, Route
 from solver.routes import place_breaks, time_route
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 START = date(2026, 11, 30)
 MIN_VISITS = 3
 
@@ -61,12 +58,7 @@ class DayResult:
 
 
 def office_solutions(folder: Path, time_limit_s: float, work: Path) -> list[tuple[Problem, list[Route]]]:
-    url = f"sqlite:///{work / (folder.name + '.db')}"
-    db.migrate(url)
-    engine = db.make_engine(url, pooled=False)
-    with Session(engine) as session:
-        office_id = load_bundle(session, folder).id
-        session.commit()
+    engine, office_id = loaded_office(folder, work)
     prepared = planning.prepare_plan(engine, planning.PlanRequest(office_id, START, time_limit_s=time_limit_s))
     engine.dispose()
     solutions, _ = planning.solve_reps(prepared.problems, SolveParams(time_limit_s=time_limit_s))
@@ -173,17 +165,11 @@ def main() -> None:
     parser.add_argument("--time-limit", type=float, default=planning.DEFAULT_TIME_LIMIT_S, help="solver s per rep")
     parser.add_argument("--day-s", type=float, default=1.0, help="PyVRP's and our seconds per day, lunch left out")
     args = parser.parse_args()
-    offices = args.office or [REPO_ROOT / "sample_routes" / "shanghai_minhang"]
     print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.product_days', *sys.argv[1:]])}")
     results: list[DayResult] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for seed in range(1, args.generated + 1):
-            folder = work / f"generated-{seed}"
-            subprocess.run([sys.executable, "-m", "sample_routes.generate", "--seed", str(seed), "--out", str(folder)],
-                           check=True, capture_output=True, cwd=REPO_ROOT)
-            offices.append(folder)
-        for folder in offices:
+        for folder in office_folders(args.office, args.generated, work):
             for rep, (problem, routes) in enumerate(office_solutions(folder, args.time_limit, work)):
                 inst = build_instance(problem)
                 for route in routes:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import shlex
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -24,21 +23,14 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from service import db, plan_repository, planning
-from service.bundle import load_bundle
+from benchmarks.offices import loaded_office, office_folders
+from service import plan_repository, planning
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 START = date(2026, 11, 30)
 
 
 def plan_office(folder: Path, time_limit_s: float, work: Path) -> dict:
-    url = f"sqlite:///{work / (folder.name + '.db')}"
-    db.migrate(url)
-    engine = db.make_engine(url, pooled=False)
-    with Session(engine) as session:
-        office = load_bundle(session, folder)
-        session.commit()
-        office_id, lunch_s = office.id, office.lunch_s
+    engine, office_id = loaded_office(folder, work)
     started = time.perf_counter()
     plan_id = planning.plan_office(engine, office_id, START, time_limit_s=time_limit_s, created_by="benchmark")
     wall_s = time.perf_counter() - started
@@ -48,7 +40,7 @@ def plan_office(folder: Path, time_limit_s: float, work: Path) -> dict:
         reps = plan_repository.plan_reps(session, plan_id)
         kpis = plan.kpis
     engine.dispose()
-    return {"wall_s": wall_s, "kpis": kpis, "days": days, "reps": reps, "lunch_s": lunch_s}
+    return {"wall_s": wall_s, "kpis": kpis, "days": days, "reps": reps}
 
 
 def report(name: str, run: dict) -> None:
@@ -75,16 +67,10 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=0, help="also this many generated offices")
     parser.add_argument("--time-limit", type=float, default=planning.DEFAULT_TIME_LIMIT_S, help="solver s per rep")
     args = parser.parse_args()
-    offices = args.office or [REPO_ROOT / "sample_routes" / "shanghai_minhang"]
     print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.rep_days', *sys.argv[1:]])}")
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        for seed in range(1, args.generated + 1):
-            folder = work / f"generated-{seed}"
-            subprocess.run([sys.executable, "-m", "sample_routes.generate", "--seed", str(seed), "--out", str(folder)],
-                           check=True, capture_output=True, cwd=REPO_ROOT)
-            offices.append(folder)
-        for folder in offices:
+        for folder in office_folders(args.office, args.generated, work):
             report(folder.name, plan_office(folder, args.time_limit, work))
 
 
