@@ -169,7 +169,7 @@ def test_day_sheet_pdf_has_the_same_numbers_on_its_map_and_its_list(live_server,
     on = (START + timedelta(days=day["day"])).isoformat()
     listing = api(live_server, f"/reps/{day['rep_id']}/day/{on}")
     response = httpx.get(f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/sheet.pdf",
-                         params={"lang": lang, "token": live_server.token}, timeout=30)
+                         params={"lang": lang}, headers=live_server.headers, timeout=30)
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     pdf = screenshots / f"day-sheet-{lang}.pdf"
     pdf.write_bytes(response.content)
