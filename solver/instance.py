@@ -14,12 +14,12 @@ import numpy as np
 from solver.model import Problem
 
 INF = 10**12  # "infeasible" cost or time; sums of a few dozen of these stay far inside int64
-OPEN_ALL_DAY = (0, 10**9)
+OPEN_ALL_DAY = (0, 10**9)  # admissible start interval of a client without windows (clipped by the shift)
 # Price of a second of idle time (waiting for an outlet to open or for the lunch window) against a second of
 # travel. At 1 the search, held to days without waiting, ended 3-34% longer in travel than at 0.5 for the same
 # idle; at 0.5 and 0.25 idle fell from 41-55 min a rep-day (travel alone) to 1-9 min for 2-10% more travel
 # (benchmarks/RESULTS.md, "A rep's day").
-IDLE_WEIGHT = 0.5  # admissible start interval of a client without windows (clipped by the shift)
+IDLE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, eq=False)

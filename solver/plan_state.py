@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.instance import IDLE_WEIGHT, INF, Instance
-from solver.routes import Edges, Timing, idle_s, route_edges, time_route
+from solver.routes import Edges, Timing, route_edges, time_route
 from solver.two_opt import two_opt
 
 
@@ -81,8 +81,8 @@ class PlanState:
         self.overrun_weight: float | None = INITIAL_OVERRUN_WEIGHT if inst.soft_duration else None
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
-        # Waiting in the day from its shift start (routes.idle_s, idle and delay): priced like travel, so the
-        # search orders visits and places breaks to avoid it, not only the final timing.
+        # Waiting in the day from its shift start (for outlets to open, for the lunch window): priced with travel
+        # (IDLE_WEIGHT), so the search orders visits and places breaks to avoid it, not only the final timing.
         self.idle = np.zeros(V, dtype=np.int64)
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
         self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
@@ -131,7 +131,8 @@ class PlanState:
         self.visits[k] = len(clients)
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
-        self.idle[k] = sum(idle_s(inst, k, seq, tm)) if tm.feasible and inst.may_wait else 0
+        breaks_s = sum(dur for _, _, dur in inst.py_breaks[k])
+        self.idle[k] = tm.start[-1] - tm.start[0] - self.work[k] - breaks_s if clients and tm.feasible else 0
         self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:

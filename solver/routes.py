@@ -140,9 +140,10 @@ def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edg
     overrun = tm.start[-1] - int(inst.veh_arrive_by[vehicle])
     rows = []
     locs, latest, depart, start = tm.locs, tm.latest, tm.depart, tm.start
-    legs = [inst.row(locs[j - 1])[locs[j]] for j in range(1, len(locs))]
+    # arrivals and the waits after them, for pricing idle time (insertion_costs): only where a route may wait
+    legs = [inst.row(locs[j - 1])[locs[j]] for j in range(1, len(locs))] if inst.may_wait else [0] * len(locs)
     waits_after = [0] * (len(locs) + 1)  # waits at node j and after it
-    for j in range(len(locs) - 1, 0, -1):
+    for j in range(len(locs) - 1, 0, -1) if inst.may_wait else ():
         waits_after[j] = waits_after[j + 1] + start[j] - depart[j - 1] - legs[j - 1]
     for i in range(n + 1):
         nxt = seq[i] if i < n else 0
@@ -200,22 +201,12 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weigh
     return np.where(ok, delta, INF)
 
 
-def idle_s(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> tuple[int, int]:
-    """(idle, delay) of a route timed from its shift start: `delay` is the wait at the first outlet, which the
-    rep spends before leaving instead, and `idle` the waiting left in the day (for outlets that are not open yet
-    and for a break's window). Their sum is the day's end less its shift start, travel, service and breaks: what
-    the search prices, so that a light day is worked from the start of the shift, not begun late."""
-    waits = [tm.start[i] - tm.depart[i - 1] - inst.row(tm.locs[i - 1])[tm.locs[i]] for i in range(1, len(tm.locs))]
-    delay = waits[0] if seq and seq[0] >= 0 else 0
-    return sum(waits) - delay, delay
-
-
 def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] | None:
     """The client order with the vehicle's breaks put where the route is feasible, or None.
 
     Breaks are placed in order, each but the last at the first gap where the route up to it is on time (which
-    leaves the most room after it); the last one where the whole route is feasible with the least idle time
-    and delay (see idle_s), then the earliest end: where the day's work meets the break's window."""
+    leaves the most room after it); the last one where the whole route is feasible and ends earliest (the least
+    waiting, since the order, travel and service are given): where the day's work meets the break's window."""
     seq = list(clients)
     n_breaks = len(inst.problem.vehicles[vehicle].breaks)
     if n_breaks == 0:
@@ -232,15 +223,12 @@ def place_breaks(inst: Instance, vehicle: int, clients: list[int]) -> list[int] 
         if placed is None:
             return None
         seq = placed
-    best, best_key = None, None
+    best, best_end = None, None
     for pos in range(first_gap, len(seq) + 1):
         trial = seq[:pos] + [-n_breaks] + seq[pos:]
         tm = time_route(inst, vehicle, trial)
-        if not tm.feasible:
-            continue
-        key = (sum(idle_s(inst, vehicle, trial, tm)), tm.start[-1])
-        if best_key is None or key < best_key:
-            best, best_key = trial, key
+        if tm.feasible and (best_end is None or tm.start[-1] < best_end):
+            best, best_end = trial, tm.start[-1]
     return best
 
 

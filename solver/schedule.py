@@ -1,21 +1,25 @@
 """Turn a route's node sequence into the timed stops and breaks the rep follows.
 
-Service starts as early as the windows and the previous stop allow; the departure from the start location is
-put off by the wait at the first outlet (routes.idle_s), so the rep does not leave early only to wait at its door.
+Service starts as early as the windows allow; the departure from the start location is put off so the rep
+does not wait at the first stop.
 """
 
 from __future__ import annotations
 
 from solver.instance import Instance, earliest_start
 from solver.model import BreakTaken, Route, Stop
-from solver.routes import break_of, idle_s, time_route
+from solver.routes import break_of
 
 
 def timed_route(inst: Instance, vehicle: int, seq: list[int]) -> Route:
     T, dist = inst.travel, inst.problem.distance_m
     day = int(inst.veh_day[vehicle])
     loc = int(inst.veh_start[vehicle])
-    t = int(inst.veh_depart[vehicle]) + idle_s(inst, vehicle, seq, time_route(inst, vehicle, seq))[1]
+    t = int(inst.veh_depart[vehicle])
+    if seq and seq[0] >= 0:
+        first = seq[0]
+        leg = int(T[loc, inst.client_loc[first]])
+        t = max(t, earliest_start(inst, first, day, t + leg) - leg)
     route_start = t
     stops: list[Stop] = []
     breaks: list[BreakTaken] = []

@@ -25,14 +25,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.insertion import insert_clients, insert_in_order
-from solver.instance import INF
+from solver.instance import IDLE_WEIGHT, INF
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import lateness_priced, reoptimize_day, retour, tour_searchable
 
 # Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on the
-# machine they were fitted on (`python -m benchmarks.calibrate_work`; history in benchmarks/RESULTS.md). Another
-# CPU, or a busy one, runs them at another speed: Budget corrects them from the CPU time it measures.
+# machine they were fitted on (`python -m benchmarks.calibrate_work`; history in benchmarks/RESULTS.md). On a
+# faster CPU Budget lowers them from the CPU time it measures (see PRICE_SCALE_BOUNDS).
 MICROSECONDS_PER_UNIT = np.array([1.46, 62.0, 6.65, 0.00968, 12.6, 0.627, 7.2, 1.99, 172.0, 0.0, 1.82, 0.0289, 0.00626, 52.0])
 # The work budget of a time limit, in this machine's CPU microseconds; the rest absorbs what no count covers.
 WORK_SHARE_OF_LIMIT = 0.9
@@ -83,8 +83,9 @@ class SearchConfig:
 
 
 class Budget:
-    """How much of a search's time limit is spent: deterministic work counts at their prices, with the prices
-    corrected from the thread's CPU time (price_scale), and the wall clock as a guard (a busy machine)."""
+    """How much of a search's time limit is spent: deterministic work counts at their prices, lowered on a CPU
+    faster than they say (price_scale, from the thread's CPU time), and the wall clock as a guard (a slower or
+    busy machine)."""
 
     def __init__(self, time_limit_s: float, max_iterations: int | None, started: float, meter: np.ndarray,
                  cpu_clock: Callable[[], float] = time.thread_time):
@@ -186,10 +187,13 @@ def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[in
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
         return
-    old_cost = int(state.travel[vehicles].sum() + state.idle[vehicles].sum())
+    def cost() -> float:
+        return float(state.travel[vehicles].sum() + IDLE_WEIGHT * state.idle[vehicles].sum())
+
+    old_cost = cost()
     state.begin()
     state.replace_day_routes(dict(zip(vehicles, placed)))
-    if int(state.travel[vehicles].sum() + state.idle[vehicles].sum()) < old_cost:
+    if cost() < old_cost:
         state.commit()
     else:
         state.rollback()
