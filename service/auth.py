@@ -264,5 +264,4 @@ def page_response(response: Response, content_security_policy: str | None = None
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
-CookiePrincipalDep = Annotated[Principal, Depends(cookie_principal)]
 PagePrincipalDep = Annotated[Principal, Depends(page_principal)]
