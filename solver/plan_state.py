@@ -132,7 +132,7 @@ class PlanState:
         self.travel[k] = tm.travel if clients else 0
         self.work[k] = self.travel[k] + sum(inst.py_service[c] for c in clients)
         breaks_s = sum(dur for _, _, dur in inst.py_breaks[k])
-        self.idle[k] = tm.start[-1] - tm.start[0] - self.work[k] - breaks_s if clients and tm.feasible else 0
+        self.idle[k] = tm.start[-1] - tm.start[0] - self.work[k] - breaks_s if tm.feasible and inst.may_wait else 0
         self.overrun[k] = max(0, tm.start[-1] - int(inst.veh_arrive_by[k])) if inst.soft_duration else 0
 
     def insert(self, c: int, pattern: tuple[int, ...], placements: list[tuple[int, int]]) -> None:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from solver.insertion import insert_clients, insert_in_order
-from solver.instance import IDLE_WEIGHT, INF
+from solver.instance import INF
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.routes import place_breaks
 from solver.routing import lateness_priced, reoptimize_day, retour, tour_searchable
@@ -187,8 +187,8 @@ def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[in
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
         return
-    def cost() -> float:
-        return float(state.travel[vehicles].sum() + IDLE_WEIGHT * state.idle[vehicles].sum())
+    def cost() -> int:
+        return int(state.travel[vehicles].sum() + state.idle[vehicles].sum())
 
     old_cost = cost()
     state.begin()
