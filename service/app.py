@@ -14,6 +14,7 @@ from service.api import jobs, ride_along, visits
 from service.api import change_sets, exports
 from service.api import audit, tokens
 from service.errors import install_error_handler
+from service.job_limits import JobLimits
 from service.job_runner import JobRunner
 from service.limits import RequestSizeLimit
 from service.openapi_errors import document_errors
@@ -42,6 +43,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.jobs = runner
+    app.state.job_limits = JobLimits.from_env()  # plan jobs an office and a token may hold at once
     app.state.principals = auth.PrincipalCache(engine)  # tokens looked up in the last few seconds
     # the map page carries the whole cycle as JSON so its filters redraw without asking again
     app.add_middleware(GZipMiddleware, minimum_size=2048)

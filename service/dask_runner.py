@@ -57,6 +57,13 @@ class DaskRunner:
                     self._client = Client(self._cluster, set_as_default=False)
             return self._client
 
+    def workers(self) -> int:
+        """Workers solving at once: the cluster's if connected, else the local cluster's to come (one per core)."""
+        client = self._client
+        if client is not None:
+            return max(1, len(client.scheduler_info().get("workers", {})))
+        return os.cpu_count() or 1
+
     def close(self) -> None:
         with self._lock:
             if self._client is not None:

@@ -95,6 +95,17 @@ class Conflict(ServiceError):
     error_type = "conflict"
 
 
+class TooManyRequests(ServiceError):
+    """Over a limit on work held at once (queued plan jobs); Retry-After says when to ask again."""
+
+    status_code = 429
+    error_type = "too_many_requests"
+
+    def __init__(self, msg: str, loc: Sequence[str | int] = (), *, retry_after_s: int):
+        super().__init__(msg, loc)
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class EngineUnavailable(ServiceError):
     """A component the answer depends on (database, travel-time engine) cannot be reached."""
 

@@ -32,9 +32,10 @@ def _lease_end(lease_seconds: float) -> datetime:
     return utcnow() + timedelta(seconds=lease_seconds)
 
 
-def create(session: Session, kind: str, request: dict, owner: str, lease_seconds: float) -> Job:
-    """A queued job held by `owner`; flushed (it has an id), not committed."""
-    job = Job(kind=kind, request=request, owner=owner, lease_until=_lease_end(lease_seconds))
+def create(session: Session, kind: str, request: dict, owner: str, lease_seconds: float, **counted_as) -> Job:
+    """A queued job held by `owner` (`counted_as`: its office_id, token_id, solver_s); flushed (it has an id), not
+    committed."""
+    job = Job(kind=kind, request=request, owner=owner, lease_until=_lease_end(lease_seconds), **counted_as)
     session.add(job)
     session.flush()
     return job

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service import jobs, planning, repository
+from service import job_limits, jobs, planning, repository
 from service.dask_runner import DaskRunner, SolveStopped
 from service.errors import ServiceError
+from service.job_limits import JobLimits
 from service.planning import PlanRequest
 from service.tables import Job
 from solver.model import SolveParams
@@ -26,10 +27,15 @@ KIND = "plan"
 WAIT_MAX_SOLVER_S = 30.0
 
 
-def create(session: Session, request: PlanRequest, owner: str, lease_seconds: float) -> Job:
-    """A queued plan job for a checked request (NotFound / InvalidInput before anything is written)."""
+def create(session: Session, request: PlanRequest, owner: str, lease_seconds: float, token_id: int,
+           limits: JobLimits, workers: int) -> Job:
+    """A queued plan job for a checked request within the office's and the token's job limits (NotFound /
+    InvalidInput / TooManyRequests before anything is written)."""
     planning.check_request(session, request)
-    return jobs.create(session, KIND, request.as_json(), owner, lease_seconds)
+    solver_s = solver_seconds(session, request)
+    job_limits.check(session, limits, request.office_id, token_id, solver_s, workers)
+    return jobs.create(session, KIND, request.as_json(), owner, lease_seconds,
+                       office_id=request.office_id, token_id=token_id, solver_s=solver_s)
 
 
 def solver_seconds(session: Session, request: PlanRequest) -> float:

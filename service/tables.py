@@ -285,6 +285,9 @@ class Job(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     kind: str = Field(max_length=32)  # "plan"
+    office_id: int | None = Field(default=None, foreign_key="office.id", index=True)  # whose limits it counts in
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id", index=True)  # who asked for it
+    solver_s: float = 0.0  # solver time if its reps were solved one after another (active reps x time limit)
     status: JobStatus = Field(default=JobStatus.QUEUED, index=True)
     request: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     reps_total: int = 0

@@ -10,6 +10,7 @@ the reserve after the search is still there for reaching the duration limits and
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -31,8 +32,12 @@ RESCUE_SHARE = 0.99
 FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction
 
 
-def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
-    """Plan every client on one of its allowed patterns, or say why it could not be placed."""
+def solve(problem: Problem, params: SolveParams = SolveParams(),
+          stop_requested: Callable[[], bool] | None = None) -> Solution:
+    """Plan every client on one of its allowed patterns, or say why it could not be placed.
+
+    `stop_requested()`, polled by the clock guard, ends the search early when it turns True: the plan found so
+    far comes back, as at the time limit."""
     if params.workers > 1:
         return best_of_seeds(solve, problem, params)
     started = time.perf_counter()
@@ -41,7 +46,7 @@ def solve(problem: Problem, params: SolveParams = SolveParams()) -> Solution:
     allowed, rejected = precheck(inst)
     state = PlanState(inst, vehicle_groups(inst), allowed)
     candidates = [c for c in range(inst.n) if allowed[c]]
-    budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter)
+    budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter, stop_requested=stop_requested)
     construct(state, candidates, budget)
     state.tighten(range(len(problem.vehicles)))
     search_week(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)  # only when every client has one fixed day

@@ -51,6 +51,8 @@ MAX_SOLUTION_LIMIT = 1_000_000
 # An OR-Tools call that used this share of its clock guard is taken as ended by the clock: its work says nothing
 # about the price of a solution.
 CUT_BY_CLOCK_SHARE = 0.9
+# How often the clock guard asks whether the caller wants the search ended now (its job was cancelled).
+STOP_POLL_S = 0.25
 
 
 @dataclass
@@ -85,10 +87,12 @@ class SearchConfig:
 class Budget:
     """How much of a search's time limit is spent: deterministic work counts at their prices, lowered on a CPU
     faster than they say (price_scale, from the thread's CPU time), and the wall clock as a guard (a slower or
-    busy machine)."""
+    busy machine). A stop request (its job was cancelled) moves the deadline to now: the search ends as it would
+    at the deadline, with a valid plan, within one OR-Tools call or tour search."""
 
     def __init__(self, time_limit_s: float, max_iterations: int | None, started: float, meter: np.ndarray,
-                 cpu_clock: Callable[[], float] = time.thread_time):
+                 cpu_clock: Callable[[], float] = time.thread_time,
+                 stop_requested: Callable[[], bool] | None = None):
         self.time_limit_s = time_limit_s
         self.deadline = started + time_limit_s
         self.max_iterations = max_iterations
@@ -98,6 +102,8 @@ class Budget:
         self.price_scale = 1.0  # this machine's CPU microseconds per estimated microsecond
         self._cpu_clock = cpu_clock
         self._cpu_started = cpu_clock()
+        self._stop_requested = stop_requested
+        self._stop_polled = started
 
     def estimated_us(self) -> float:
         """The work done at the fitted prices."""
@@ -133,7 +139,12 @@ class Budget:
         return 1.0 - self.remaining_s() / self.time_limit_s if self.time_limit_s > 0 else 1.0
 
     def remaining_s(self) -> float:
-        return self.deadline - time.perf_counter()
+        now = time.perf_counter()
+        if self._stop_requested is not None and now - self._stop_polled >= STOP_POLL_S:
+            self._stop_polled = now
+            if self._stop_requested():
+                self.deadline = min(self.deadline, now)
+        return self.deadline - now
 
     def done(self, share: float = 1.0) -> bool:
         """This share of the budget is used up, or of the time limit (so a slow machine keeps the reserve

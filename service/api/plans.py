@@ -23,14 +23,18 @@ router = APIRouter(prefix="/plans", tags=["plans"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic, responses={
-    status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"}})
+    status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"},
+    status.HTTP_429_TOO_MANY_REQUESTS: {"description": "the office or the token holds as many plan jobs or as "
+                                        "much solver time as it may (service/job_limits.py): ask again after "
+                                        "Retry-After seconds, or cancel a job"}})
 def create_plan(body: PlanCreate, request: Request, principal: Annotated[Principal, policy.role(PLAN)],
                 wait: bool | None = None) -> PlanPublic | JSONResponse:
     """Plan every active rep of the office over a cycle from `start_date` (a Monday), as a job on Dask.
 
     `wait=true`: answer 201 with the draft once it is stored; `wait=false`: answer 202 at once with the job
     (Location: /jobs/{id}). Without `wait`, the request waits only for a small plan, one whose reps need at most
-    30 s of solver time one after another (active reps x `time_limit_s`)."""
+    30 s of solver time one after another (active reps x `time_limit_s`). An office and a token may hold a few
+    queued or running plan jobs at once (429 with Retry-After beyond that)."""
     engine = request.app.state.engine
     runner: JobRunner = request.app.state.jobs
     policy.check(principal, PLAN, Scope(f"office {body.office_id}", body.office_id), ("body", "office_id"))
@@ -38,7 +42,8 @@ def create_plan(body: PlanCreate, request: Request, principal: Annotated[Princip
                                body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S)
     # no request session: the job opens its own short ones, none stays open while the reps are solved
     with Session(engine) as session:
-        job_id = plan_jobs.create(session, plan_request, runner.owner, runner.lease_s).id
+        job_id = plan_jobs.create(session, plan_request, runner.owner, runner.lease_s, principal.token_id,
+                                  request.app.state.job_limits, runner.dask.workers()).id
         audit.record(session, principal, "plan.requested", body.office_id, "job", job_id, plan_request.as_json())
         if wait is None:
             wait = plan_jobs.solver_seconds(session, plan_request) <= plan_jobs.WAIT_MAX_SOLVER_S

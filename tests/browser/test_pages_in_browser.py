@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
@@ -45,10 +45,31 @@ def renders(browser) -> int:
 
 
 def choose(browser, select_id: str, value: str) -> None:
-    """Pick an option as a person would, and wait for the map to draw the new selection."""
+    """Pick an option as a person would, and wait for the map to draw the new selection (picking the option
+    already chosen changes nothing, so nothing is drawn anew)."""
+    select = Select(browser.find_element(By.ID, select_id))
+    if select.first_selected_option.get_attribute("value") == value:
+        return
     before = renders(browser)
-    Select(browser.find_element(By.ID, select_id)).select_by_value(value)
+    select.select_by_value(value)
     WebDriverWait(browser, WAIT_S).until(lambda b: renders(b) > before)
+
+
+def hover_route(browser) -> None:
+    """Rest the pointer on a visible stretch of the first drawn route, as a person would: the middle of the
+    line's box may lie off the line or under a stop's marker."""
+    point = browser.execute_script("""
+        const path = document.querySelector(".leaflet-overlay-pane path.leaflet-interactive");
+        const length = path.getTotalLength();
+        for (let i = 1; i < 40; i++) {
+          const at = path.getPointAtLength(length * i / 40).matrixTransform(path.getScreenCTM());
+          if (document.elementFromPoint(at.x, at.y) === path) return [Math.round(at.x), Math.round(at.y)];
+        }
+        return null;""")
+    assert point, "no stretch of the route is visible to hover"
+    actions = ActionBuilder(browser)
+    actions.pointer_action.move_to_location(*point)
+    actions.perform()
 
 
 def numbered_markers(browser, container: str) -> list[tuple[int, str]]:
@@ -224,8 +245,7 @@ def test_a_rep_code_holding_markup_shows_as_text_and_runs_nothing(browser, tmp_p
         assert "token=" not in browser.current_url  # exchanged for the cookie
         hostile = next(o for o in Select(browser.find_element(By.ID, "filter-rep")).options if HOSTILE_CODE in o.text)
         choose(browser, "filter-rep", hostile.get_attribute("value"))
-        route = browser.find_element(By.CSS_SELECTOR, ".leaflet-overlay-pane path.leaflet-interactive")
-        ActionChains(browser).move_to_element(route).perform()
+        hover_route(browser)
         WebDriverWait(browser, WAIT_S).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip"))
         tooltip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip")
         assert tooltip.text.startswith(HOSTILE_CODE + " · ")  # the code as the text it is

@@ -7,6 +7,7 @@ service's own local cluster.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from distributed import Client
 from fastapi.testclient import TestClient
@@ -28,6 +30,7 @@ from service.bundle import load_bundle
 from service import dask_runner
 from service.dask_runner import SCHEDULER_ENV
 from service.db import make_engine, migrate
+from service.job_limits import JobLimits
 from service.jobs import LEASE_ENV
 from service.tables import Job, JobStatus, Plan
 from service.tokens import create_token
@@ -104,6 +107,10 @@ class DaskCluster:
     def task_keys(self) -> list[str]:
         return self.client.run_on_scheduler(lambda dask_scheduler: [str(k) for k in dask_scheduler.tasks])
 
+    def solving(self) -> int:
+        """Tasks the workers' threads are running now, cancelled ones included (Dask cannot interrupt a task)."""
+        return sum(self.client.run(lambda dask_worker: dask_worker.state.executing_count).values())
+
     def busy_worker(self) -> str | None:
         """The name of a worker solving a task now, if any."""
         names = {addr: info["name"] for addr, info in self.client.scheduler_info()["workers"].items()}
@@ -163,12 +170,17 @@ def tiny_database(tmp_path) -> tuple[str, int]:
 
 @pytest.fixture
 def start_service(tmp_path) -> Iterator[Callable[[str, str], Service]]:
-    """Starts `uvicorn service.app:create_app` on a database and a scheduler; stops what it started."""
+    """Starts `uvicorn service.app:create_app` on a database and a scheduler (or its own local cluster); stops
+    what it started."""
     started: list[subprocess.Popen] = []
 
-    def start(database_url: str, scheduler_address: str) -> Service:
+    def start(database_url: str, scheduler_address: str | None) -> Service:
+        """None: the service starts its own local cluster."""
         port = free_port()
-        env = os.environ | {"DATABASE_URL": database_url, SCHEDULER_ENV: scheduler_address, LEASE_ENV: str(LEASE_S)}
+        env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV} | {"DATABASE_URL": database_url,
+                                                                            LEASE_ENV: str(LEASE_S)}
+        if scheduler_address:
+            env[SCHEDULER_ENV] = scheduler_address
         log = tmp_path / f"service-{port}.log"
         process = spawn([sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host",
                          "127.0.0.1", "--port", port], log, env=env, cwd=tmp_path)
@@ -201,9 +213,9 @@ def admin_headers(database_url: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {raw}"}
 
 
-def post_plan(service: Service, office_id: int) -> int:
+def post_plan(service: Service, office_id: int, time_limit_s: float = SLOW_REP_S) -> int:
     response = httpx.post(f"{service.base_url}/plans", params={"wait": "false"}, headers=service.headers,
-                          json={"office_id": office_id, "start_date": START_DATE, "time_limit_s": SLOW_REP_S})
+                          json={"office_id": office_id, "start_date": START_DATE, "time_limit_s": time_limit_s})
     assert response.status_code == 202, response.text
     job = response.json()
     assert response.headers["location"] == f"/jobs/{job['id']}"
@@ -288,6 +300,61 @@ def test_cancelled_job_stops_its_tasks_and_stores_nothing(dask_cluster, tiny_dat
     assert again.status_code == 409 and "cancelled" in again.json()["detail"][0]["msg"]
 
 
+def test_cancel_ends_the_searches_and_another_office_plans_in_its_own_time(
+        dask_cluster, tiny_database, start_service, tmp_path):
+    database_url, office_id = tiny_database
+    other = tmp_path / "other-office"
+    shutil.copytree(TINY_SAMPLE, other)
+    for name in ("office.json", "outlets.csv"):
+        path = other / name
+        path.write_text(path.read_text(encoding="utf-8").replace("TINY-", "OTHER-").replace("SH09", "SH08"),
+                        encoding="utf-8")
+    engine = make_engine(database_url, pooled=False)
+    with Session(engine) as session:
+        other_office_id = load_bundle(session, other).id
+        session.commit()
+    engine.dispose()
+    service = start_service(database_url, dask_cluster.address)
+
+    hour_long = post_plan(service, office_id, time_limit_s=3600)
+    wait_for("both workers solving the hour-long reps", lambda: dask_cluster.solving() == 2, timeout_s=30, every_s=0.1)
+    assert httpx.post(f"{service.base_url}/jobs/{hour_long}/cancel", headers=service.headers).status_code == 200
+    wait_for("the workers to end the cancelled searches", lambda: dask_cluster.solving() == 0, timeout_s=15)
+
+    second = post_plan(service, other_office_id)
+    # ends in its own 2 x 3 s of solving, not behind the cancelled hour
+    assert until_ended(lambda: service.job(second), timeout_s=60)["status"] == "succeeded"
+    assert service.job(hour_long)["status"] == "cancelled"
+    assert [p.office_id for p in stored(database_url, Plan)] == [other_office_id]
+
+
+def local_workers(service: Service) -> list[psutil.Process]:
+    """The worker processes of the service's own local Dask cluster (multiprocessing children)."""
+    return [child for child in psutil.Process(service.process.pid).children()
+            if any("spawn_main" in part for part in child.cmdline())]
+
+
+def test_a_killed_worker_of_the_local_cluster_is_replaced(tiny_database, start_service):
+    database_url, office_id = tiny_database
+    service = start_service(database_url, None)
+    warm_up = post_plan(service, office_id, time_limit_s=0.5)  # the first job starts the cluster
+    assert until_ended(lambda: service.job(warm_up))["status"] == "succeeded"
+    workers = local_workers(service)
+    assert len(workers) == 2
+
+    job_id = post_plan(service, office_id)
+    wait_for("the job to run", lambda: service.job(job_id)["status"] == "running", timeout_s=30, every_s=0.05)
+    time.sleep(1)  # both workers are now solving a rep (3 s each)
+    workers[0].kill()
+    assert until_ended(lambda: service.job(job_id))["status"] == "succeeded"
+
+    wait_for("a new worker in place of the killed one", lambda: len(local_workers(service)) == 2 and
+             workers[0].pid not in {w.pid for w in local_workers(service)}, timeout_s=60)
+    again = post_plan(service, office_id)
+    assert until_ended(lambda: service.job(again))["status"] == "succeeded"
+    assert len(stored(database_url, Plan)) == 3
+
+
 # --- in process (TestClient, the service's local Dask cluster), on SQLite and PostgreSQL ---------------------------
 
 
@@ -360,3 +427,42 @@ def test_failed_job_says_why_and_stores_nothing(app, client, db_session, monkeyp
     assert (job["status"], job["plan_id"], job["location"]) == ("failed", None, None)
     assert job["error"].startswith("travel_engine.") and road_engine in job["error"]
     assert db_session.exec(select(Plan)).all() == []
+
+
+def test_an_office_and_a_token_hold_a_few_plan_jobs_at_once_beyond_that_429_with_retry_after(
+        app, client, office, token_for):
+    tiny = load_tiny_sample(app, client)
+    plan = {"office_id": tiny["office"]["id"], "start_date": START_DATE}
+    saved, app.state.job_limits = app.state.job_limits, JobLimits(jobs=2, solver_s=1000)
+    try:
+        # one job over the solver-time limit can never fit: 422 naming the field to lower
+        alone = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 501})  # 2 reps
+        assert alone.status_code == 422 and alone.json()["detail"][0]["loc"] == ["body", "time_limit_s"]
+
+        first = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 400})
+        assert first.status_code == 202, first.text
+        # 800 s held, 2 x 150 s more would pass 1000 s
+        more = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 150})
+        assert more.status_code == 429, more.text
+        assert f"office {plan['office_id']}" in more.json()["detail"][0]["msg"] and "solver time" in more.json()["detail"][0]["msg"]
+        assert 1 <= int(more.headers["retry-after"]) <= 400  # the first job's 800 s over the cluster's workers
+        second = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 50})
+        assert second.status_code == 202, second.text
+        third = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 1})
+        assert third.status_code == 429 and "2 plan jobs" in third.json()["detail"][0]["msg"]
+
+        # the same token in another office: its own jobs count against it too; another token is free
+        elsewhere = {"office_id": office["id"], "start_date": START_DATE, "time_limit_s": 1}
+        refused = client.post("/plans", params={"wait": "false"}, json=elsewhere)
+        assert refused.status_code == 429 and "this token" in refused.json()["detail"][0]["msg"]
+        other_admin = token_for("admin")
+        assert client.post("/plans", params={"wait": "false"}, json=elsewhere, headers=other_admin).status_code == 202
+
+        # a cancelled job frees its place at once
+        assert client.post(first.headers["location"] + "/cancel").status_code == 200
+        again = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 0.5})
+        assert again.status_code == 202, again.text
+        assert client.post(second.headers["location"] + "/cancel").status_code == 200
+        assert until_ended(lambda: client.get(again.headers["location"]).json())["status"] == "succeeded"
+    finally:
+        app.state.job_limits = saved

@@ -68,3 +68,14 @@ def test_a_price_scale_is_reported_with_the_plan():
     solution = solve(problem, SolveParams(time_limit_s=1.0, seed=0))
     assert PRICE_SCALE_BOUNDS[0] <= solution.stats["price_scale"] <= PRICE_SCALE_BOUNDS[1]
     assert np.isfinite(solution.stats["work_s"])
+
+
+def test_a_stop_request_ends_an_hour_long_search_with_a_valid_plan():
+    # The service's cancel: asked once the search is under way, the hour ends at the next poll.
+    problem = rep_cycle(seed=4, n_outlets=100)
+    asked_at = time.perf_counter() + 1.0
+    solution = solve(problem, SolveParams(time_limit_s=3600, seed=0),
+                     stop_requested=lambda: time.perf_counter() >= asked_at)
+    assert solution.runtime_s < 600  # not the hour
+    every_client_accounted_for(problem, solution)
+    assert len(solution.unplaced) < len(problem.clients)
