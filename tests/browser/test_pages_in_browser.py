@@ -56,17 +56,21 @@ def choose(browser, select_id: str, value: str) -> None:
 
 
 def hover_route(browser) -> None:
-    """Rest the pointer on a visible stretch of the first drawn route, as a person would: the middle of the
-    line's box may lie off the line or under a stop's marker."""
+    """Rest the pointer on a visible stretch of a drawn route, as a person would: the middle of a line's box may
+    lie off the line, under a stop's marker or under another day's route."""
     point = browser.execute_script("""
-        const path = document.querySelector(".leaflet-overlay-pane path.leaflet-interactive");
-        const length = path.getTotalLength();
-        for (let i = 1; i < 40; i++) {
-          const at = path.getPointAtLength(length * i / 40).matrixTransform(path.getScreenCTM());
-          if (document.elementFromPoint(at.x, at.y) === path) return [Math.round(at.x), Math.round(at.y)];
+        const routes = ".leaflet-overlay-pane path.leaflet-interactive";
+        document.querySelector("#map").scrollIntoView();
+        for (const path of document.querySelectorAll(routes)) {
+          const length = path.getTotalLength();
+          for (let i = 1; i < 40; i++) {
+            const at = path.getPointAtLength(length * i / 40).matrixTransform(path.getScreenCTM());
+            const hit = document.elementFromPoint(at.x, at.y);
+            if (hit && hit.matches(routes)) return [Math.round(at.x), Math.round(at.y)];
+          }
         }
         return null;""")
-    assert point, "no stretch of the route is visible to hover"
+    assert point, "no stretch of a route is visible to hover"
     actions = ActionBuilder(browser)
     actions.pointer_action.move_to_location(*point)
     actions.perform()
