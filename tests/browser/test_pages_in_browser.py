@@ -58,7 +58,7 @@ def choose(browser, select_id: str, value: str) -> None:
 def hover_route(browser) -> None:
     """Rest the pointer on a visible stretch of a drawn route, as a person would: the middle of a line's box may
     lie off the line, under a stop's marker or under another day's route."""
-    point = browser.execute_script("""
+    find_point = """
         const routes = ".leaflet-overlay-pane path.leaflet-interactive";
         document.querySelector("#map").scrollIntoView();
         for (const path of document.querySelectorAll(routes)) {
@@ -69,8 +69,16 @@ def hover_route(browser) -> None:
             if (hit && hit.matches(routes)) return [Math.round(at.x), Math.round(at.y)];
           }
         }
-        return null;""")
-    assert point, "no stretch of a route is visible to hover"
+        return null;"""
+    # the map glides to the new selection's bounds: wait until the point stands still
+    seen: list[list[int] | None] = [None]
+
+    def standing_still(b) -> list[int] | None:
+        seen.append(b.execute_script(find_point))
+        return seen[-1] if seen[-1] is not None and seen[-1] == seen[-2] else None
+
+    point = WebDriverWait(browser, WAIT_S, poll_frequency=0.3).until(standing_still,
+                                                                     "no stretch of a route is visible to hover")
     actions = ActionBuilder(browser)
     actions.pointer_action.move_to_location(*point)
     actions.perform()
@@ -250,8 +258,9 @@ def test_a_rep_code_holding_markup_shows_as_text_and_runs_nothing(browser, tmp_p
         hostile = next(o for o in Select(browser.find_element(By.ID, "filter-rep")).options if HOSTILE_CODE in o.text)
         choose(browser, "filter-rep", hostile.get_attribute("value"))
         hover_route(browser)
-        WebDriverWait(browser, WAIT_S).until(lambda b: b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip"))
-        tooltip = browser.find_element(By.CSS_SELECTOR, ".leaflet-tooltip")
+        # the tooltip fades in: its text is read once it shows
+        tooltip = WebDriverWait(browser, WAIT_S).until(
+            lambda b: next((t for t in b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip") if t.text), None))
         assert tooltip.text.startswith(HOSTILE_CODE + " · ")  # the code as the text it is
         assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x']")
         assert browser.title != "7"
