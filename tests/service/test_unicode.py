@@ -4,9 +4,11 @@ lone surrogates) is a 422 naming the field, never a 500; every request body is c
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 
 from service.schemas import RequestModel
 from tests.service.journey_office import create_plan, hours
@@ -146,6 +148,39 @@ def test_a_number_json_cannot_hold_is_a_422_naming_the_field(client: TestClient,
     assert response.status_code == 422, response.text
     assert response.json()["detail"][0]["loc"] == ["body", field]
     assert client.get("/outlets/NUM1").status_code == 404  # nothing written
+
+
+NOT_JSON_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e309", "[1e309]", '{"k": [NaN]}')
+
+
+def test_every_field_of_every_request_body_refuses_numbers_no_database_can_hold(app) -> None:
+    """Each field of each JSON body model, alone or inside a list or object: a 422 naming that field."""
+    models = {m.__name__: m for m in _subclasses(RequestModel)}
+    cases = 0
+    for name in sorted(_body_models(app.openapi())):
+        for field_name, field in models[name].model_fields.items():
+            key = field.alias or field_name
+            for number in NOT_JSON_NUMBERS:
+                with pytest.raises(ValidationError) as refused:
+                    models[name].model_validate_json(f'{{"{key}": {number}}}')
+                assert any(error["loc"][:1] == (key,) for error in refused.value.errors()), (name, key, number)
+                cases += 1
+    assert cases > 500
+
+
+def test_no_json_body_can_raise_a_500(client: TestClient, office: dict) -> None:
+    """Every operation that takes JSON, sent a non-finite number and a 500-deep nesting: a 4xx, never a 500."""
+    operations = [(method, path) for path, item in client.app.openapi()["paths"].items()
+                  for method, operation in item.items()
+                  if "application/json" in operation.get("requestBody", {}).get("content", {})]
+    assert len(operations) >= 12
+    nested = "[" * 500 + "]" * 500
+    for method, path in operations:
+        url = re.sub(r"\{[^}]+\}", str(office["id"]), path)
+        for body in ('{"code": NaN, "name": Infinity, "office_id": 1e309}', '{"x": %s}' % nested, nested):
+            response = client.request(method.upper(), url, content=body.encode(),
+                                      headers={"content-type": "application/json"})
+            assert 400 <= response.status_code < 500, (method, path, body[:40], response.status_code)
 
 
 def test_a_polygon_nested_500_deep_is_refused_not_a_500(client: TestClient, office: dict) -> None:
