@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Annotated, Any
+from xml.etree import ElementTree
 
 from openpyxl import load_workbook
 from pydantic import BeforeValidator, ConfigDict, ValidationError
@@ -160,22 +161,44 @@ def _read_csv(name: str, data: bytes, source: Loc) -> tuple[list[str], list[File
 # What the parts of an XLSX (a zip of XML) may unpack to, together: a sheet of MAX_ITEMS outlets is a few tens of
 # MB; a file of shared strings that inflate a thousandfold would otherwise take gigabytes before a row is read.
 MAX_XLSX_UNPACKED_BYTES = 100 * 2**20
+# Shared strings a workbook may hold: each outlet row has a few texts of its own (code, name, address), channels and
+# opening hours repeat. openpyxl reads them all before the first row, at ~14 us and ~90 bytes each, so a 250 KB
+# file of six million one-letter strings would otherwise cost a minute and half a gigabyte.
+MAX_XLSX_SHARED_STRINGS = 8 * MAX_ITEMS
+MAX_XLSX_ROWS = 2 * MAX_ITEMS  # rows read, blank ones included: a sheet may hold millions of empty rows
+MAX_XLSX_COLUMNS = 100  # header columns: the import knows 16, a few more are ignored
+SHARED_STRINGS_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 
 
-def _check_unpacked_size(name: str, data: bytes, source: Loc) -> None:
+def _check_parts(name: str, data: bytes, source: Loc) -> None:
     """Refuse a workbook whose parts unpack to more than MAX_XLSX_UNPACKED_BYTES (the zip's own sizes: reading a
-    part stops at its stated size, so a part cannot unpack to more than it says)."""
+    part stops at its stated size, so a part cannot unpack to more than it says) or that holds more than
+    MAX_XLSX_SHARED_STRINGS shared strings (counted as the part streams by, stopping at the limit)."""
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(part.file_size for part in archive.infolist())
-    if unpacked > MAX_XLSX_UNPACKED_BYTES:
-        raise InvalidInput(f"{name} unpacks to {unpacked / 2**20:.0f} MiB, more than the "
-                           f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MiB an import of {MAX_ITEMS} rows needs", source)
+        if unpacked > MAX_XLSX_UNPACKED_BYTES:
+            raise InvalidInput(f"{name} unpacks to {unpacked / 2**20:.0f} MiB, more than the "
+                               f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MiB an import of {MAX_ITEMS} rows needs", source)
+        with archive.open("[Content_Types].xml") as manifest:
+            overrides = ElementTree.parse(manifest).iter(f"{CONTENT_TYPES}Override")
+            shared = [o.get("PartName", "").lstrip("/") for o in overrides if o.get("ContentType") == SHARED_STRINGS_TYPE]
+        for part in set(shared) & set(archive.namelist()):
+            count = 0
+            with archive.open(part) as strings:
+                for _, element in ElementTree.iterparse(strings):
+                    if element.tag.endswith("}si") or element.tag == "si":
+                        count += 1
+                        if count > MAX_XLSX_SHARED_STRINGS:
+                            raise InvalidInput(f"{name} holds more than {MAX_XLSX_SHARED_STRINGS} shared strings, "
+                                               f"more than an import of {MAX_ITEMS} rows needs", source)
+                        element.clear()
 
 
 def _read_xlsx(name: str, data: bytes, source: Loc) -> tuple[list[str], list[FileRow]]:
     rows: list[FileRow] = []
     try:
-        _check_unpacked_size(name, data, source)
+        _check_parts(name, data, source)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = workbook.worksheets[0]
@@ -184,8 +207,14 @@ def _read_xlsx(name: str, data: bytes, source: Loc) -> tuple[list[str], list[Fil
             header = next(sheet_rows, None)
             if header is None:
                 raise InvalidInput(f"the first worksheet of {name} is empty", source)
+            if len(header) > MAX_XLSX_COLUMNS:
+                raise InvalidInput(f"the first worksheet of {name} has {len(header)} columns, more than "
+                                   f"{MAX_XLSX_COLUMNS}", source)
             columns = _header(header)
             for number, cells in enumerate(sheet_rows, start=2):
+                if number > MAX_XLSX_ROWS:
+                    raise InvalidInput(f"the first worksheet of {name} has more than {MAX_XLSX_ROWS} rows, blank "
+                                       f"ones included: an import takes at most {MAX_ITEMS} outlets", source)
                 if _is_blank(cells):
                     continue
                 if len(rows) == MAX_ITEMS:

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 
 from geo.coords import from_wgs84
 from geo.sphere import great_circle_m
+from service import imports
 from service.imports import HOURS_COLUMNS
 
 COLUMNS = ["customer_code", "name", "address", "channel", "lon", "lat", "service_min", "visits_per_cycle", "rep_code", *HOURS_COLUMNS]
@@ -239,21 +240,62 @@ def rezipped(xlsx: bytes, change) -> bytes:
     return out.getvalue()
 
 
+def with_shared_strings(xlsx: bytes, strings_xml: bytes) -> bytes:
+    """The workbook with a shared-strings part, registered as Excel registers it (openpyxl writes inline strings)."""
+    def change(name: str, data: bytes) -> bytes:
+        if name == "[Content_Types].xml":
+            return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+        return data
+
+    out = io.BytesIO(rezipped(xlsx, change))
+    with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", strings_xml)
+    return out.getvalue()
+
+
+SST = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</sst>'
+
+
 def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_read(client: TestClient, office: dict,
                                                                             rep: dict) -> None:
     # shared strings of one character repeated: 400 MiB that deflate to under a megabyte
-    bomb_text = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + \
-        b"<si><t>" + b"x" * (400 * 2**20) + b"</t></si></sst>"
-    bomb = rezipped(small_workbook(), lambda name, data: bomb_text if name == "xl/sharedStrings.xml" else data)
-    if b"xl/sharedStrings.xml" not in bomb:  # the small workbook has inline strings: add the part
-        out = io.BytesIO(bomb)
-        with zipfile.ZipFile(out, "a", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("xl/sharedStrings.xml", bomb_text)
-        bomb = out.getvalue()
+    bomb = with_shared_strings(small_workbook(), SST % (b"<si><t>" + b"x" * (400 * 2**20) + b"</t></si>"))
     assert len(bomb) < 2 * 2**20
     response = upload(client, office, "outlets.xlsx", bomb)
     assert response.status_code == 422
     assert "unpacks to" in response.json()["detail"][0]["msg"]
+    assert "SH001" not in outlets(client)
+
+
+def test_a_workbook_of_millions_of_tiny_shared_strings_is_refused_while_they_are_counted(
+        client: TestClient, office: dict, rep: dict) -> None:
+    # 6 million one-letter strings: 97 MiB unpacked (under that limit), 250 KB sent; openpyxl would take a minute
+    # and half a gigabyte to read them before the first row
+    bomb = with_shared_strings(small_workbook(), SST % (b"<si><t>x</t></si>" * 6_000_000))
+    assert len(bomb) < 300 * 2**10
+    response = upload(client, office, "outlets.xlsx", bomb)
+    assert response.status_code == 422
+    assert f"more than {imports.MAX_XLSX_SHARED_STRINGS} shared strings" in response.json()["detail"][0]["msg"]
+    assert "SH001" not in outlets(client)
+    # an ordinary number of them is read
+    fine = with_shared_strings(small_workbook(), SST % (b"<si><t>x</t></si>" * 1000))
+    assert upload(client, office, "outlets.xlsx", fine).json()["created"] == 1
+
+
+def test_a_sheet_of_a_million_blank_rows_is_refused_at_the_row_limit(client: TestClient, office: dict, rep: dict,
+                                                                   monkeypatch) -> None:
+    monkeypatch.setattr(imports, "MAX_XLSX_ROWS", 1000)
+
+    def blank_rows(name: str, data: bytes) -> bytes:
+        if name == "xl/worksheets/sheet1.xml":
+            rows = b"".join(b'<row r="%d"/>' % r for r in range(3, 3 + 1_000_000))
+            return data.replace(b"</sheetData>", rows + b"</sheetData>")
+        return data
+
+    response = upload(client, office, "outlets.xlsx", rezipped(small_workbook(), blank_rows))
+    assert response.status_code == 422
+    assert "more than 1000 rows, blank ones included" in response.json()["detail"][0]["msg"]
     assert "SH001" not in outlets(client)
 
 
