@@ -64,11 +64,6 @@ SERVER_START_S = 120  # importing the app takes seconds per worker, more on a bu
 WRK_SCRIPT = """
 local paths = {%(paths)s}
 local tokens = {%(tokens)s}
-local threads = 0
-function setup(thread)
-  thread:set("offset", threads * 7919)
-  threads = threads + 1
-end
 function init(args)
   headers = {}
   for k = 1, #tokens do
@@ -80,6 +75,14 @@ function request()
   i = i + 1
   local k = i %% #paths + 1
   return wrk.format("GET", paths[k], headers[k])
+end
+"""
+# Every wrk script of the benchmarks ends with this: each thread's starting offset, and the RESULT line.
+WRK_REPORT = """
+local threads = 0
+function setup(thread)
+  thread:set("offset", threads * 7919)
+  threads = threads + 1
 end
 function done(summary, latency, requests)
   local e = summary.errors
@@ -212,9 +215,16 @@ def check_every_path(base_url: str, requests: list[Request]) -> None:
 
 def run_wrk(base_url: str, requests: list[Request], clients: int, duration_s: float, script: Path,
             quiet: bool = False) -> tuple[dict, list[str]]:
-    """One wrk run: its numbers (RESULT line of the Lua `done`) and the exact command."""
-    script.write_text(WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p, _ in requests),
-                                    "tokens": ", ".join(json.dumps(a) for _, a in requests)}, encoding="utf-8")
+    """One wrk run over the day lists: its numbers (RESULT line of the Lua `done`) and the exact command."""
+    return run_wrk_script(base_url, WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p, _ in requests),
+                                                  "tokens": ", ".join(json.dumps(a) for _, a in requests)},
+                          clients, duration_s, script, quiet)
+
+
+def run_wrk_script(base_url: str, lua: str, clients: int, duration_s: float, script: Path,
+                   quiet: bool = False) -> tuple[dict, list[str]]:
+    """One wrk run of a script with `init` and `request` (WRK_REPORT is added): its numbers and the command."""
+    script.write_text(lua + WRK_REPORT, encoding="utf-8")
     threads = max(1, min(2, os.cpu_count() or 1))
     command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration_s:g}s", "--timeout", "10s", "--latency",
                "-s", str(script), base_url]

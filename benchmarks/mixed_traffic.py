@@ -42,6 +42,7 @@ from benchmarks.day_list import (
     free_port,
     load_averages,
     published_sample_office,
+    run_wrk_script,
     serve_command,
     start_server,
     stop_server,
@@ -51,11 +52,6 @@ from service.tokens import create_token
 
 WRK_SCRIPT = """
 local requests = %(requests)s
-local threads = 0
-function setup(thread)
-  thread:set("offset", threads * 7919)
-  threads = threads + 1
-end
 function init(args)
   i = offset
 end
@@ -63,14 +59,6 @@ function request()
   i = i + 1
   local r = requests[i %% #requests + 1]
   return wrk.format(r[1], r[2], r[3], r[4])
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d, ' ..
-    '"status": %%d, "connect": %%d, "read": %%d, "write": %%d, "timeout": %%d}\\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
-    latency.max, e.status, e.connect, e.read, e.write, e.timeout))
 end
 """
 
@@ -141,16 +129,6 @@ def lua_table(calls: list[Call]) -> str:
                             for call in calls) + "}"
 
 
-def run_wrk(base_url: str, calls: list[Call], connections: int, duration_s: float, script: Path) -> tuple[dict, list[str]]:
-    script.write_text(WRK_SCRIPT % {"requests": lua_table(calls)}, encoding="utf-8")
-    threads = max(1, min(2, os.cpu_count() or 1))
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s:g}s", "--timeout", "10s", "--latency",
-               "-s", str(script), base_url]
-    done = subprocess.run(command, capture_output=True, text=True, check=True)
-    line = next(x for x in done.stdout.splitlines() if x.startswith("RESULT "))
-    return json.loads(line.removeprefix("RESULT ")), command
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
@@ -175,8 +153,10 @@ def main() -> None:
             load_before = load_averages()
             script = Path(scratch) / "mixed.lua"
             if args.warmup:
-                run_wrk(base_url, calls, args.connections, args.warmup, script)
-            result, wrk_command = run_wrk(base_url, calls, args.connections, args.duration, script)
+                run_wrk_script(base_url, WRK_SCRIPT % {"requests": lua_table(calls)}, args.connections, args.warmup,
+                               script, quiet=True)
+            result, wrk_command = run_wrk_script(base_url, WRK_SCRIPT % {"requests": lua_table(calls)},
+                                                 args.connections, args.duration, script, quiet=True)
             load_after = load_averages()
             rss_after = server_rss_mib(server)
             restarts = log.count("died")

@@ -87,7 +87,7 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:
-    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
+    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), balance_s=state.balance_cost(), **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
     full = [c for c in candidates if state.pattern[c] is None]
     return solution_of(state, rejected, full, started, stats)
 

@@ -77,7 +77,7 @@ def fold(data: FoldInput) -> FoldResult:
         budget -= _relocate(state, kept_clients, moved, budget)
 
     kept_rejected = {c: why for c, why in rejected.items() if c in data.new_clients or c in moved}
-    solution = solution_of(state, kept_rejected, list(failed), started, {"spread_s": state.spread()})
+    solution = solution_of(state, kept_rejected, list(failed), started, {"spread_s": state.spread(), "balance_s": state.balance_cost()})
     return FoldResult(solution=solution, moved=tuple(sorted(set(moved))), forced_moves=len(displaced))
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from solver.instance import INF
-from solver.plan_state import PlanState, Work
+from solver.plan_state import PlanState, Work, unbalance_priced
 from solver.routes import concat_edges, insertion_costs
 
 BIG_REGRET = float(INF) * 4  # a client with a single option left goes first
@@ -119,7 +119,8 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
 
 
 def _spread_change(state: PlanState, added: np.ndarray, pat_days: np.ndarray, D: int) -> np.ndarray:
-    """Change of each crew's busiest-minus-lightest day workload if the client took each option.
+    """Change of each crew's busiest-minus-lightest day workload, priced as in the objective, if the client took
+    each option.
 
     added: (G, r, D) workload the client would add per group and day; pat_days: (r, P, F)."""
     loads = state.crew_day_work().astype(np.float64)  # groups are crews when balance applies
@@ -133,7 +134,8 @@ def _spread_change(state: PlanState, added: np.ndarray, pat_days: np.ndarray, D:
     hi = np.where(works[:, None, None, :], new, -np.inf).max(axis=-1)
     lo = np.where(works[:, None, None, :], new, np.inf).min(axis=-1)
     old = (np.where(works, loads, -np.inf).max(axis=-1) - np.where(works, loads, np.inf).min(axis=-1))[:, None, None]
-    return hi - lo - old
+    tolerance = state.inst.problem.balance_tolerance_s
+    return unbalance_priced(hi - lo, tolerance) - unbalance_priced(old, tolerance)
 
 
 def insert_in_order(state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: list[int] = ()) -> list[int]:

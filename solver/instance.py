@@ -20,6 +20,9 @@ OPEN_ALL_DAY = (0, 10**9)  # admissible start interval of a client without windo
 # idle; at 0.5 and 0.25 idle fell from 41-55 min a rep-day (travel alone) to 1-9 min for 2-10% more travel
 # (benchmarks/RESULTS.md, "A rep's day").
 IDLE_WEIGHT = 0.5
+# A crew's day spread beyond the problem's balance tolerance costs this much more per second than within it, so
+# the search gives up some travel to bring days within the tolerance, not only to shave spread anywhere.
+UNBALANCE_WEIGHT = 4
 
 
 @dataclass(frozen=True, eq=False)

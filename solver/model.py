@@ -74,6 +74,7 @@ class Problem:
     distance_m: np.ndarray  # (L, L) int64
     consistent: bool = True  # every visit of a client by the same crew
     balance_weight: int = 1  # cost per second of spread between a crew's busiest and lightest day
+    balance_tolerance_s: int = 3600  # spread beyond this costs UNBALANCE_WEIGHT times more (solver.instance)
 
     def __post_init__(self) -> None:
         n = self.duration_s.shape[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.instance import IDLE_WEIGHT, INF, Instance
+from solver.instance import IDLE_WEIGHT, INF, UNBALANCE_WEIGHT, Instance
 from solver.routes import Edges, Timing, route_edges, time_route
 from solver.two_opt import two_opt
 
@@ -194,17 +194,23 @@ class PlanState:
         np.add.at(work, (self.crew_index, self.inst.veh_day), self.work)
         return work
 
-    def spread(self) -> int:
+    def crew_spreads(self) -> np.ndarray:
+        """Each crew's busiest minus lightest working day's workload."""
         work = self.crew_day_work()
-        masked_max = np.where(self.crew_works, work, -INF).max(axis=1)
-        masked_min = np.where(self.crew_works, work, INF).min(axis=1)
-        return int((masked_max - masked_min).sum())
+        return np.where(self.crew_works, work, -INF).max(axis=1) - np.where(self.crew_works, work, INF).min(axis=1)
+
+    def spread(self) -> int:
+        return int(self.crew_spreads().sum())
+
+    def balance_cost(self) -> int:
+        """The spreads, each second beyond the balance tolerance counted UNBALANCE_WEIGHT times more."""
+        return int(unbalance_priced(self.crew_spreads(), self.inst.problem.balance_tolerance_s).sum())
 
     def unplaced_visits(self, candidates: list[int]) -> int:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        value = int(self.travel.sum()) + round(IDLE_WEIGHT * int(self.idle.sum())) + self.inst.problem.balance_weight * self.spread() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = int(self.travel.sum()) + round(IDLE_WEIGHT * int(self.idle.sum())) + self.inst.problem.balance_weight * self.balance_cost() + self.unplaced_penalty * self.unplaced_visits(candidates)
         if self.overrun_weight is not None:
             value += round(self.overrun_weight * int(self.overrun.sum()))
         return value
@@ -245,3 +251,8 @@ class PlanState:
                 if c >= 0:
                     self.vehicles_of_client[c].append(k)
         self.meter[Work.CLIENT_SCANS] += self.inst.n + int(self.visits.sum())
+
+
+def unbalance_priced(spreads: np.ndarray, tolerance_s: int) -> np.ndarray:
+    """Spreads with every second beyond the tolerance counted UNBALANCE_WEIGHT times more."""
+    return spreads + UNBALANCE_WEIGHT * np.maximum(spreads - tolerance_s, 0)

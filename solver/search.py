@@ -71,7 +71,6 @@ class SearchConfig:
     max_removed_visits: int = 50  # and about this many visits (frequent clients count several times)
     overrun_focus: float = 0.5  # share of the cuts made around a route that overruns its limit, when one does
     balance_focus: float = 0.3  # share of the cuts made around a crew's busiest day, when its days are unbalanced
-    balance_tolerance_s: int = 3600  # days of a crew this much apart are unbalanced
     # At the start a worsening by this share of the average cost per visit is accepted half the time.
     start_accept_per_visit: float = 0.7
     end_temperature_ratio: float = 0.01
@@ -338,14 +337,12 @@ def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.rando
 
 def _busiest_route(state: PlanState, cfg: SearchConfig, rng: np.random.Generator) -> int | None:
     """cfg.balance_focus of the time, a route of the busiest day of a crew whose days differ by more than
-    cfg.balance_tolerance_s (one such crew drawn at random), else None: cuts there let the recreate step move
+    the problem's balance tolerance (one such crew drawn at random), else None: cuts there let the recreate step move
     visits to lighter days."""
     if not state.inst.problem.balance_weight:
         return None
     work = state.crew_day_work()
-    busiest = np.where(state.crew_works, work, -INF).max(axis=1)
-    lightest = np.where(state.crew_works, work, INF).min(axis=1)
-    crews = np.flatnonzero(busiest - lightest > cfg.balance_tolerance_s)
+    crews = np.flatnonzero(state.crew_spreads() > state.inst.problem.balance_tolerance_s)
     if not len(crews) or rng.random() >= cfg.balance_focus:
         return None
     crew = int(crews[int(rng.integers(len(crews)))])
@@ -406,7 +403,7 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
     ruin_weights, repair_weights = OperatorWeights(RUIN_OPERATORS), OperatorWeights(REPAIR_OPERATORS)
     visits = max(1, sum(len(state.allowed[c][0]) for c in candidates))
     # From the plan's cost without penalties, which would otherwise heat the search for good.
-    plain = int(state.travel.sum()) + state.inst.problem.balance_weight * state.spread()
+    plain = int(state.travel.sum()) + state.inst.problem.balance_weight * state.balance_cost()
     t0 = cfg.start_accept_per_visit * max(plain, 1) / visits / math.log(2)
     changed_days: set[int] = set()
     accepted = improved = 0

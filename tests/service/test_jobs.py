@@ -7,7 +7,6 @@ service's own local cluster.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import socket
 import subprocess
@@ -32,6 +31,7 @@ from service.dask_runner import SCHEDULER_ENV
 from service.db import make_engine, migrate
 from service.job_limits import JobLimits
 from service.jobs import LEASE_ENV
+from sample_routes.renamed import tiny_office_copy
 from service.tables import Job, JobStatus, Plan
 from service.tokens import create_token
 from tests.service.journey_office import TINY_SAMPLE, load_tiny_sample
@@ -303,15 +303,9 @@ def test_cancelled_job_stops_its_tasks_and_stores_nothing(dask_cluster, tiny_dat
 def test_cancel_ends_the_searches_and_another_office_plans_in_its_own_time(
         dask_cluster, tiny_database, start_service, tmp_path):
     database_url, office_id = tiny_database
-    other = tmp_path / "other-office"
-    shutil.copytree(TINY_SAMPLE, other)
-    for name in ("office.json", "outlets.csv"):
-        path = other / name
-        path.write_text(path.read_text(encoding="utf-8").replace("TINY-", "OTHER-").replace("SH09", "SH08"),
-                        encoding="utf-8")
     engine = make_engine(database_url, pooled=False)
     with Session(engine) as session:
-        other_office_id = load_bundle(session, other).id
+        other_office_id = load_bundle(session, tiny_office_copy(tmp_path / "other-office")).id
         session.commit()
     engine.dispose()
     service = start_service(database_url, dask_cluster.address)

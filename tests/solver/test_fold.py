@@ -97,10 +97,11 @@ def test_change_budget_bounds_moves_and_never_raises_the_objective() -> None:
 
 
 def objective(problem: Problem, solution: Solution) -> float:
-    """The plan's objective: travel, idle from each day's shift start at its price, the day-balance term."""
+    """The plan's objective: travel, idle from each day's shift start at its price, the day-balance term (spread,
+    priced more beyond the tolerance)."""
     idle = sum(r.end_s - problem.vehicles[r.vehicle].shift_start_s - r.travel_s - sum(b.duration_s for b in r.breaks)
                - sum(problem.clients[s.client].service_s for s in r.stops) for r in solution.routes)
-    return solution.travel_s + round(IDLE_WEIGHT * idle) + problem.balance_weight * solution.stats["spread_s"]
+    return solution.travel_s + round(IDLE_WEIGHT * idle) + problem.balance_weight * solution.stats["balance_s"]
 
 
 def test_routes_must_cover_every_vehicle() -> None:
