@@ -45,6 +45,10 @@ bench-service: $(STAMP)
 	$(BIN)/python -m benchmarks.day_list --connections 200 --duration 60
 	$(BIN)/python -m benchmarks.day_list --connections 200 --duration 60 --database postgresql
 	$(BIN)/python -m benchmarks.auth_cost
+	$(BIN)/python -m benchmarks.mixed_traffic --connections 200 --duration 60
+	$(BIN)/python -m benchmarks.mixed_traffic --connections 200 --duration 60 --database postgresql
+	$(BIN)/python -m benchmarks.probe
+	$(BIN)/python -m benchmarks.probe --database postgresql
 
 bench-osrm: $(STAMP) $(OSRM_STAMP)
 	$(BIN)/python -m benchmarks.osrm_matrix

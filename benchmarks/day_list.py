@@ -77,7 +77,8 @@ function request()
   return wrk.format("GET", paths[k], headers[k])
 end
 """
-# Every wrk script of the benchmarks ends with this: each thread's starting offset, and the RESULT line.
+# Every wrk script of the benchmarks ends with this (plain Lua, not a %-template): each thread's starting
+# offset, and the RESULT line.
 WRK_REPORT = """
 local threads = 0
 function setup(thread)
@@ -87,8 +88,8 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
-    'RESULT {"requests": %%d, "duration_us": %%d, "p50_us": %%d, "p95_us": %%d, "p99_us": %%d, "max_us": %%d, ' ..
-    '"status": %%d, "connect": %%d, "read": %%d, "write": %%d, "timeout": %%d}\\n',
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p95_us": %d, "p99_us": %d, "max_us": %d, ' ..
+    '"status": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d}\\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(95), latency:percentile(99),
     latency.max, e.status, e.connect, e.read, e.write, e.timeout))
 end

@@ -72,13 +72,13 @@ def mixed_calls(url: str, day_lists: list[tuple[str, str]], seed: int) -> list[C
         with Session(engine) as session:
             office = next(iter(repository.offices(session)))
             today = datetime.now(ZoneInfo(office.timezone)).date().isoformat()
-            reps = list(repository.reps(session, office.id))
+            reps = [(rep.id, rep.supervisor_id) for rep in repository.reps(session, office.id)]
             supervisor_tokens = {
                 s.id: "Bearer " + create_token(session, role="supervisor", name=f"benchmark {s.code}",
                                                office_id=office.id, supervisor_id=s.id)[1]
                 for s in repository.supervisors(session, office.id)}
-            outlets = {rep.id: [o.code for o in repository.outlets(session, office.id) if o.rep_id == rep.id]
-                       for rep in reps}
+            outlets = {rep_id: [o.code for o in repository.outlets(session, office.id) if o.rep_id == rep_id]
+                       for rep_id, _ in reps}
             session.commit()
     finally:
         engine.dispose()
@@ -87,17 +87,15 @@ def mixed_calls(url: str, day_lists: list[tuple[str, str]], seed: int) -> list[C
     calls: list[Call] = [("GET", path, {"Authorization": token, "Accept-Encoding": "gzip"}, "")
                          for path, token in day_lists]
     writes, reads = [], []
-    for rep in reps:
-        token = {"Authorization": rep_token[str(rep.id)]}
-        for k, code in enumerate(outlets[rep.id]):
-            body = {"rep_id": rep.id, "outlet_code": code, "date": today, "visited": k % 2 == 0}
-            writes.append(("POST", "/visits", token | json_headers, json.dumps(body)))
-            writes.append(("POST", "/visits", token | json_headers,
-                           json.dumps(body | {"visited": not body["visited"],
-                                              "reason": None if body["visited"] else "closed"})))
-        reads.append(("GET", f"/visits?rep_id={rep.id}&from={today}&to={today}", token, ""))
-        reads.append(("GET", f"/kpis?supervisor_id={rep.supervisor_id}&from={today}&to={today}",
-                      {"Authorization": supervisor_tokens[rep.supervisor_id]}, ""))
+    for rep_id, supervisor_id in reps:
+        token = {"Authorization": rep_token[str(rep_id)]}
+        for code in outlets[rep_id]:
+            report = {"rep_id": rep_id, "outlet_code": code, "date": today}
+            for outcome in ({"visited": True, "order_taken": True}, {"visited": False, "reason": "closed"}):
+                writes.append(("POST", "/visits", token | json_headers, json.dumps(report | outcome)))
+        reads.append(("GET", f"/visits?rep_id={rep_id}&from={today}&to={today}", token, ""))
+        reads.append(("GET", f"/kpis?supervisor_id={supervisor_id}&from={today}&to={today}",
+                      {"Authorization": supervisor_tokens[supervisor_id]}, ""))
     rng = random.Random(seed)
     share = len(calls) // 3  # day lists 60%, writes 20%, reads 20%
     mix = calls + [rng.choice(writes) for _ in range(share)] + [rng.choice(reads) for _ in range(share)]

@@ -33,6 +33,9 @@ def database_url(url: str | None = None) -> str:
     return url
 
 
+SQLITE_BUSY_TIMEOUT_S = 30
+
+
 def _prepare_sqlite_file(url: str) -> None:
     path = make_url(url).database
     if path and path != ":memory:":
@@ -43,6 +46,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")  # SQLite ignores foreign keys unless asked, per connection
     cursor.execute("PRAGMA journal_mode=WAL")  # readers (day lists) do not wait for a plan being written
+    # WAL's recommended setting: a commit is not synced to disk until the checkpoint, so the write lock is not held
+    # through an fsync per visit report (the database stays consistent; a power cut may lose the last commits)
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
@@ -54,7 +60,9 @@ def make_engine(url: str | None = None, *, pooled: bool = True) -> Engine:
     if url.startswith("sqlite"):
         _prepare_sqlite_file(url)
         # the app serves requests from a thread pool; SQLAlchemy's pool hands one connection to one thread at a time
-        kwargs["connect_args"] = {"check_same_thread": False}
+        # writers queue for SQLite's one write lock: under a burst of visit reports a wait of seconds is an answer,
+        # not a "database is locked" error (the driver's default is 5 s)
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S}
     else:
         kwargs["pool_pre_ping"] = True
     engine = create_engine(url, **kwargs)

@@ -153,7 +153,7 @@ def kpi_report(
 
     reps = [rep] if rep else list(repository.reps(session, office.id, supervisor.id if supervisor else None))
     tallies = rep_tallies(session, plan, reps, first, last)
-    outlet_codes = {o.id: o.code for o in repository.outlets(session, office.id)}
+    outlet_codes = repository.outlet_codes(session, (o for r in reps for o in tallies[r.id].outlets_planned))
     total, teams = Tally(), defaultdict(Tally)
     team_reps: dict[int | None, list[int]] = defaultdict(list)
     for r in reps:

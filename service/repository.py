@@ -101,6 +101,18 @@ def count_outlets(
     return session.exec(query).one()
 
 
+def outlets_by_id(session: Session, ids: Iterable[int]) -> dict[int, Outlet]:
+    """The outlets of these ids (a rep's reported visits name a few of an office's thousands)."""
+    wanted = list(set(ids))
+    return {o.id: o for o in session.exec(select(Outlet).where(col(Outlet.id).in_(wanted))).all()} if wanted else {}
+
+
+def outlet_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    """Customer codes by outlet id, read without the rest of the rows (their opening hours are JSON to decode)."""
+    wanted = list(set(ids))
+    return dict(session.exec(select(Outlet.id, Outlet.code).where(col(Outlet.id).in_(wanted))).all()) if wanted else {}
+
+
 def outlet_by_code(session: Session, code: str) -> Outlet | None:
     return session.exec(select(Outlet).where(Outlet.code == code)).first()
 

@@ -70,11 +70,12 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
         raise InvalidInput(f"{data.date.isoformat()} is in the future (today is {today.isoformat()} in "
                            f"{office.timezone})", ("body", "date"))
 
+    # read before the rep's lock, which on SQLite is the database's one write lock: hold it briefly
+    plan = plan_repository.published_plan(session, rep.office_id)
+    planned = plan is not None and visit_repository.is_planned(session, plan, rep.id, outlet.id, data.date)
     visit_repository.lock_rep_outcomes(session, rep.id)
     outcome = visit_repository.outcome(session, rep.id, outlet.id, data.date)
     if outcome is None:
-        plan = plan_repository.published_plan(session, rep.office_id)
-        planned = plan is not None and visit_repository.is_planned(session, plan, rep.id, outlet.id, data.date)
         outcome = VisitOutcome(office_id=office.id, rep_id=rep.id, outlet_id=outlet.id, visit_date=data.date,
                                plan_id=plan.id if plan else None, planned=planned, status=data.status,
                                order_taken=data.order_taken, reports=1, first_reported_at=now, reported_at=now)
@@ -104,5 +105,5 @@ def list_outcomes(session: Session, rep_id: int, first: date, last: date) -> lis
     office = repository.office(session, rep.office_id)
     found = visit_repository.outcomes(session, [rep.id], first, last)
     reports = visit_repository.reports(session, [o.id for o in found])
-    outlets = {o.id: o for o in repository.outlets(session, office.id, rep_id=None)} if found else {}
+    outlets = repository.outlets_by_id(session, (o.outlet_id for o in found))
     return [outcome_public(o, rep, outlets[o.outlet_id], office, reports[o.id]) for o in found]
