@@ -27,6 +27,9 @@ def report_visit(data: VisitReportCreate, session: SessionDep, response: Respons
     if (rep := session.get(Rep, data.rep_id)) is not None:  # an unknown rep: report_visit's 422
         policy.check(principal, VISITS, policy.rep_scope(rep), ("body", "rep_id"))
     outcome = visits.report_visit(session, data)
+    # Commit here, in the thread that took the rep's lock: the session's own commit runs as another task of the
+    # thread pool, which a burst of reports waiting for that lock can fill, and then nothing ever releases it.
+    session.commit()
     if outcome.result != "recorded":
         response.status_code = status.HTTP_200_OK
     return outcome

@@ -74,6 +74,30 @@ def test_a_phone_retrying_at_once_gets_its_report_recorded_once(api, app, tiny):
     assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == 1
 
 
+def test_more_reports_at_once_than_the_server_has_threads_are_all_answered(api, app, tiny):
+    # 60 corrections of one rep's visit at once, more than the 40 threads that run requests: each waits for the
+    # rep's lock; the one holding it must still get to commit (it once waited for a thread, and none came free)
+    rep = tiny["reps"]["TINY-R01"]
+    on = this_monday()
+    outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
+    start = threading.Barrier(60)
+    answers = []
+
+    def send(k: int) -> None:
+        start.wait()
+        answers.append(report(api, rep["id"], outlet, on, visited=k % 2 == 0, reason=None if k % 2 == 0 else "closed"))
+
+    threads = [threading.Thread(target=send, args=(k,), daemon=True) for k in range(60)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not any(t.is_alive() for t in threads), "reports still waiting after two minutes"
+    assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers if a.status_code > 201][:3]
+    assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == sum(a.json()["result"] != "unchanged"
+                                                                            for a in answers)
+
+
 def test_a_different_report_is_a_correction_kept_with_its_time(api, app, tiny):
     rep = tiny["reps"]["TINY-R01"]
     on = this_monday()
