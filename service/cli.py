@@ -97,6 +97,10 @@ def _print_plan(plan: Plan) -> None:
     )
     for reason, visits in k["unplaced_by_reason"].items():
         console().print(f"unplaced: {visits} visits ({reason})")
+    for rep in k["reps"]:
+        if not rep.get("balance", {"met": True})["met"]:
+            console().print(f"{rep['rep_code']}: days {rep['workload_spread_s'] / 60:.0f} min apart: "
+                            f"{rep['balance']['why']}")
     travel = k.get("travel", {})
     for rep_code, engine in travel.get("engines", {}).items():
         console().print(f"{rep_code} travel times: {engine}")

@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from geo.travel import TravelMatrix
 from service import repository, solve_worker
+from service.balance import balance
 from service.convert import (
     MissingHomeLocation,
     PlanRows,
@@ -37,7 +38,7 @@ from service.convert import (
 from service.errors import InvalidInput, NotFound
 from service.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, PlanUnplaced, Rep
 from service.travel import UNREACHABLE, EngineChoice, OfficeTravel
-from solver.model import SolveParams, Solution
+from solver.model import Problem, SolveParams, Solution
 from solver.patterns import CYCLE_WEEKS
 
 DEFAULT_TIME_LIMIT_S = 15.0  # per rep: 8 reps on 2 cores plan in about a minute
@@ -170,7 +171,8 @@ def add_plan(session: Session, prepared: PreparedPlan, solutions: list[Solution]
         rows.visits += rep_rows.visits
         rows.unplaced += rep_rows.unplaced
     session.add_all(rows.days + rows.visits + rows.unplaced)
-    plan.kpis = office_kpis(prepared.reps, prepared.outlets, request.weeks, rows) | {
+    problems = {p.rep_id: p.problem for p in prepared.problems}
+    plan.kpis = office_kpis(prepared.reps, prepared.outlets, request.weeks, rows, problems) | {
         "solve_wall_s": round(solve_wall_s, 1),
         "solver_peak_rss_mb": round(worker_peak_kib / 1024, 1),
         "travel": prepared.travel_kpis,
@@ -235,8 +237,10 @@ def rep_problems(
     return problems, lost, report
 
 
-def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows) -> dict:
-    """Coverage, visits per day, travel and workload per rep and day, and unplaced visits by reason."""
+def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows,
+                problems: dict[int, Problem] | None = None) -> dict:
+    """Coverage, visits per day, travel and workload per rep and day, whether each rep's days are balanced (and,
+    from the rep's solver problem in `problems` by rep id, why not), and unplaced visits by reason."""
     placed_by_outlet = Counter(v.outlet_id for v in rows.visits)
     required = sum(visits_required(o, weeks) for o in outlets)
     placed = len(rows.visits)
@@ -275,6 +279,7 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
             "travel_s": sum(d["travel_s"] for d in days),
             "distance_m": sum(d["distance_m"] for d in days),
             "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
+            "balance": balance(days, (problems or {}).get(rep.id)),
             "idle_s": sum(d["idle_s"] for d in days),
             "idle_s_max": max((d["idle_s"] for d in days), default=0),
             "days": days,

@@ -65,6 +65,11 @@ class Client:
         return len(self.patterns[0]) if self.patterns else 0
 
 
+# How far apart a crew's day workloads may be before the search prices their spread higher: an hour, what a
+# sales office calls balanced days.
+BALANCE_TOLERANCE_S = 3600
+
+
 @dataclass(frozen=True, eq=False)
 class Problem:
     num_days: int
@@ -74,7 +79,7 @@ class Problem:
     distance_m: np.ndarray  # (L, L) int64
     consistent: bool = True  # every visit of a client by the same crew
     balance_weight: int = 1  # cost per second of spread between a crew's busiest and lightest day
-    balance_tolerance_s: int = 3600  # spread beyond this costs UNBALANCE_WEIGHT times more (solver.instance)
+    balance_tolerance_s: int = BALANCE_TOLERANCE_S  # spread beyond this costs UNBALANCE_WEIGHT more (solver.instance)
 
     def __post_init__(self) -> None:
         n = self.duration_s.shape[0]

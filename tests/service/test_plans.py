@@ -89,6 +89,9 @@ def test_kpis_report_travel_and_workload_per_rep_and_day(client, office, journey
     for r in by_rep.values():
         workloads = [d["workload_s"] for d in r["days"]]
         assert r["workload_spread_s"] == max(workloads) - min(workloads)
+        # balanced means within an hour, and a rep whose days are not says why
+        assert r["balance"]["met"] == (r["workload_spread_s"] <= 3600) and r["balance"]["tolerance_s"] == 3600
+        assert (r["balance"]["why"] is None) == r["balance"]["met"]
         assert r["travel_s"] == sum(d["travel_s"] for d in r["days"]) > 0
     routes = {(d["rep_code"], d["day"]): d for d in plan["days"]}
     for r in by_rep.values():
