@@ -186,14 +186,39 @@ def _working_reps(week: WeekData, on: date) -> list[Rep]:
     return [r for r in week.team if day is not None and week.stops.get((r.id, day))]
 
 
+def _rules(week: WeekData) -> MorningRules:
+    return MorningRules(week.settings.morning_end_s, week.settings.coaching_s, week.settings.demonstrate_every)
+
+
+def _morning(week: WeekData, rep: Rep, on: date, rules: MorningRules) -> RideAlongMorning:
+    """The rep's published day of that date re-timed with the supervisor's coaching."""
+    day = visit_repository.cycle_day(week.plan, on)
+    return plan_morning(convert.ride_along_rep_day(rep, week.routes[(rep.id, day)], week.stops[(rep.id, day)],
+                                                   on.weekday()), rules)
+
+
+def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -> dict[date, list[Rep]]:
+    """Per morning the reps to choose from: those working whose morning can take a coaching stop (a packed day
+    whose opening hours leave no ten minutes to spare cannot), unless nobody's can that morning, or a rep not
+    yet ridden with in the period has no such morning left in it (every rep is ridden with once a period; the
+    morning then says why there is no coaching)."""
+    working = {on: _working_reps(week, on) for on in mornings}
+    coaching = {(r.id, on): any(s.coaching_s for s in _morning(week, r, on, rules).stops)
+                for on in mornings for r in working[on]}
+    never = {r.id for r in week.team
+             if not week.rides_done[r.id] and not any(coaching.get((r.id, on)) for on in mornings)}
+    return {on: [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps for on, reps in working.items()}
+
+
 def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, list[Rep]]:
     """The rep of every morning of this week (planned jointly with the rest of the period), the repeats, and
     the reps the period cannot fit in."""
     mornings = [d for d in visit_repository.dates(start_date, week.period_end) if _working_reps(week, d)]
+    available = _coachable_reps(week, mornings, _rules(week))
     index = {r.id: i for i, r in enumerate(week.team)}
     problem = RepChoiceProblem(
         num_reps=len(week.team),
-        available=tuple(tuple(index[r.id] for r in _working_reps(week, d)) for d in mornings),
+        available=tuple(tuple(index[r.id] for r in available[d]) for d in mornings),
         weights=tuple(week.priorities[r.id].weight for r in week.team),
         rides_done=tuple(week.rides_done[r.id] for r in week.team),
         previous_rep=index.get(week.previous_rep_id) if week.previous_rep_id is not None else None,
@@ -378,14 +403,13 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
     """The week's plan from the data read (no database access: the solvers run here). `spot_checker` routes the
     afternoons (the benchmark passes a baseline)."""
     chosen, repeats, missed = _choose(week, start_date)
-    rules = MorningRules(week.settings.morning_end_s, week.settings.coaching_s, week.settings.demonstrate_every)
+    rules = _rules(week)
     last_checked = dict(week.last_checked)
     rides = Counter(week.rides_done)
     days = []
     for on, rep in sorted(chosen.items()):
-        day = visit_repository.cycle_day(week.plan, on)
-        stops = week.stops[(rep.id, day)]
-        morning = plan_morning(convert.ride_along_rep_day(rep, week.routes[(rep.id, day)], stops, on.weekday()), rules)
+        stops = week.stops[(rep.id, visit_repository.cycle_day(week.plan, on))]
+        morning = _morning(week, rep, on, rules)
         morning_public = _morning_public(week, rep, on, stops, morning)
         afternoon = _afternoon(week, on, morning_public.leave, last_checked, spot_checker)
         for s in afternoon.stops:

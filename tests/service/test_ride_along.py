@@ -3,11 +3,16 @@ published: the shape of the plan and the constraints a supervisor would check by
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from service import ride_along, visit_repository
+from service.schemas import WEEKDAYS
 
 from service.schemas import seconds_of, window_of
 from tests.service import tiny_published
@@ -145,6 +150,39 @@ def test_long_coaching_is_cut_where_it_would_break_the_reps_day(api, tiny):
         dropped = [s["seq"] for s in morning["stops"] if s["coaching_dropped"]]
         assert all(f"coaching left out at seq {seq}" in morning["note"] for seq in dropped)
         assert all(s["coaching_min"] in (0, 120) for s in morning["stops"])
+
+
+def test_the_supervisor_rides_with_a_rep_whose_morning_can_take_coaching(app, api, tiny):
+    # This week TINY-R01's last outlet of every day closes the minute its visit ends: any coaching that morning
+    # would make it miss that, so no coaching fits; next week R01's days are as planned.
+    monday = this_monday()
+    with Session(app.state.engine) as session:
+        data = ride_along.read_week(session, tiny["supervisor"]["id"], monday, None)
+    r01 = tiny["reps"]["TINY-R01"]["id"]
+    this_week = {visit_repository.cycle_day(data.plan, monday + timedelta(days=k)): k for k in range(7)}
+    for (rep_id, day), stops in data.stops.items():
+        if rep_id == r01 and day in this_week:
+            visit, outlet = stops[-1]
+            closing = {WEEKDAYS[this_week[day]]: [[visit.start_s, visit.start_s + outlet.service_s]]}
+            stops[-1] = (visit, outlet.model_copy(update={"opening_hours": outlet.opening_hours | closing}))
+    # R01 is the rep most in need of coaching, and both were ridden with already this period: without regard for
+    # coaching, most mornings would go to R01
+    data.priorities[r01] = dataclasses.replace(data.priorities[r01], weight=9)
+    data.rides_done.update([r01, tiny["reps"]["TINY-R02"]["id"]])
+    data.settings.demonstrate_every = 1  # the tiny office's mornings are short: coach at every stop
+    plan = ride_along.plan_week(data, monday)
+
+    rules = ride_along._rules(data)
+    both_working = 0
+    for day in plan.days:
+        on = day.date
+        others = [r for r in ride_along._working_reps(data, on) if r.id != r01]
+        coachable = [r for r in others if any(s.coaching_s for s in ride_along._morning(data, r, on, rules).stops)]
+        both_working += bool(others) and any(r.id == r01 for r in ride_along._working_reps(data, on))
+        if coachable:
+            assert day.rep_id != r01, f"{on}: R01's morning cannot take coaching, {coachable[0].code}'s can"
+            assert any(s.coaching for s in day.morning.stops)
+    assert both_working, "a morning where R01 and another rep both work"
 
 
 def test_plain_text_rendering(api, tiny):
