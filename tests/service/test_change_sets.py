@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import threading
 from collections import defaultdict
 
 import pytest
@@ -13,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from service.tables import ChangeSet, Outlet, Plan, PlanVisit
+from tests.service.concurrency import at_once
 from tests.service.auth_headers import bearer
 from tests.service.tiny_published import build
 
@@ -221,20 +221,11 @@ def test_a_new_outlet_without_a_rep_goes_to_the_territory_that_contains_it(clien
 
 
 def test_two_coordinators_at_once_one_wins_the_other_gets_409(client, app, tiny):
-    statuses: list[int] = []
-    start = threading.Barrier(2)
+    def send(key: str, code: str):
+        return client.post("/change-sets", json={"base_plan_id": tiny["plan"]["id"], "idempotency_key": key,
+                                                 "new_outlets": [new_outlet(code, 121.35, 31.156)]})
 
-    def send(key: str, code: str) -> None:
-        start.wait()
-        response = client.post("/change-sets", json={"base_plan_id": tiny["plan"]["id"], "idempotency_key": key,
-                                                     "new_outlets": [new_outlet(code, 121.35, 31.156)]})
-        statuses.append(response.status_code)
-
-    threads = [threading.Thread(target=send, args=(f"c{i}", f"RACE{i}")) for i in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = [a.status_code for a in at_once(*(lambda i=i: send(f"c{i}", f"RACE{i}") for i in range(2)))]
     assert sorted(statuses) == [201, 409]
     with Session(app.state.engine) as session:
         assert session.exec(select(func.count()).select_from(ChangeSet)).one() == 1
@@ -284,23 +275,6 @@ def test_the_monthly_om_file_becomes_a_change_set(client, tiny):
     bad = {"file": ("om.csv", (header + "\nOM-NEW-2,x,,kiosk,121.35,31.155,5,3,,," + week).encode(), "text/csv")}
     response = client.post("/change-sets/om-file", files=bad, data=form | {"idempotency_key": "om-bad"})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"][:3] == ["file", "row", 2]
-
-
-def at_once(*calls) -> list:
-    """Run the calls in threads released together; their answers in order."""
-    start = threading.Barrier(len(calls))
-    answers: list = [None] * len(calls)
-
-    def run(i: int) -> None:
-        start.wait()
-        answers[i] = calls[i]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return answers
 
 
 RACE_ROUNDS = 20  # the probe lost a publish in 4-15 of 20 rounds

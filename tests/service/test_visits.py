@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
@@ -11,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from service.tables import VisitOutcome, VisitReport
+from tests.service.concurrency import at_once
 from tests.service import tiny_published
 from tests.service.tiny_published import day_list, this_monday
 
@@ -57,18 +57,7 @@ def test_a_phone_retrying_at_once_gets_its_report_recorded_once(api, app, tiny):
     rep = tiny["reps"]["TINY-R01"]
     on = this_monday()
     outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
-    start = threading.Barrier(50)
-    answers = []
-
-    def send() -> None:
-        start.wait()
-        answers.append(report(api, rep["id"], outlet, on, order_taken=True))
-
-    threads = [threading.Thread(target=send) for _ in range(50)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    answers = at_once(*[lambda: report(api, rep["id"], outlet, on, order_taken=True)] * 50)
     assert sorted(a.status_code for a in answers) == [200] * 49 + [201], [a.text for a in answers if a.status_code > 201]
     assert sorted(a.json()["result"] for a in answers) == ["recorded"] + ["unchanged"] * 49
     assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == 1
@@ -80,19 +69,8 @@ def test_more_reports_at_once_than_the_server_has_threads_are_all_answered(api, 
     rep = tiny["reps"]["TINY-R01"]
     on = this_monday()
     outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
-    start = threading.Barrier(60)
-    answers = []
-
-    def send(k: int) -> None:
-        start.wait()
-        answers.append(report(api, rep["id"], outlet, on, visited=k % 2 == 0, reason=None if k % 2 == 0 else "closed"))
-
-    threads = [threading.Thread(target=send, args=(k,), daemon=True) for k in range(60)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "reports still waiting after two minutes"
+    answers = at_once(*(lambda k=k: report(api, rep["id"], outlet, on, visited=k % 2 == 0,
+                                           reason=None if k % 2 == 0 else "closed") for k in range(60)))
     assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers if a.status_code > 201][:3]
     assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == sum(a.json()["result"] != "unchanged"
                                                                             for a in answers)
