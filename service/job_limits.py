@@ -35,8 +35,18 @@ class JobLimits:
 
     @classmethod
     def from_env(cls) -> JobLimits:
-        return cls(int(os.environ.get(MAX_JOBS_ENV) or DEFAULT_MAX_JOBS),
-                   float(os.environ.get(MAX_SOLVER_S_ENV) or DEFAULT_MAX_SOLVER_S))
+        return cls(int(_env_number(MAX_JOBS_ENV, DEFAULT_MAX_JOBS)), _env_number(MAX_SOLVER_S_ENV, DEFAULT_MAX_SOLVER_S))
+
+
+def _env_number(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        number = float(value) if value else default
+    except ValueError:
+        number = -1.0
+    if not number > 0:
+        raise ValueError(f"{name} must be a positive number, not {value!r}")
+    return number
 
 
 def check(session: Session, limits: JobLimits, office_id: int, token_id: int, solver_s: float, workers: int) -> None:
