@@ -175,6 +175,13 @@ def test_the_same_idempotency_key_applies_once(client, app, tiny):
     assert other.status_code == 409 and other.json()["detail"][0]["loc"] == ["body", "idempotency_key"]
 
 
+def test_the_same_change_set_sent_eight_times_at_once_is_applied_once_and_replayed_to_the_rest(client, app, tiny):
+    body = {"base_plan_id": tiny["plan"]["id"], "idempotency_key": "k-burst", "closures": ["SH0900005"]}
+    answers = at_once(*[lambda: client.post("/change-sets", json=body)] * 8)
+    assert sorted(a.status_code for a in answers) == [200] * 7 + [201], [a.text for a in answers if a.status_code > 201]
+    assert len({a.json()["id"] for a in answers}) == 1 and sum(a.json()["replayed"] for a in answers) == 7
+
+
 @pytest.mark.parametrize("items, status, loc", [
     ({"closures": ["NOPE"]}, 422, ["body", "closures", 0]),
     ({"closures": ["SH0900001", "SH0900001"]}, 422, ["body", "closures", 1]),
