@@ -52,11 +52,13 @@ def _submitted(session: Session, body: ChangeSetCreate, response: Response, prin
         audit.record(session, principal, "change_set.submitted", result.office_id, "change_set", result.id,
                      {"base_plan_id": result.base_plan_id, "result_plan_id": result.result_plan_id,
                       "idempotency_key": body.idempotency_key})
-        if body.reps_leaving:  # their tokens stop working now, not when the caches expire
-            session.commit()
-            for rep in repository.reps(session, result.office_id):
-                if rep.code in body.reps_leaving:
-                    auth.forget_rep(rep.id)
+    # Commit in the thread that took the office's lock (as a visit report does: the session's own commit is a
+    # thread-pool task of its own, which requests waiting for that lock can fill).
+    session.commit()
+    if not result.replayed and body.reps_leaving:  # their tokens stop working now, not when the caches expire
+        for rep in repository.reps(session, result.office_id):
+            if rep.code in body.reps_leaving:
+                auth.forget_rep(rep.id)
     return result
 
 

@@ -87,4 +87,5 @@ def publish_plan(plan_id: int, session: SessionDep, principal: Annotated[Princip
     plan = plan_views.publish_plan(session, plan_id)
     audit.record(session, principal, "plan.published", plan.office_id, "plan", plan.id,
                  {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
+    session.commit()  # in the thread that took the office's lock (see POST /change-sets)
     return plan
