@@ -6,14 +6,17 @@ SQLite file `var/routeplan.db` under the current directory unless DATABASE_URL s
 
 from __future__ import annotations
 
+import functools
+import inspect
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy import Engine, event, make_url
 from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
@@ -99,3 +102,27 @@ def get_session(request: Request) -> Iterator[Session]:
 
 # scope="function": commit before the response is sent, so a failing commit becomes an error response
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+class CommittingRoute(APIRoute):
+    """A route whose (sync) endpoint commits its request session in the thread it ran in. The session's own
+    commit runs as another task of the request thread pool; a write holding a lock (a rep's or an office's row,
+    SQLite's write lock) would wait for that task, and a burst of requests waiting for the same lock can fill the
+    pool first, so the lock is never released. Every router of the service that opens a session uses it."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        if not inspect.iscoroutinefunction(endpoint):
+            endpoint = _committing(endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+
+def _committing(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(endpoint)  # FastAPI reads the parameters through __wrapped__
+    def run(*args: Any, **kwargs: Any) -> Any:
+        result = endpoint(*args, **kwargs)
+        for value in kwargs.values():
+            if isinstance(value, Session):
+                value.commit()
+        return result
+
+    return run

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Query
 from service import audit, policy
 from service.access_schemas import AuditEventPublic
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import READ_AUDIT
 from service.tables import as_utc
 
-router = APIRouter(tags=["access"])
+router = APIRouter(route_class=CommittingRoute, tags=["access"])
 
 
 @router.get("/audit")

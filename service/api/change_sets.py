@@ -13,13 +13,13 @@ from sqlmodel import Session
 from service import audit, auth, change_sets, master_data, policy, repository, territories
 from service.auth import Principal
 from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.errors import Loc
 from service.policy import LINE_CLEANUP, READ_OFFICE, Scope
 from service.schemas import CoordSystemName, StorableText
 from service.tables import OutletStatus, Plan
 
-router = APIRouter(tags=["change sets"])
+router = APIRouter(route_class=CommittingRoute, tags=["change sets"])
 
 
 @router.post("/change-sets", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic,
@@ -52,10 +52,8 @@ def _submitted(session: Session, body: ChangeSetCreate, response: Response, prin
         audit.record(session, principal, "change_set.submitted", result.office_id, "change_set", result.id,
                      {"base_plan_id": result.base_plan_id, "result_plan_id": result.result_plan_id,
                       "idempotency_key": body.idempotency_key})
-    # Commit in the thread that took the office's lock (as a visit report does: the session's own commit is a
-    # thread-pool task of its own, which requests waiting for that lock can fill).
-    session.commit()
     if not result.replayed and body.reps_leaving:  # their tokens stop working now, not when the caches expire
+        session.commit()  # first: a lookup between forgetting and committing would cache them as active again
         for rep in repository.reps(session, result.office_id):
             if rep.code in body.reps_leaving:
                 auth.forget_rep(rep.id)

@@ -7,10 +7,11 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from service.db import CommittingRoute
 from service import day_list_cache, policy
 from service.plan_schemas import DayListPublic
 
-router = APIRouter(tags=["day list"], lifespan=day_list_cache.lifespan)
+router = APIRouter(route_class=CommittingRoute, tags=["day list"], lifespan=day_list_cache.lifespan)
 
 
 @router.get("/reps/{rep_id}/day/{date}", response_model=DayListPublic, dependencies=[policy.on_rep(policy.DAY_LIST, cookie=True)])

@@ -6,10 +6,10 @@ from fastapi import APIRouter
 from fastapi.responses import Response
 
 from service import export_csv, policy
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import READ_OFFICE
 
-router = APIRouter(tags=["plans"])
+router = APIRouter(route_class=CommittingRoute, tags=["plans"])
 
 
 @router.get("/plans/{plan_id}/export.csv", response_class=Response,

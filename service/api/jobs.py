@@ -9,11 +9,11 @@ from sqlmodel import Session
 
 from service import audit, jobs, policy
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.job_schemas import JobPublic
 from service.policy import PLAN, READ_OFFICE
 
-router = APIRouter(prefix="/jobs", tags=["jobs"])
+router = APIRouter(route_class=CommittingRoute, prefix="/jobs", tags=["jobs"])
 
 
 @router.get("/{job_id}", dependencies=[policy.on_job(READ_OFFICE)])

@@ -8,11 +8,11 @@ from fastapi import APIRouter
 
 from service import audit, master_data, policy, repository
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import CREATE_OFFICES, READ_OFFICE
 from service.schemas import OfficeCreate, OfficePublic
 
-router = APIRouter(prefix="/offices", tags=["offices"])
+router = APIRouter(route_class=CommittingRoute, prefix="/offices", tags=["offices"])
 
 
 @router.get("")

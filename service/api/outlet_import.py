@@ -10,11 +10,11 @@ from pydantic import BaseModel
 from geo.coords import CoordSystem
 from service import audit, imports, master_data, policy
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.errors import InvalidInput
 from service.schemas import CoordSystemName
 
-router = APIRouter(prefix="/outlets", tags=["outlets"])
+router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 
 
 class ImportReport(BaseModel):

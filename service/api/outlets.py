@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Response
 
 from service import audit, master_data, policy, repository
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import EDIT_OUTLETS, READ_OFFICE, Scope
 from service.schemas import OutletCreate, OutletPublic, OutletUpdate
 from service.tables import OutletStatus
 
-router = APIRouter(prefix="/outlets", tags=["outlets"])
+router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 
 
 @router.get("")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from service import audit, jobs, plan_jobs, plan_views, planning, policy
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.errors import Conflict
 from service.job_runner import JobRunner
 from service.job_schemas import JobPublic
@@ -19,7 +19,7 @@ from service.plan_schemas import PlanCreate, PlanPublic, PlanSummary
 from service.planning import PlanRequest
 from service.policy import PLAN, READ_OFFICE, Scope
 
-router = APIRouter(prefix="/plans", tags=["plans"])
+router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic, responses={
@@ -87,5 +87,4 @@ def publish_plan(plan_id: int, session: SessionDep, principal: Annotated[Princip
     plan = plan_views.publish_plan(session, plan_id)
     audit.record(session, principal, "plan.published", plan.office_id, "plan", plan.id,
                  {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
-    session.commit()  # in the thread that took the office's lock (see POST /change-sets)
     return plan

@@ -8,11 +8,11 @@ from fastapi import APIRouter
 
 from service import audit, auth, master_data, policy, repository
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import EDIT_OFFICE, EDIT_REP, READ_OFFICE, READ_REP, Scope
 from service.schemas import RepCreate, RepPublic, RepUpdate
 
-router = APIRouter(prefix="/reps", tags=["people"])
+router = APIRouter(route_class=CommittingRoute, prefix="/reps", tags=["people"])
 
 
 @router.get("")

@@ -10,12 +10,12 @@ from fastapi.responses import PlainTextResponse
 
 from service import audit, policy, ride_along
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
 from service.ride_along_schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
 from service.ride_along_text import week_text
 
-router = APIRouter(tags=["ride-along"])
+router = APIRouter(route_class=CommittingRoute, tags=["ride-along"])
 
 
 @router.get("/supervisors/{supervisor_id}/ride-along", response_model=RideAlongWeekPublic,

@@ -8,11 +8,11 @@ from fastapi import APIRouter
 
 from service import audit, master_data, policy, repository
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import EDIT_OFFICE, READ_OFFICE, Scope
 from service.schemas import SupervisorCreate, SupervisorPublic
 
-router = APIRouter(prefix="/supervisors", tags=["people"])
+router = APIRouter(route_class=CommittingRoute, prefix="/supervisors", tags=["people"])
 
 
 @router.get("")

@@ -10,10 +10,10 @@ from fastapi import APIRouter, status
 from service import policy, tokens
 from service.access_schemas import TokenCreate, TokenCreated, TokenPublic
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import MANAGE_TOKENS, Scope
 
-router = APIRouter(prefix="/tokens", tags=["access"])
+router = APIRouter(route_class=CommittingRoute, prefix="/tokens", tags=["access"])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)

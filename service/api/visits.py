@@ -10,12 +10,12 @@ from sqlmodel import Session
 
 from service import kpis, policy, visits
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.policy import KPIS, VISITS, Scope
 from service.tables import Rep, Supervisor
 from service.visit_schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
 
-router = APIRouter(tags=["visits"])
+router = APIRouter(route_class=CommittingRoute, tags=["visits"])
 
 
 @router.post("/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
@@ -26,10 +26,7 @@ def report_visit(data: VisitReportCreate, session: SessionDep, response: Respons
     supervisor its team's."""
     if (rep := session.get(Rep, data.rep_id)) is not None:  # an unknown rep: report_visit's 422
         policy.check(principal, VISITS, policy.rep_scope(rep), ("body", "rep_id"))
-    outcome = visits.report_visit(session, data)
-    # Commit here, in the thread that took the rep's lock: the session's own commit runs as another task of the
-    # thread pool, which a burst of reports waiting for that lock can fill, and then nothing ever releases it.
-    session.commit()
+    outcome = visits.report_visit(session, data)  # committed in this thread (service.db.CommittingRoute)
     if outcome.result != "recorded":
         response.status_code = status.HTTP_200_OK
     return outcome

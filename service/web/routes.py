@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 
 from service import auth, plan_repository, plan_views, policy, repository
 from service.auth import Principal
-from service.db import SessionDep
+from service.db import CommittingRoute, SessionDep
 from service.errors import InvalidInput, NotFound
 from service.plan_schemas import DayListPublic
 from service.schemas import WEEKDAYS
@@ -37,7 +37,7 @@ _templates.filters["hm"] = lambda seconds: f"{seconds // 3600}:{seconds % 3600 /
 _templates.filters["km"] = lambda metres: f"{metres / 1000:.1f}"
 _static = StaticFiles(directory=_HERE / "static")
 
-router = APIRouter(tags=["pages"])
+router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 
 
 def page_translator(
