@@ -22,9 +22,10 @@ from solver.model import Client, Problem, SolveParams, TimeWindow, Vehicle
 DAYS_PER_WEEK = 7
 
 
-def to_problem(case: WeekCase, balance_weight: int = 0) -> Problem:
+def to_problem(case: WeekCase, balance_weight: int = 0, idle_weight: float = 0.0) -> Problem:
     """Our model of the week: one vehicle per working day, each outlet on any single working day it is open (or
-    on its fixed day), the objective pure travel by default (the other engines have no day-balance term)."""
+    on its fixed day), the objective pure travel by default (the other engines price neither day balance nor
+    waiting)."""
 
     def windows_by_day(o: WeekOutlet) -> tuple[tuple[TimeWindow, ...], ...]:
         windows = tuple(TimeWindow(open_s, close_s) for open_s, close_s in o.windows)
@@ -49,6 +50,7 @@ def to_problem(case: WeekCase, balance_weight: int = 0) -> Problem:
         distance_m=case.distance_m.copy(),
         consistent=True,
         balance_weight=balance_weight,
+        idle_weight=idle_weight,
     )
 
 

@@ -26,6 +26,7 @@ from service.bundle import load_bundle
 from service.convert import BALANCE_WEIGHT
 from service.travel import EngineChoice
 from solver import SolveParams, solve
+from solver.model import IDLE_WEIGHT
 
 PLAN_ITERATIONS = 3000  # about what the product's 15 s per rep gives on the idle machine
 GUARD_S = 120.0  # the time limit only guards the iteration count
@@ -63,6 +64,6 @@ def product_plan_weekdays(office_dir: Path, rep_code: str, seed: int = 0) -> dic
 def balanced_week_days(case: WeekCase, seed: int = 0) -> list[int | None]:
     """The working day of each outlet in our plan of the week with the product's day-balance weight (None for
     an outlet left unplaced)."""
-    problem = to_problem(case, balance_weight=BALANCE_WEIGHT)
+    problem = to_problem(case, balance_weight=BALANCE_WEIGHT, idle_weight=IDLE_WEIGHT)
     solution = solve(problem, SolveParams(time_limit_s=GUARD_S, seed=seed, max_iterations=PLAN_ITERATIONS))
     return [None if p is None else p[0] for p in solution.patterns]

@@ -15,11 +15,6 @@ from solver.model import Problem
 
 INF = 10**12  # "infeasible" cost or time; sums of a few dozen of these stay far inside int64
 OPEN_ALL_DAY = (0, 10**9)  # admissible start interval of a client without windows (clipped by the shift)
-# Price of a second of idle time (waiting for an outlet to open or for the lunch window) against a second of
-# travel. At 1 the search, held to days without waiting, ended 3-34% longer in travel than at 0.5 for the same
-# idle; at 0.5 and 0.25 idle fell from 41-55 min a rep-day (travel alone) to 1-9 min for 2-10% more travel
-# (benchmarks/RESULTS.md, "A rep's day").
-IDLE_WEIGHT = 0.5
 # A crew's day spread beyond the problem's balance tolerance costs this much more per second than within it, so
 # the search gives up some travel to bring days within the tolerance, not only to shave spread anywhere.
 UNBALANCE_WEIGHT = 4
@@ -54,7 +49,12 @@ class Instance:
     # Timeless with duration limits: the search may overrun a limit at a penalty (solver.plan_state), which
     # lets it pass through infeasible plans to better feasible ones; only feasible plans are returned.
     soft_duration: bool
-    may_wait: bool  # some client has windows or some vehicle a break: a route may wait, and its idle is priced
+    may_wait: bool  # some client has windows or some vehicle a break: a route may wait
+    idle_weight: float  # the problem's price of a second of waiting where routes may wait, else 0
+
+    @property
+    def idle_priced(self) -> bool:
+        return self.idle_weight > 0
 
     def row(self, loc: int) -> list[int]:
         """Travel from `loc` to every location, as a Python list (built on first use)."""
@@ -98,6 +98,7 @@ def build_instance(problem: Problem) -> Instance:
         and not any(v.breaks for v in vehicles)
         and bool(np.array_equal(problem.duration_s, problem.duration_s.T))
     )
+    may_wait = any(c.windows is not None for c in problem.clients) or any(v.breaks for v in vehicles)
     return Instance(
         problem=problem,
         travel=np.ascontiguousarray(problem.duration_s, dtype=np.int64),
@@ -123,7 +124,8 @@ def build_instance(problem: Problem) -> Instance:
         _rows={},
         timeless=timeless,
         soft_duration=timeless and any(v.max_duration_s is not None for v in vehicles),
-        may_wait=any(c.windows is not None for c in problem.clients) or any(v.breaks for v in vehicles),
+        may_wait=may_wait,
+        idle_weight=float(problem.idle_weight) if may_wait else 0.0,
     )
 
 

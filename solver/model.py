@@ -65,6 +65,11 @@ class Client:
         return len(self.patterns[0]) if self.patterns else 0
 
 
+# Price of a second of idle time (waiting for an outlet to open or for the lunch window) against a second of
+# travel. At 1 the search, held to days without waiting, ended 3-34% longer in travel than at 0.5 for the same
+# idle; at 0.5 and 0.25 idle fell from 41-55 min a rep-day (travel alone) to 1-9 min for 2-10% more travel
+# (benchmarks/RESULTS.md, "A rep's day").
+IDLE_WEIGHT = 0.5
 # How far apart a crew's day workloads may be before the search prices their spread higher: an hour, what a
 # sales office calls balanced days.
 BALANCE_TOLERANCE_S = 3600
@@ -80,9 +85,12 @@ class Problem:
     consistent: bool = True  # every visit of a client by the same crew
     balance_weight: int = 1  # cost per second of spread between a crew's busiest and lightest day
     balance_tolerance_s: int = BALANCE_TOLERANCE_S  # spread beyond this costs UNBALANCE_WEIGHT more (solver.instance)
+    idle_weight: float = IDLE_WEIGHT  # cost per second a route waits (0: travel alone, as reference solvers count)
 
     def __post_init__(self) -> None:
         n = self.duration_s.shape[0]
+        if self.idle_weight < 0:
+            raise ValueError(f"idle_weight must not be negative, not {self.idle_weight}")
         if self.duration_s.shape != (n, n) or self.distance_m.shape != (n, n):
             raise ValueError("duration_s and distance_m must be square matrices of the same size")
         for i, c in enumerate(self.clients):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from solver.instance import IDLE_WEIGHT, INF, UNBALANCE_WEIGHT, Instance
+from solver.instance import INF, UNBALANCE_WEIGHT, Instance
 from solver.routes import Edges, Timing, route_edges, time_route
 from solver.two_opt import two_opt
 
@@ -82,7 +82,7 @@ class PlanState:
         self.travel = np.zeros(V, dtype=np.int64)  # 0 for an unused vehicle
         self.work = np.zeros(V, dtype=np.int64)  # travel + service
         # Waiting in the day from its shift start (for outlets to open, for the lunch window): priced with travel
-        # (IDLE_WEIGHT), so the search orders visits and places breaks to avoid it, not only the final timing.
+        # (Problem.idle_weight), so the search orders visits and places breaks to avoid it, not only the final timing.
         self.idle = np.zeros(V, dtype=np.int64)
         self.pattern: list[tuple[int, ...] | None] = [None] * inst.n
         self.vehicles_of_client: list[list[int]] = [[] for _ in range(inst.n)]
@@ -210,7 +210,7 @@ class PlanState:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        value = int(self.travel.sum()) + round(IDLE_WEIGHT * int(self.idle.sum())) + self.inst.problem.balance_weight * self.balance_cost() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = int(self.travel.sum()) + round(self.inst.idle_weight * int(self.idle.sum())) + self.inst.problem.balance_weight * self.balance_cost() + self.unplaced_penalty * self.unplaced_visits(candidates)
         if self.overrun_weight is not None:
             value += round(self.overrun_weight * int(self.overrun.sum()))
         return value

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.instance import IDLE_WEIGHT, INF, Instance, earliest_start
+from solver.instance import INF, Instance, earliest_start
 
 
 @dataclass
@@ -141,9 +141,9 @@ def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edg
     rows = []
     locs, latest, depart, start = tm.locs, tm.latest, tm.depart, tm.start
     # arrivals and the waits after them, for pricing idle time (insertion_costs): only where a route may wait
-    legs = [inst.row(locs[j - 1])[locs[j]] for j in range(1, len(locs))] if inst.may_wait else [0] * len(locs)
+    legs = [inst.row(locs[j - 1])[locs[j]] for j in range(1, len(locs))] if inst.idle_priced else [0] * len(locs)
     waits_after = [0] * (len(locs) + 1)  # waits at node j and after it
-    for j in range(len(locs) - 1, 0, -1) if inst.may_wait else ():
+    for j in range(len(locs) - 1, 0, -1) if inst.idle_priced else ():
         waits_after[j] = waits_after[j + 1] + start[j] - depart[j - 1] - legs[j - 1]
     for i in range(n + 1):
         nxt = seq[i] if i < n else 0
@@ -192,12 +192,12 @@ def insertion_costs(inst: Instance, clients: np.ndarray, e: Edges, overrun_weigh
         added = np.maximum(0, over + delta + inst.service[clients][:, None]) - np.maximum(0, over)
         return np.where(ok, delta + np.rint(overrun_weight * added).astype(np.int64), INF)
     ok &= done + t_out <= e.latest_next[None, :]
-    if inst.may_wait:
+    if inst.idle_priced:
         # The plan prices idle time too (PlanState.idle): travel and idle together are how much later the route
         # ends, less the client's own service.
         later = done + t_out - e.next_arrival[None, :]
         travel_and_idle = np.maximum(later - e.waits_after[None, :], 0) - inst.service[clients][:, None]
-        delta = delta + np.rint(IDLE_WEIGHT * (travel_and_idle - delta)).astype(np.int64)
+        delta = delta + np.rint(inst.idle_weight * (travel_and_idle - delta)).astype(np.int64)
     return np.where(ok, delta, INF)
 
 

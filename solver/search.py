@@ -181,29 +181,26 @@ def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nod
     return None if cut else branches * nodes * MICROSECONDS_PER_UNIT[slot]
 
 
-def _retour(state: PlanState, vehicle: int, route: list[int], seed: int, work_us: float, time_limit_s: float) -> None:
-    """The compiled tour search on a day of one vehicle, for `work_us` of priced work; keeps its order if it is
-    feasible here too and shorter."""
-    found = retour(state.inst, vehicle, route, seed, tuple(MICROSECONDS_PER_UNIT[Work.TOUR]), work_us, time_limit_s)
+def _retour(state: PlanState, vehicle: int, seed: int, work_us: float, time_limit_s: float) -> None:
+    """The compiled tour search on a day of one vehicle, from its route as it stands (breaks where they are
+    taken), for `work_us` of priced work; keeps its order if it is feasible here too and better."""
+    found = retour(state.inst, vehicle, state.routes[vehicle], seed, tuple(MICROSECONDS_PER_UNIT[Work.TOUR]), work_us, time_limit_s)
     state.meter[Work.TOUR] += found.work
     if found.tour is not None:
         _keep_if_shorter(state, [vehicle], [found.tour])
 
 
 def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[int]]) -> None:
-    """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and shorter
-    (travel and idle time)."""
+    """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and they
+    lower the plan's objective (travel, idle time, balance)."""
     inst = state.inst
     placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
     if any(p is None for p in placed):
         return
-    def cost() -> int:
-        return int(state.travel[vehicles].sum() + state.idle[vehicles].sum())
-
-    old_cost = cost()
+    old_cost = state.objective([])
     state.begin()
     state.replace_day_routes(dict(zip(vehicles, placed)))
-    if cost() < old_cost:
+    if state.objective([]) < old_cost:
         state.commit()
     else:
         state.rollback()
@@ -251,7 +248,7 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
         if tour:
             work_us = cfg.final_polish_tour_us if budget.max_iterations else work_share_us
             if work_us >= cfg.min_final_polish_tour_us:
-                _retour(state, vehicles[0], routes[0], seed + i, work_us, guard_s)
+                _retour(state, vehicles[0], seed + i, work_us, guard_s)
             continue
         if budget.max_iterations:
             limit = cfg.final_polish_solutions

@@ -10,8 +10,15 @@ punctual. The local search evaluates every move in constant time from the time-w
 (duration, time warp, earliest and latest start, travel), precomputed for every segment of the current tour,
 forward and reversed.
 
-Nodes: 0 is the start, 1..n the clients, n + 1 the end. Windows bound the start of service; the start's window
-is the departure time, the end's the latest return. The search counts its work (WORK: moves evaluated, cells
+Nodes: 0 is the start, 1..n the clients, n + 1..n + b the breaks, then the end. Windows bound the start of
+service; the start's window is the departure time, the end's the latest return. A break (the lunch) is a node
+with its own window and duration and no place of its own: it is taken where the previous stop is, and the travel
+after it starts from there (as solver/routes.py times it), so a segment carries the first and last *place* it
+visits, and a piece of a move that starts with a break is joined node by node. A client with several windows a
+day (a restaurant open 09:30-11:00 and 14:00-17:00) is held to one of them at a time: the one its arrival in the
+current tour reaches first, chosen again after each descent until the choice holds; a tour punctual in the
+chosen windows is punctual. With an idle price the search minimises travel plus that price times the waiting
+from the departure to the return (waiting for a window or for the lunch), as the plan's objective does. The search counts its work (WORK: moves evaluated, cells
 of segment tables built, offspring bred), stops when that work at the caller's prices reaches its budget (a
 deterministic limit) or at the deadline (a guard), and returns the shortest punctual tour it met.
 """
@@ -33,14 +40,16 @@ TARGET_PUNCTUAL = 0.2  # share of offspring that should come out of the local se
 PENALTY_PERIOD = 100  # offspring between adjustments of the price of lateness
 REPAIR_FACTOR = 10.0  # a late offspring is repaired half the time with the price this much higher
 MAX_SEGMENT = 3  # longest segment moved or swapped by one move
+WINDOW_ROUNDS = 3  # descents of one offspring at most, each after its clients' windows are chosen again
 
-_FIELDS = 7  # of a segment: duration, time warp, earliest start, latest start, travel, first node, last node
+_FIELDS = 7  # of a segment: duration, time warp, earliest start, latest start, travel, first place, last place
 WORK = ("moves", "table_cells", "offspring")  # the work counts, each about proportional to some CPU time
 
 
 class RouteSearch(NamedTuple):
     tour: list[int] | None  # client indexes (0-based) in visiting order; None when no punctual tour was met
     travel: int  # its travel, -1 without one
+    idle: int  # its waiting from the departure to the return, -1 without one
     work: tuple[int, ...]  # the counts of WORK
 
 
@@ -56,65 +65,113 @@ def best_tour(
     prices_us: tuple[float, ...],
     max_work_us: float,
     time_limit_s: float,
+    breaks: tuple[tuple[int, int, int], ...] = (),
+    idle_weight: float = 0.0,
 ) -> RouteSearch:
-    """The shortest punctual tour found over n clients.
+    """The best punctual tour found over n clients: the shortest, or with an idle price the cheapest.
 
-    travel: (n + 2, n + 2) over [start, clients..., end]; service, start_lo, start_hi: per client, its service
-    time and the interval its service may start in; incumbent: a tour to seed the population with (client
-    indexes, may be late); prices_us: microseconds of one unit of each WORK count."""
+    travel: (n + 2, n + 2) over [start, clients..., end]; service: per client; start_lo, start_hi: the interval
+    its service may start in, per client (n,), or several per client (n, K) sorted, unused ones with start_hi < 0;
+    breaks: (earliest start, latest start, duration) of each break the tour takes; incumbent: a tour to seed the
+    population with (client indexes, and -1 - b where break b is taken; may be late; a break it leaves out goes
+    where the day's work first reaches its window); prices_us: microseconds of one unit of each WORK count."""
     n = len(service)
     if n < 3:
         raise ValueError(f"a tour search needs at least 3 clients, not {n}")
     if travel.shape != (n + 2, n + 2):
         raise ValueError(f"travel must be ({n + 2}, {n + 2}) for {n} clients, not {travel.shape}")
-    if sorted(incumbent) != list(range(n)):
-        raise ValueError("incumbent must visit every client once")
+    if sorted(c for c in incumbent if c >= 0) != list(range(n)) or len(set(incumbent)) != len(incumbent) or any(
+        c < -len(breaks) for c in incumbent
+    ):
+        raise ValueError("incumbent must visit every client once and take each break at most once")
     if len(prices_us) != len(WORK):
         raise ValueError(f"prices_us must price each of {WORK}")
+    lo_in, hi_in = np.asarray(start_lo, dtype=np.int64), np.asarray(start_hi, dtype=np.int64)
+    if lo_in.ndim == 1:
+        lo_in, hi_in = lo_in[:, None], hi_in[:, None]
+    nb, k = len(breaks), lo_in.shape[1]
+    m = n + nb + 2
+    # Every node's windows: [depart], the clients', the breaks', [0, arrive_by] for the end.
+    win_lo = np.zeros((m, k), dtype=np.int64)
+    win_hi = np.full((m, k), -1, dtype=np.int64)
+    win_lo[0, 0] = win_hi[0, 0] = depart
+    win_lo[1 : n + 1], win_hi[1 : n + 1] = lo_in, hi_in
+    for b, (lo, hi, _) in enumerate(breaks):
+        win_lo[n + 1 + b, 0], win_hi[n + 1 + b, 0] = lo, hi
+    win_hi[m - 1, 0] = arrive_by
+    windows = np.maximum((win_hi >= 0).sum(axis=1), 1).astype(np.int64)
+    svc = np.concatenate(([0], np.asarray(service, dtype=np.int64), [d for _, _, d in breaks], [0])).astype(np.int64)
+    place = np.array([0, *range(1, n + 1), *([-1] * nb), n + 1], dtype=np.int64)  # a break has none
     t = np.ascontiguousarray(travel, dtype=np.int64)
-    svc = np.concatenate(([0], np.asarray(service, dtype=np.int64), [0]))
-    lo = np.concatenate(([depart], np.asarray(start_lo, dtype=np.int64), [0]))
-    hi = np.concatenate(([depart], np.asarray(start_hi, dtype=np.int64), [arrive_by]))
-    near = _nearest(t, NEAREST)
-    init = np.array([0, *(c + 1 for c in incumbent), n + 1], dtype=np.int64)
+    near = _nearest(t, place, NEAREST)
+    init = np.array([0, *_with_breaks(t, svc, win_lo, n, breaks, depart, incumbent), m - 1], dtype=np.int64)
     deadline = time.perf_counter() + time_limit_s
     prices = np.array(prices_us, dtype=np.float64)
-    tour, best, work = _search(t, svc, lo, hi, near, init, seed, prices, float(max_work_us), deadline)
+    tour, best_travel, best_idle, work = _search(
+        t, svc, win_lo, win_hi, windows, place, near, init, float(idle_weight), seed, prices, float(max_work_us), deadline
+    )
     counts = tuple(int(x) for x in work)
-    if best < 0:
-        return RouteSearch(None, -1, counts)
-    return RouteSearch([int(x) - 1 for x in tour[1:-1]], int(best), counts)
+    if best_travel < 0:
+        return RouteSearch(None, -1, -1, counts)
+    return RouteSearch([int(x) - 1 for x in tour[1:-1] if x <= n], int(best_travel), int(best_idle), counts)
 
 
-def _nearest(t: np.ndarray, count: int) -> np.ndarray:
-    """near[a, b]: b is one of a's `count` nearest (either way) nodes; the start and end are near everything."""
+def _with_breaks(t, svc, win_lo, n, breaks, depart, incumbent) -> list[int]:
+    """The incumbent as node ids, a break it leaves out put before the first client reached after its window
+    opens (on the incumbent's own timing, at the earliest window)."""
+    tour = [c + 1 if c >= 0 else n - c for c in incumbent]
+    for b in range(len(breaks)):
+        node = n + 1 + b
+        if node in tour:
+            continue
+        time_s, here, pos = depart, 0, len(tour)
+        for i, x in enumerate(tour):
+            if x > n:
+                time_s = max(time_s, win_lo[x, 0]) + svc[x]
+                continue
+            if time_s >= win_lo[node, 0]:
+                pos = i
+                break
+            time_s = max(time_s + t[here, x], win_lo[x, 0]) + svc[x]
+            here = x
+        tour.insert(pos, node)
+    return tour
+
+
+def _nearest(t: np.ndarray, place: np.ndarray, count: int) -> np.ndarray:
+    """near[a, b] over nodes: b's place is one of a's `count` nearest (either way); the start, the end and the
+    breaks are near everything."""
     m = t.shape[0]
     both = np.minimum(t, t.T).astype(np.float64)
     np.fill_diagonal(both, np.inf)
-    near = np.zeros((m, m), dtype=np.bool_)
+    near_place = np.zeros((m, m), dtype=np.bool_)
     order = np.argsort(both, axis=1, kind="stable")[:, : min(count, m - 1)]
-    near[np.arange(m)[:, None], order] = True
-    near |= near.T
-    near[[0, m - 1], :] = True
-    near[:, [0, m - 1]] = True
+    near_place[np.arange(m)[:, None], order] = True
+    near_place |= near_place.T
+    near = near_place[np.ix_(np.maximum(place, 0), np.maximum(place, 0))]
+    loose = (place < 0) | (place == 0) | (place == m - 1)
+    near[loose, :] = True
+    near[:, loose] = True
     return near
 
 
 @njit(cache=True, inline="always")
 def _join(a, b, t):
-    """Segment a followed by segment b (Vidal et al. 2013, time-warp concatenation)."""
+    """Segment a followed by segment b (Vidal et al. 2013, time-warp concatenation). A segment of breaks alone
+    has no place (-1): it is taken where a ends, and the travel after it starts from a's last place."""
     d1, w1, e1, l1, c1, f1, z1 = a
     d2, w2, e2, l2, c2, f2, z2 = b
-    leg = t[z1, f2]
+    leg = t[z1, f2] if z1 >= 0 and f2 >= 0 else 0
     delta = d1 - w1 + leg
     wait = max(e2 - delta - l1, 0)
     warp = max(e1 + delta - l2, 0)
-    return (d1 + d2 + leg + wait, w1 + w2 + warp, max(e2 - delta, e1) - wait, min(l2 - delta, l1) + warp, c1 + c2 + leg, f1, z2)
+    return (d1 + d2 + leg + wait, w1 + w2 + warp, max(e2 - delta, e1) - wait, min(l2 - delta, l1) + warp, c1 + c2 + leg,
+            f1 if f1 >= 0 else f2, z2 if z2 >= 0 else z1)
 
 
 @njit(cache=True, inline="always")
-def _node(x, svc, lo, hi):
-    return (svc[x], 0, lo[x], hi[x], 0, x, x)
+def _node(x, svc, lo, hi, place):
+    return (svc[x], 0, lo[x], hi[x], 0, place[x], place[x])
 
 
 @njit(cache=True, inline="always")
@@ -124,35 +181,54 @@ def _get(tab, i, j):
 
 
 @njit(cache=True)
-def _build(tour, t, svc, lo, hi, fwd, rev, work):
-    """fwd[i, j]: the segment of tour positions i..j; rev[i, j]: the same clients visited from j back to i."""
+def _build(tour, t, svc, lo, hi, place, fwd, rev, work):
+    """fwd[i, j]: the segment of tour positions i..j; rev[i, j]: the same nodes visited from j back to i. Both
+    are built by appending, so a break inside is taken after the node before it; an entry that starts with a
+    break is not used (_evaluate joins such a piece node by node)."""
     m = tour.shape[0]
     work[1] += m * m
     for i in range(m):
-        cur = _node(tour[i], svc, lo, hi)
+        cur = _node(tour[i], svc, lo, hi, place)
         fwd[i, i, :] = cur
         for j in range(i + 1, m):
-            cur = _join(cur, _node(tour[j], svc, lo, hi), t)
+            cur = _join(cur, _node(tour[j], svc, lo, hi, place), t)
             fwd[i, j, :] = cur
-    for i in range(1, m - 1):
-        cur = _node(tour[i], svc, lo, hi)
-        rev[i, i, :] = cur
-        for j in range(i + 1, m - 1):
-            cur = _join(_node(tour[j], svc, lo, hi), cur, t)
+    for j in range(1, m - 1):
+        cur = _node(tour[j], svc, lo, hi, place)
+        rev[j, j, :] = cur
+        for i in range(j - 1, 0, -1):
+            cur = _join(cur, _node(tour[i], svc, lo, hi, place), t)
             rev[i, j, :] = cur
 
 
+@njit(cache=True, inline="always")
+def _cost(seg, lam, idle_weight, busy):
+    """Travel, plus the idle price times the waiting (duration less travel and the nodes' own time `busy`), plus
+    the price of lateness times the time warp."""
+    return seg[4] + idle_weight * (seg[0] - seg[4] - busy) + lam * seg[1]
+
+
 @njit(cache=True)
-def _evaluate(fwd, rev, t, kinds, a, b, count, lam):
+def _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, count, lam, idle_weight, busy):
     """Penalised cost of the tour made of `count` pieces: positions a[q]..b[q], reversed where kinds[q] == 1;
-    an empty piece (a > b) is skipped. The first piece starts at the start, the last ends at the end."""
+    an empty piece (a > b) is skipped. The first piece starts at the start, the last ends at the end. Breaks that
+    begin a piece are joined one by one: the travel after them starts from the place before the piece."""
     acc = _get(fwd, a[0], b[0])
     for q in range(1, count):
-        if a[q] > b[q]:
-            continue
-        piece = _get(rev, a[q], b[q]) if kinds[q] == 1 else _get(fwd, a[q], b[q])
-        acc = _join(acc, piece, t)
-    return acc[4] + lam * acc[1]
+        first, last = a[q], b[q]
+        if kinds[q] == 1:
+            while first <= last and place[tour[last]] < 0:
+                acc = _join(acc, _node(tour[last], svc, lo, hi, place), t)
+                last -= 1
+            if first <= last:
+                acc = _join(acc, _get(rev, first, last), t)
+        else:
+            while first <= last and place[tour[first]] < 0:
+                acc = _join(acc, _node(tour[first], svc, lo, hi, place), t)
+                first += 1
+            if first <= last:
+                acc = _join(acc, _get(fwd, first, last), t)
+    return _cost(acc, lam, idle_weight, busy)
 
 
 @njit(cache=True)
@@ -171,13 +247,38 @@ def _compose(tour, kinds, a, b, count, out):
     tour[:] = out
 
 
+@njit(cache=True)
+def _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi):
+    """Hold each node to the first of its windows its arrival on this tour reaches (the last when it is late
+    for all); returns whether a choice changed."""
+    changed = False
+    time_s = win_lo[0, 0]
+    here = place[tour[0]]
+    for p in range(1, tour.shape[0]):
+        x = tour[p]
+        arrival = time_s
+        if place[x] >= 0:
+            arrival += t[here, place[x]]
+            here = place[x]
+        k = windows[x] - 1
+        for j in range(windows[x]):
+            if arrival <= win_hi[x, j]:
+                k = j
+                break
+        if lo[x] != win_lo[x, k] or hi[x] != win_hi[x, k]:
+            lo[x], hi[x] = win_lo[x, k], win_hi[x, k]
+            changed = True
+        time_s = max(arrival, lo[x]) + svc[x]
+    return changed
+
+
 # Each neighbourhood looks for a first move of the segment starting at position p that lowers the penalised cost
 # below `current`; it leaves the move's pieces in kinds, a, b and returns their count and the new cost (0 pieces:
 # none found). work[0] counts the evaluations.
 
 
 @njit(cache=True)
-def _relocate(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
+def _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work):
     """Positions p..q (up to MAX_SEGMENT) moved after position k, forward or reversed."""
     m = tour.shape[0]
     for q in range(p, min(p + MAX_SEGMENT, m - 1)):
@@ -197,14 +298,14 @@ def _relocate(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
                     a[:4] = (0, q + 1, p, k + 1)
                     b[:4] = (p - 1, k, q, m - 1)
                 work[0] += 1
-                cost = _evaluate(fwd, rev, t, kinds, a, b, 4, lam)
+                cost = _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, 4, lam, iw, busy)
                 if cost < current - 1e-9:
                     return 4, cost
     return 0, current
 
 
 @njit(cache=True)
-def _swap(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
+def _swap(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work):
     """Positions p..q swapped with a later segment r..s (each up to MAX_SEGMENT)."""
     m = tour.shape[0]
     kinds[:5] = (0, 0, 0, 0, 0)
@@ -216,14 +317,14 @@ def _swap(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
                 a[:5] = (0, r, q + 1, p, s + 1)
                 b[:5] = (p - 1, s, r - 1, q, m - 1)
                 work[0] += 1
-                cost = _evaluate(fwd, rev, t, kinds, a, b, 5, lam)
+                cost = _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, 5, lam, iw, busy)
                 if cost < current - 1e-9:
                     return 5, cost
     return 0, current
 
 
 @njit(cache=True)
-def _reverse(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
+def _reverse(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work):
     """Positions p..j visited backwards (2-opt)."""
     m = tour.shape[0]
     kinds[:3] = (0, 1, 0)
@@ -233,57 +334,67 @@ def _reverse(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work):
         a[:3] = (0, p, j + 1)
         b[:3] = (p - 1, j, m - 1)
         work[0] += 1
-        cost = _evaluate(fwd, rev, t, kinds, a, b, 3, lam)
+        cost = _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, 3, lam, iw, busy)
         if cost < current - 1e-9:
             return 3, cost
     return 0, current
 
 
 @njit(cache=True)
-def _local_search(tour, t, svc, lo, hi, near, lam, fwd, rev, work):
-    """First-improvement descent over segment relocation, segment swaps and 2-opt, in a random order of clients,
-    until no move lowers the penalised cost. Returns the tour's travel and time warp."""
+def _local_search(tour, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam, iw, busy, fwd, rev, work):
+    """First-improvement descent over segment relocation, segment swaps and 2-opt, in a random order of nodes,
+    until no move lowers the penalised cost; then again while the clients' windows chosen for the new tour
+    change (at most WINDOW_ROUNDS descents). Returns the tour's travel, time warp and duration."""
     m = tour.shape[0]
     kinds = np.zeros(5, dtype=np.int64)
     a = np.zeros(5, dtype=np.int64)
     b = np.zeros(5, dtype=np.int64)
     out = np.empty(m, dtype=np.int64)
     pos = np.empty(m, dtype=np.int64)
-    _build(tour, t, svc, lo, hi, fwd, rev, work)
-    for p in range(m):
-        pos[tour[p]] = p
-    current = fwd[0, m - 1, 4] + lam * fwd[0, m - 1, 1]
+    split = windows.max() > 1
+    if split:
+        _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi)
+    _build(tour, t, svc, lo, hi, place, fwd, rev, work)
     order = np.random.permutation(m - 2) + 1
-    improved = True
-    while improved:
-        improved = False
-        for u in order:
-            p = pos[u]
-            count, cost = _relocate(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work)
-            if count == 0:
-                count, cost = _swap(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work)
-            if count == 0:
-                count, cost = _reverse(tour, p, near, fwd, rev, t, lam, current, kinds, a, b, work)
-            if count:
-                _compose(tour, kinds, a, b, count, out)
-                _build(tour, t, svc, lo, hi, fwd, rev, work)
-                for q in range(m):
-                    pos[tour[q]] = q
-                current = cost
-                improved = True
-    return fwd[0, m - 1, 4], fwd[0, m - 1, 1]
+    rounds = 0
+    while True:
+        for p in range(m):
+            pos[tour[p]] = p
+        current = _cost(_get(fwd, 0, m - 1), lam, iw, busy)
+        improved = True
+        while improved:
+            improved = False
+            for u in order:
+                p = pos[u]
+                count, cost = _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                if count == 0:
+                    count, cost = _swap(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                if count == 0:
+                    count, cost = _reverse(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                if count:
+                    _compose(tour, kinds, a, b, count, out)
+                    _build(tour, t, svc, lo, hi, place, fwd, rev, work)
+                    for q in range(m):
+                        pos[tour[q]] = q
+                    current = cost
+                    improved = True
+        rounds += 1
+        if not split or rounds >= WINDOW_ROUNDS or not _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi):
+            break
+        _build(tour, t, svc, lo, hi, place, fwd, rev, work)
+    return fwd[0, m - 1, 4], fwd[0, m - 1, 1], fwd[0, m - 1, 0]
 
 
 @njit(cache=True)
-def _add(tours, succ, travel, warp, size, dist, sub, tour, tour_travel, tour_warp):
-    """Put a tour into subpopulation `sub` (0 punctual, 1 late) with its distances to the others: the share of
-    clients whose successor differs (broken pairs)."""
+def _add(tours, succ, price, warp, size, dist, sub, tour, tour_price, tour_warp):
+    """Put a tour into subpopulation `sub` (0 punctual, 1 late) with its price (travel and idle) and its
+    distances to the others: the share of nodes whose successor differs (broken pairs)."""
     m = tour.shape[0]
     i = size[sub]
     tours[sub, i, :] = tour
     for p in range(m - 1):
         succ[sub, i, tour[p]] = tour[p + 1]
-    travel[sub, i] = tour_travel
+    price[sub, i] = tour_price
     warp[sub, i] = tour_warp
     for j in range(i):
         broken = 0
@@ -295,7 +406,7 @@ def _add(tours, succ, travel, warp, size, dist, sub, tour, tour_travel, tour_war
 
 
 @njit(cache=True)
-def _fitness(travel, warp, size, dist, sub, lam):
+def _fitness(price, warp, size, dist, sub, lam):
     """Biased fitness (lower is better): rank by penalised cost plus rank by diversity contribution, the
     latter weighted so that the ELITE best keep their place (Vidal 2022)."""
     count = size[sub]
@@ -305,7 +416,7 @@ def _fitness(travel, warp, size, dist, sub, lam):
     cost = np.empty(count)
     diversity = np.empty(count)
     for i in range(count):
-        cost[i] = travel[sub, i] + lam * warp[sub, i]
+        cost[i] = price[sub, i] + lam * warp[sub, i]
         row = np.sort(np.concatenate((dist[sub, i, :i], dist[sub, i, i + 1 : count])))
         diversity[i] = -row[: min(CLOSE, count - 1)].mean()  # more diverse ranks first
     by_cost = np.argsort(cost, kind="mergesort")
@@ -318,10 +429,10 @@ def _fitness(travel, warp, size, dist, sub, lam):
 
 
 @njit(cache=True)
-def _survivors(tours, succ, travel, warp, size, dist, sub, lam):
+def _survivors(tours, succ, price, warp, size, dist, sub, lam):
     """Drop individuals until POPULATION remain: clones first, then the worst biased fitness."""
     while size[sub] > POPULATION:
-        fit = _fitness(travel, warp, size, dist, sub, lam)
+        fit = _fitness(price, warp, size, dist, sub, lam)
         count = size[sub]
         worst, worst_clone = -1, False
         for i in range(count):
@@ -335,7 +446,7 @@ def _survivors(tours, succ, travel, warp, size, dist, sub, lam):
         last = count - 1
         tours[sub, worst, :] = tours[sub, last, :]
         succ[sub, worst, :] = succ[sub, last, :]
-        travel[sub, worst] = travel[sub, last]
+        price[sub, worst] = price[sub, last]
         warp[sub, worst] = warp[sub, last]
         dist[sub, worst, :] = dist[sub, last, :]
         dist[sub, :, worst] = dist[sub, :, last]
@@ -368,13 +479,16 @@ def _crossover(first, second, out):
 
 
 @njit(cache=True)
-def _search(t, svc, lo, hi, near, init, seed, prices, max_work_us, deadline):
+def _search(t, svc, win_lo, win_hi, windows, place, near, init, iw, seed, prices, max_work_us, deadline):
     np.random.seed(seed)
     m = init.shape[0]
+    busy = svc.sum()
+    lo = win_lo[:, 0].copy()
+    hi = win_hi[:, 0].copy()
     cap = POPULATION + GENERATION + 1
     tours = np.zeros((2, cap, m), dtype=np.int64)
     succ = np.zeros((2, cap, m), dtype=np.int64)
-    travel = np.zeros((2, cap), dtype=np.int64)
+    price = np.zeros((2, cap))
     warp = np.zeros((2, cap), dtype=np.int64)
     size = np.zeros(2, dtype=np.int64)
     dist = np.zeros((2, cap, cap))
@@ -383,12 +497,15 @@ def _search(t, svc, lo, hi, near, init, seed, prices, max_work_us, deadline):
     work = np.zeros(len(WORK), dtype=np.int64)
     lam = 10.0
     best_tour = init.copy()
-    best = -1
+    best, best_travel, best_idle = np.inf, -1, -1
     child = init.copy()
-    _build(init, t, svc, lo, hi, fwd, rev, work)
-    _add(tours, succ, travel, warp, size, dist, 0 if fwd[0, m - 1, 1] == 0 else 1, init, fwd[0, m - 1, 4], fwd[0, m - 1, 1])
-    if fwd[0, m - 1, 1] == 0:
-        best = fwd[0, m - 1, 4]
+    if windows.max() > 1:
+        _choose_windows(init, t, svc, win_lo, win_hi, windows, place, lo, hi)
+    _build(init, t, svc, lo, hi, place, fwd, rev, work)
+    tr, w, d = fwd[0, m - 1, 4], fwd[0, m - 1, 1], fwd[0, m - 1, 0]
+    _add(tours, succ, price, warp, size, dist, 0 if w == 0 else 1, init, tr + iw * (d - tr - busy), w)
+    if w == 0:
+        best, best_travel, best_idle = tr + iw * (d - tr - busy), tr, d - tr - busy
     punctual = 0
     offspring = 0
     now = 0.0
@@ -401,8 +518,8 @@ def _search(t, svc, lo, hi, near, init, seed, prices, max_work_us, deadline):
         if total < POPULATION:
             child[1 : m - 1] = np.random.permutation(m - 2) + 1
         else:
-            fit0 = _fitness(travel, warp, size, dist, 0, lam)
-            fit1 = _fitness(travel, warp, size, dist, 1, lam)
+            fit0 = _fitness(price, warp, size, dist, 0, lam)
+            fit1 = _fitness(price, warp, size, dist, 1, lam)
             parents = np.empty((2, m), dtype=np.int64)
             for q in range(2):
                 x = np.random.randint(total)
@@ -412,21 +529,22 @@ def _search(t, svc, lo, hi, near, init, seed, prices, max_work_us, deadline):
                 pick = x if fx <= fy else y
                 parents[q] = tours[0, pick] if pick < size[0] else tours[1, pick - size[0]]
             _crossover(parents[0], parents[1], child)
-        tr, w = _local_search(child, t, svc, lo, hi, near, lam, fwd, rev, work)
+        tr, w, d = _local_search(child, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam, iw, busy, fwd, rev, work)
         offspring += 1
         work[2] += 1
         punctual += w == 0
-        _add(tours, succ, travel, warp, size, dist, 0 if w == 0 else 1, child, tr, w)
+        _add(tours, succ, price, warp, size, dist, 0 if w == 0 else 1, child, tr + iw * (d - tr - busy), w)
         if w > 0 and np.random.random() < 0.5:
-            tr, w = _local_search(child, t, svc, lo, hi, near, lam * REPAIR_FACTOR, fwd, rev, work)
+            tr, w, d = _local_search(child, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam * REPAIR_FACTOR, iw, busy,
+                                     fwd, rev, work)
             if w == 0:
-                _add(tours, succ, travel, warp, size, dist, 0, child, tr, w)
-        if w == 0 and (best < 0 or tr < best):
-            best = tr
+                _add(tours, succ, price, warp, size, dist, 0, child, tr + iw * (d - tr - busy), w)
+        if w == 0 and tr + iw * (d - tr - busy) < best:
+            best, best_travel, best_idle = tr + iw * (d - tr - busy), tr, d - tr - busy
             best_tour[:] = child
         for sub in range(2):
             if size[sub] > POPULATION + GENERATION - 1:
-                _survivors(tours, succ, travel, warp, size, dist, sub, lam)
+                _survivors(tours, succ, price, warp, size, dist, sub, lam)
         if offspring % PENALTY_PERIOD == 0:
             share = punctual / PENALTY_PERIOD
             if share < TARGET_PUNCTUAL - 0.05:
@@ -434,7 +552,7 @@ def _search(t, svc, lo, hi, near, init, seed, prices, max_work_us, deadline):
             elif share > TARGET_PUNCTUAL + 0.05:
                 lam = max(lam * 0.85, 0.1)
             punctual = 0
-    return best_tour, best, work
+    return best_tour, best_travel, best_idle, work
 
 
 def _load() -> None:
@@ -442,7 +560,8 @@ def _load() -> None:
     once, in about 12 s), so that no search's time limit pays for it."""
     t = np.array([[0, 1, 2, 3, 0], [1, 0, 1, 2, 1], [2, 1, 0, 1, 2], [3, 2, 1, 0, 3], [0, 1, 2, 3, 0]])
     ones = np.ones(3, dtype=np.int64)
-    best_tour(t, ones, 0 * ones, 100 * ones, 0, 1000, [0, 1, 2], 0, (1.0, 0.0, 0.0), max_work_us=1000, time_limit_s=60.0)
+    best_tour(t, ones, 0 * ones, 100 * ones, 0, 1000, [0, 1, 2], 0, (1.0, 0.0, 0.0), max_work_us=1000, time_limit_s=60.0,
+              breaks=((2, 5, 1),), idle_weight=0.5)
 
 
 _load()

@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 
 from solver import SolveParams, solve
 from solver.fold import FoldInput, fold
-from solver.instance import IDLE_WEIGHT
-from solver.model import Client, Problem, Solution, TimeWindow
+from solver.model import IDLE_WEIGHT, Client, Problem, Solution, TimeWindow
 from tests.solver.plan_checks import plan_violations
 from tests.solver.product_cases import rep_cycle
 
