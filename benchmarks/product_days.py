@@ -9,9 +9,13 @@ time limit per rep). Then every rep-day with at least three visits goes, with ex
 - VROOM 1.15 (exploration 5, one thread): the same matrix, shift, service times, every opening window of that day
   and the same lunch break (a VROOM break with the lunch's start window and duration). Its order is re-timed by
   our timing (lunch at the previous stop, routes.place_breaks); a day VROOM leaves outlets out of, or whose order
-  our timing finds infeasible, is listed. Compared: travel, and travel + idle (our objective: the day's length).
+  our timing finds infeasible, is listed. Compared: the plan's day (travel, and its length from the shift start:
+  the plan prices idle time, VROOM does not), and our compiled tour search on the same objective as VROOM's,
+  travel alone (the day's outlets in an arbitrary order to start from, the lunch and every window, `--day-s`
+  seconds on the clock, no work limit).
 - PyVRP 0.14 (`--day-s` seconds a day) and our own day search for the same time (solver.solve on that day alone,
-  one vehicle), both without the lunch, on the days where each outlet has one window (PyVRP takes one).
+  one vehicle, travel alone), both without the lunch, on the days where each outlet has one window (PyVRP takes
+  one).
 
 Ratios are ours / reference per day; the mean is over the days compared.
 """
@@ -35,9 +39,10 @@ from pyvrp.stop import MaxRuntime
 from benchmarks.offices import loaded_office, office_folders
 from service import planning
 from solver import SolveParams, solve
-from solver.instance import build_instance
+from solver.instance import Instance, build_instance
 from solver.model import Problem, Route
 from solver.routes import place_breaks, time_route
+from solver.routing import retour
 
 START = date(2026, 11, 30)
 MIN_VISITS = 3
@@ -53,6 +58,7 @@ class DayResult:
     ours_length: int  # from the shift start to the return: travel, service, lunch and idle
     vroom_travel: int | None = None  # None: VROOM left outlets out or its order is infeasible in our timing
     vroom_length: int | None = None
+    ours_alone_travel: int | None = None  # the day alone, travel alone, with the lunch and every window
     pyvrp_travel: int | None = None  # without lunch, one window per outlet
     ours_nolunch_travel: int | None = None
 
@@ -113,13 +119,14 @@ def pyvrp_day(problem: Problem, route: Route, seconds: float) -> list[int] | Non
 
 
 def one_day_problem(problem: Problem, route: Route, lunch: bool) -> tuple[Problem, list[int]]:
-    """The day alone: its outlets (each on that day only) and its vehicle, with or without its breaks."""
+    """The day alone: its outlets (each on that day only) and its vehicle, with or without its breaks; the
+    objective travel alone, as the reference engines have it."""
     v = problem.vehicles[route.vehicle]
     clients = [s.client for s in route.stops]
     one = tuple(replace(problem.clients[c], patterns=((0,),), windows=None if problem.clients[c].windows is None
                         else (problem.clients[c].windows[v.day],)) for c in clients)
     vehicle = replace(v, day=0, breaks=v.breaks if lunch else ())
-    return replace(problem, num_days=1, clients=one, vehicles=(vehicle,)), clients
+    return replace(problem, num_days=1, clients=one, vehicles=(vehicle,), idle_weight=0.0), clients
 
 
 def travel_of(problem: Problem, vehicle: int, order: list[int]) -> int:
@@ -128,7 +135,8 @@ def travel_of(problem: Problem, vehicle: int, order: list[int]) -> int:
     return int(sum(problem.duration_s[a, b] for a, b in zip(locs, locs[1:])))
 
 
-def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: float, inst) -> DayResult:
+def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: float, inst: Instance,
+                travel_alone: Instance) -> DayResult:
     clients = [s.client for s in route.stops]
     v = problem.vehicles[route.vehicle]
     out = DayResult(name, rep, v.day, len(clients), route.travel_s, route.end_s - v.shift_start_s)
@@ -137,6 +145,11 @@ def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: floa
     if seq is not None:
         tm = time_route(inst, route.vehicle, seq)
         out.vroom_travel, out.vroom_length = tm.travel, tm.start[-1] - problem.vehicles[route.vehicle].shift_start_s
+    found = retour(travel_alone, route.vehicle, sorted(clients), seed=0, prices_us=(1.0, 0.0, 0.0), max_work_us=float("inf"),
+                   time_limit_s=day_s)
+    seq = None if found.tour is None else place_breaks(travel_alone, route.vehicle, found.tour)
+    if seq is not None:
+        out.ours_alone_travel = time_route(travel_alone, route.vehicle, seq).travel
     single = all(len(day_windows(problem, c, out.day)) == 1 for c in clients)
     if single:
         order = pyvrp_day(problem, route, day_s)
@@ -163,7 +176,7 @@ def main() -> None:
     parser.add_argument("--office", type=Path, action="append", help="an office folder (repeatable)")
     parser.add_argument("--generated", type=int, default=0, help="also this many generated offices (seeds 1..N)")
     parser.add_argument("--time-limit", type=float, default=planning.DEFAULT_TIME_LIMIT_S, help="solver s per rep")
-    parser.add_argument("--day-s", type=float, default=1.0, help="PyVRP's and our seconds per day, lunch left out")
+    parser.add_argument("--day-s", type=float, default=1.0, help="PyVRP's and our seconds per day alone")
     args = parser.parse_args()
     print(f"$ {shlex.join([Path(sys.executable).name, '-m', 'benchmarks.product_days', *sys.argv[1:]])}")
     results: list[DayResult] = []
@@ -172,9 +185,10 @@ def main() -> None:
         for folder in office_folders(args.office, args.generated, work):
             for rep, (problem, routes) in enumerate(office_solutions(folder, args.time_limit, work)):
                 inst = build_instance(problem)
+                travel_alone = build_instance(replace(problem, idle_weight=0.0))
                 for route in routes:
                     if len(route.stops) >= MIN_VISITS:
-                        results.append(compare_day(folder.name, rep, problem, route, args.day_s, inst))
+                        results.append(compare_day(folder.name, rep, problem, route, args.day_s, inst, travel_alone))
     for name in sorted({r.office for r in results}) + ["all"]:
         rows = [r for r in results if name in ("all", r.office)]
         print(f"{name}: {len(rows)} rep-days")
@@ -183,6 +197,8 @@ def main() -> None:
         print(f"    day's length from the shift start (travel, service, lunch, idle): "
               f"{ratios([(r.ours_length, r.vroom_length) for r in rows if r.vroom_length])}; "
               f"{len(lost)} days where VROOM left outlets out or its order is not feasible in our timing")
+        print(f"  vs VROOM, the day alone, travel alone for both: "
+              f"{ratios([(r.ours_alone_travel, r.vroom_travel) for r in rows if r.vroom_travel and r.ours_alone_travel])}")
         print(f"  vs PyVRP, lunch left out, one window per outlet: "
               f"{ratios([(r.ours_nolunch_travel, r.pyvrp_travel) for r in rows if r.pyvrp_travel and r.ours_nolunch_travel])}")
 

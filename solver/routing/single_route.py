@@ -278,10 +278,15 @@ def _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi):
 
 
 @njit(cache=True)
-def _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work):
-    """Positions p..q (up to MAX_SEGMENT) moved after position k, forward or reversed."""
+def _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, win_lo, win_hi, windows, place, lam, iw, busy, current, kinds, a, b,
+              work):
+    """Positions p..q (up to MAX_SEGMENT) moved after position k, forward or reversed. A client moved alone is
+    tried in each of its windows (a restaurant moved from the morning into the afternoon takes its afternoon
+    hours); the window of an accepted move is kept in lo, hi."""
     m = tour.shape[0]
+    x = tour[p]
     for q in range(p, min(p + MAX_SEGMENT, m - 1)):
+        choices = windows[x] if q == p else 1
         for k in range(m - 1):
             if p - 1 <= k <= q:
                 continue
@@ -297,10 +302,17 @@ def _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, cur
                     kinds[:4] = (0, 0, kind, 0)
                     a[:4] = (0, q + 1, p, k + 1)
                     b[:4] = (p - 1, k, q, m - 1)
-                work[0] += 1
-                cost = _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, 4, lam, iw, busy)
-                if cost < current - 1e-9:
-                    return 4, cost
+                for j in range(choices):
+                    if choices > 1:
+                        fwd[p, p, 2], fwd[p, p, 3] = win_lo[x, j], win_hi[x, j]
+                    work[0] += 1
+                    cost = _evaluate(tour, fwd, rev, t, svc, lo, hi, place, kinds, a, b, 4, lam, iw, busy)
+                    if cost < current - 1e-9:
+                        if choices > 1:
+                            lo[x], hi[x] = win_lo[x, j], win_hi[x, j]
+                        return 4, cost
+                if choices > 1:
+                    fwd[p, p, 2], fwd[p, p, 3] = lo[x], hi[x]
     return 0, current
 
 
@@ -366,7 +378,8 @@ def _local_search(tour, t, svc, win_lo, win_hi, windows, place, lo, hi, near, la
             improved = False
             for u in order:
                 p = pos[u]
-                count, cost = _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                count, cost = _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, win_lo, win_hi, windows, place, lam, iw, busy, current,
+                                        kinds, a, b, work)
                 if count == 0:
                     count, cost = _swap(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
                 if count == 0:
