@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ortools.sat.python import cp_model
-
 MISSED_REP_COST = 1_000_000  # a rep not ridden with in the period
 REPEAT_COST = 10_000  # the same rep on consecutive mornings
 SHARE_SCALE = 1_000  # priority weight units per ride (weight / k, scaled to integers)
@@ -48,6 +46,8 @@ class RepChoice:
 
 
 def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoice:
+    from ortools.sat.python import cp_model  # loads here, not at import: the plan's read side imports this package
+
     model = cp_model.CpModel()
     mornings = range(len(problem.available))
     ride = {(m, r): model.NewBoolVar(f"ride_{m}_{r}") for m in mornings for r in set(problem.available[m])}

@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from itertools import permutations
 
 import numpy as np
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
-
 from solver.model import TimeWindow
 
 START, END = 0, 1  # locations of the leave point and the office
@@ -23,8 +21,6 @@ FIRST_CANDIDATE_LOCATION = 2
 # Up to this many reachable candidates every order of every subset is tried: exact, and guided local search
 # never stops by its solution count on so few nodes (it finds no new solutions and runs into the time limit).
 ENUMERATE_UP_TO = 2
-# insertion weighs each outlet's value against the detour; on the Minhang afternoons it beat path-cheapest-arc
-FIRST_SOLUTION = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
 
 
 @dataclass(frozen=True)
@@ -108,6 +104,9 @@ def _best_by_enumeration(problem: SpotCheckProblem, reachable: list[int], empty:
 def plan_spot_checks(problem: SpotCheckProblem, time_limit_s: float = 1.5, solution_limit: int = 50) -> SpotCheckRoute:
     """The most valuable route that fits (empty when nothing fits). Stops after `solution_limit` solutions so
     the answer depends only on the input; the time limit is a guard."""
+    # OR-Tools loads here, not at import: the plan's read side imports this module's dataclasses.
+    from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
     straight_back_s = int(problem.duration_s[START, END])
     empty = SpotCheckRoute((), problem.start_s + straight_back_s, straight_back_s, 0)
     if empty.end_s > problem.end_by_s:
@@ -150,7 +149,8 @@ def plan_spot_checks(problem: SpotCheckProblem, time_limit_s: float = 1.5, solut
             routing.GetDimensionOrDie(name).SetCumulVarSoftUpperBound(routing.End(0), 1, problem.rep_bonus)
 
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = FIRST_SOLUTION
+    # insertion weighs each outlet's value against the detour; on the Minhang afternoons it beat path-cheapest-arc
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH
     params.solution_limit = solution_limit
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
