@@ -31,10 +31,10 @@ test: $(STAMP) $(OSRM_STAMP)
 	$(BIN)/pytest -q
 
 bench-pvrp: $(STAMP)
-	$(BIN)/routeplan bench pvrp $(PVRP_DIR) --time-limit 60 --out benchmarks/out/pvrp-60
+	$(BIN)/python -m benchmarks.pvrp $(PVRP_DIR) --time-limit 60 --out benchmarks/out/pvrp-60
 
 bench-pvrp-10: $(STAMP)
-	$(BIN)/routeplan bench pvrp $(PVRP_DIR) --time-limit 10 --out benchmarks/out/pvrp-10
+	$(BIN)/python -m benchmarks.pvrp $(PVRP_DIR) --time-limit 10 --out benchmarks/out/pvrp-10
 
 bench-reference: $(STAMP)
 	$(BIN)/python -m benchmarks.reference_solvers --budgets 10 30 --out benchmarks/out/reference.csv

@@ -6,11 +6,9 @@ Every command works on DATABASE_URL (else the SQLite file var/routeplan.db) and 
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import signal
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
@@ -34,7 +32,6 @@ from service.plan_schemas import DayListPublic
 from service.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode
 from service.travel import EngineChoice, check_road_engines
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SAMPLE_OFFICE = Path("sample_routes") / "shanghai_minhang"
 WORKER_HEALTHCHECK_S = 60
 LOCAL_OSRM_DIR = Path("var") / "osrm"
@@ -456,22 +453,3 @@ def token_revoke(token_id: Annotated[int, typer.Argument(metavar="ID")]) -> None
         token = tokens.revoke_token(session, token_id, loc=("id",))
         session.commit()
         console().print(f"token {token.id} ({token.role}, {token.name}) revoked")
-
-
-bench_app = typer.Typer(help="Benchmarks (run from a source checkout).", no_args_is_help=True)
-app.add_typer(bench_app, name="bench")
-
-
-@bench_app.command("pvrp")
-def bench_pvrp(
-    instances_dir: Annotated[Path, typer.Argument(exists=True, file_okay=False, metavar="DIR")],
-    time_limit: Annotated[float, typer.Option(help="seconds per instance")],
-    out: Annotated[Path, typer.Option(help="folder for the results")],
-    seed: int = 0,
-    workers: Annotated[int | None, typer.Option(min=1, help="searches side by side per instance, one core each; the best wins (default: every core)")] = None,
-) -> None:
-    """Solve the periodic VRP instances of DIR and write the results to OUT."""
-    # benchmarks/ is not part of the installed package; it lives next to service/ in the checkout
-    sys.path.insert(0, str(REPO_ROOT))
-    pvrp = importlib.import_module("benchmarks.pvrp")
-    pvrp.run(instances_dir, time_limit, out, seed, workers=workers or pvrp.every_core())
