@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from solver.plan_state import PlanState, Work
 from solver.routes import place_breaks
-from solver.routing import reoptimize_week
-from solver.search import Budget, SearchConfig, final_polish, improve, tour_search_days
+from solver.routing import reoptimize_week, retour, tour_searchable
+from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, final_polish, improve, tour_search_days
 
 # Of the phase's budget, before the days are reordered with the rest. Guided local search needs good routes to
 # start from (300 outlets, fixed days: 0.7 gave 27,935 / 27,766 s at 10 / 30 s, 0.5 gave 28,344 / 28,270 s);
@@ -30,7 +30,9 @@ PUT_IN_SOLUTIONS = 200  # guided local search solutions of the week's model putt
 PUT_IN_SHARE = 0.05  # of the time limit, guarding that search
 
 
-def search_week(state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float) -> None:
+def search_week(
+    state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float
+) -> None:
     """When every client has one fixed day: ruin and recreate for the first part of `share` of the budget, the
     week's model for clients still left out, then the final polish of every day with the rest of the budget;
     the engine's search after it finds the budget spent. Does nothing for other problems."""
@@ -44,7 +46,44 @@ def search_week(state: PlanState, candidates: list[int], budget: Budget, seed: i
         improve(state, candidates, budget, seed + 1, cfg, share=RUIN_RECREATE_SHARE * share)
     if any(state.pattern[c] is None for c in candidates):
         reroute_week(state, candidates, PUT_IN_SOLUTIONS, min(budget.remaining_s(), PUT_IN_SHARE * budget.time_limit_s))
+    if any(state.pattern[c] is None for c in candidates):
+        put_in_by_tour_search(state, candidates, budget, cfg, seed)
     final_polish(state, budget, cfg, seed)
+
+
+def put_in_by_tour_search(
+    state: PlanState, candidates: list[int], budget: Budget, cfg: SearchConfig, seed: int
+) -> None:
+    """Each client still left out, tried on each of its days that one vehicle works: the tour search is asked for
+    a punctual order of that day's clients and this one together (a day too tight in its current order may fit
+    the client in another). PUT_IN_SHARE of what is left of the budget, shared among the clients left out."""
+    inst = state.inst
+    left_out = [c for c in candidates if state.pattern[c] is None]
+    work_us = (
+        cfg.final_polish_tour_us if budget.max_iterations else PUT_IN_SHARE * budget.left_estimated_us() / len(left_out)
+    )
+    for i, c in enumerate(left_out):
+        for (day,) in state.allowed[c]:
+            remaining = budget.remaining_s()
+            if remaining <= 0:
+                return
+            if len(state.day_vehicles[day]) != 1:
+                continue
+            k = state.day_vehicles[day][0]
+            route = [*state.routes[k], c]
+            if not tour_searchable(inst, [k], [[x for x in route if x >= 0]]):
+                continue
+            prices = tuple(MICROSECONDS_PER_UNIT[Work.TOUR])
+            found = retour(
+                inst, k, route, seed + i, prices, work_us, min(remaining, PUT_IN_SHARE * budget.time_limit_s)
+            )
+            state.meter[Work.TOUR] += found.work
+            seq = None if found.tour is None else place_breaks(inst, k, found.tour)
+            if seq is not None:
+                routes, patterns = state.snapshot()
+                routes[k], patterns[c] = seq, (day,)
+                state.restore((routes, patterns))
+                break
 
 
 def single_day_clients(state: PlanState, candidates: list[int]) -> dict[int, tuple[int, ...]] | None:

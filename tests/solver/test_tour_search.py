@@ -8,16 +8,21 @@ open twice a day, and idle time priced.
 
 from __future__ import annotations
 
+import time
 from itertools import permutations
 
 import numpy as np
 import pytest
 
-from solver.instance import build_instance
+from solver.instance import INF, build_instance
 from solver.model import IDLE_WEIGHT, Break, Client, Problem, TimeWindow, Vehicle
+from solver.plan_state import PlanState
+from solver.precheck import precheck, vehicle_groups
+from solver.routes import insertion_costs, place_breaks, time_route
 from solver.routing import retour, tour_searchable
-from solver.routes import place_breaks, time_route
 from solver.routing.single_route import best_tour
+from solver.search import Budget, SearchConfig
+from solver.week_phase import put_in_by_tour_search
 
 H = 3600
 DEPART, ARRIVE_BY = 8 * H, 13 * H
@@ -78,8 +83,16 @@ def test_the_search_finds_the_shortest_punctual_order(seed):
     day = random_day(seed)
     best = brute_force_best(day)
     assert best is not None
-    found = best_tour(*day, depart=DEPART, arrive_by=ARRIVE_BY, incumbent=list(range(8)), seed=0,
-                      prices_us=PER_MOVE, max_work_us=3_000_000, time_limit_s=30.0)
+    found = best_tour(
+        *day,
+        depart=DEPART,
+        arrive_by=ARRIVE_BY,
+        incumbent=list(range(8)),
+        seed=0,
+        prices_us=PER_MOVE,
+        max_work_us=3_000_000,
+        time_limit_s=30.0,
+    )
     assert sorted(found.tour) == list(range(8))
     assert punctual_travel(day, found.tour) == found.travel == best
 
@@ -87,15 +100,37 @@ def test_the_search_finds_the_shortest_punctual_order(seed):
 def test_without_a_punctual_order_there_is_no_answer():
     travel, service, start_lo, start_hi = random_day(0)
     start_lo[:2], start_hi[:2] = DEPART + H, DEPART + H  # two outlets that both want 09:00 sharp
-    found = best_tour(travel, service, start_lo, start_hi, DEPART, ARRIVE_BY, list(range(8)), seed=0,
-                      prices_us=PER_MOVE, max_work_us=500_000, time_limit_s=30.0)
+    found = best_tour(
+        travel,
+        service,
+        start_lo,
+        start_hi,
+        DEPART,
+        ARRIVE_BY,
+        list(range(8)),
+        seed=0,
+        prices_us=PER_MOVE,
+        max_work_us=500_000,
+        time_limit_s=30.0,
+    )
     assert found.tour is None and found.travel == -1 and found.work[0] >= 500_000
 
 
 def test_the_same_seed_and_work_give_the_same_tour():
     day = random_day(3, clients=12)
-    runs = [best_tour(*day, DEPART, ARRIVE_BY, list(range(12)), seed=7, prices_us=PER_MOVE, max_work_us=2_000_000,
-                      time_limit_s=60.0) for _ in range(2)]
+    runs = [
+        best_tour(
+            *day,
+            DEPART,
+            ARRIVE_BY,
+            list(range(12)),
+            seed=7,
+            prices_us=PER_MOVE,
+            max_work_us=2_000_000,
+            time_limit_s=60.0,
+        )
+        for _ in range(2)
+    ]
     assert runs[0].tour is not None and runs[0].work[0] >= 2_000_000
     assert runs[0] == runs[1]
 
@@ -105,7 +140,9 @@ def test_bad_input_is_named():
     with pytest.raises(ValueError, match="travel must be"):
         best_tour(travel[:-1], service, start_lo, start_hi, DEPART, ARRIVE_BY, list(range(8)), 0, PER_MOVE, 1000, 1.0)
     with pytest.raises(ValueError, match="incumbent"):
-        best_tour(travel, service, start_lo, start_hi, DEPART, ARRIVE_BY, [0, 1, 2, 3, 4, 5, 6, 6], 0, PER_MOVE, 1000, 1.0)
+        best_tour(
+            travel, service, start_lo, start_hi, DEPART, ARRIVE_BY, [0, 1, 2, 3, 4, 5, 6, 6], 0, PER_MOVE, 1000, 1.0
+        )
     with pytest.raises(ValueError, match="prices_us"):
         best_tour(travel, service, start_lo, start_hi, DEPART, ARRIVE_BY, list(range(8)), 0, (1.0,), 1000, 1.0)
 
@@ -113,12 +150,18 @@ def test_bad_input_is_named():
 def day_problem(day, vehicle: Vehicle, windows=None, demand: int = 0) -> Problem:
     travel, service, start_lo, start_hi = day
     clients = tuple(
-        Client(location=c + 1, service_s=int(service[c]), patterns=((0,),), demand=demand,
-               windows=windows or ((TimeWindow(int(start_lo[c]), int(start_hi[c] + service[c])),),))
+        Client(
+            location=c + 1,
+            service_s=int(service[c]),
+            patterns=((0,),),
+            demand=demand,
+            windows=windows or ((TimeWindow(int(start_lo[c]), int(start_hi[c] + service[c])),),),
+        )
         for c in range(len(service))
     )
-    return Problem(num_days=1, clients=clients, vehicles=(vehicle,), duration_s=travel, distance_m=travel,
-                   balance_weight=0)
+    return Problem(
+        num_days=1, clients=clients, vehicles=(vehicle,), duration_s=travel, distance_m=travel, balance_weight=0
+    )
 
 
 def test_the_day_of_a_plan_comes_back_in_the_shortest_punctual_order():
@@ -208,8 +251,21 @@ def rep_day_search(day, seed: int = 0, max_moves: float = 3_000_000):
     k = max(len(w) for w in windows)
     start_lo = np.array([[lo for lo, _ in w] + [0] * (k - len(w)) for w in windows])
     start_hi = np.array([[hi for _, hi in w] + [-1] * (k - len(w)) for w in windows])
-    return best_tour(travel, service, start_lo, start_hi, SHIFT_START, SHIFT_END, list(range(len(service))), seed,
-                     PER_MOVE, max_moves, 30.0, breaks=(LUNCH,), idle_weight=IDLE_PRICE)
+    return best_tour(
+        travel,
+        service,
+        start_lo,
+        start_hi,
+        SHIFT_START,
+        SHIFT_END,
+        list(range(len(service))),
+        seed,
+        PER_MOVE,
+        max_moves,
+        30.0,
+        breaks=(LUNCH,),
+        idle_weight=IDLE_PRICE,
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -233,24 +289,45 @@ def test_idle_is_priced_against_travel():
     k = max(len(w) for w in windows)
     start_lo = np.array([[lo for lo, _ in w] + [0] * (k - len(w)) for w in windows])
     start_hi = np.array([[hi for _, hi in w] + [-1] * (k - len(w)) for w in windows])
-    unpriced = best_tour(travel, service, start_lo, start_hi, SHIFT_START, SHIFT_END, list(range(7)), 0, PER_MOVE,
-                         3_000_000, 30.0, breaks=(LUNCH,))
+    unpriced = best_tour(
+        travel,
+        service,
+        start_lo,
+        start_hi,
+        SHIFT_START,
+        SHIFT_END,
+        list(range(7)),
+        0,
+        PER_MOVE,
+        3_000_000,
+        30.0,
+        breaks=(LUNCH,),
+    )
     priced = rep_day_search(day)
     assert unpriced.travel == shortest
-    assert priced.idle < unpriced.idle and priced.travel + IDLE_PRICE * priced.idle < unpriced.travel + IDLE_PRICE * unpriced.idle
+    assert (
+        priced.idle < unpriced.idle
+        and priced.travel + IDLE_PRICE * priced.idle < unpriced.travel + IDLE_PRICE * unpriced.idle
+    )
 
 
 def test_a_rep_day_of_a_plan_is_searched_with_its_lunch_and_split_hours():
     travel, service, windows = rep_day(3)
     clients = tuple(
-        Client(location=c + 1, service_s=int(service[c]), patterns=((0,),),
-               windows=(tuple(TimeWindow(lo, hi + int(service[c])) for lo, hi in windows[c]),))
+        Client(
+            location=c + 1,
+            service_s=int(service[c]),
+            patterns=((0,),),
+            windows=(tuple(TimeWindow(lo, hi + int(service[c])) for lo, hi in windows[c]),),
+        )
         for c in range(len(service))
     )
-    rep = Vehicle(day=0, start=0, end=len(service) + 1, shift_start_s=SHIFT_START, shift_end_s=SHIFT_END,
-                  breaks=(Break(*LUNCH),))
-    inst = build_instance(Problem(num_days=1, clients=clients, vehicles=(rep,), duration_s=travel, distance_m=travel,
-                                  balance_weight=0))
+    rep = Vehicle(
+        day=0, start=0, end=len(service) + 1, shift_start_s=SHIFT_START, shift_end_s=SHIFT_END, breaks=(Break(*LUNCH),)
+    )
+    inst = build_instance(
+        Problem(num_days=1, clients=clients, vehicles=(rep,), duration_s=travel, distance_m=travel, balance_weight=0)
+    )
     route = place_breaks(inst, 0, next(list(o) for o in permutations(range(7)) if place_breaks(inst, 0, list(o))))
     assert tour_searchable(inst, [0], [route])
     found = retour(inst, 0, route, seed=1, prices_us=PER_MOVE, max_work_us=3_000_000, time_limit_s=30.0)
@@ -259,3 +336,27 @@ def test_a_rep_day_of_a_plan_is_searched_with_its_lunch_and_split_hours():
     assert timing.feasible
     idle = timing.start[-1] - timing.start[0] - timing.travel - int(service.sum()) - LUNCH[2]
     assert timing.travel + IDLE_PRICE * idle == pytest.approx(rep_day_best((travel, service, windows)))
+
+
+def test_an_outlet_a_day_has_no_room_for_in_its_order_is_put_in_by_reordering_the_day():
+    """Six outlets on a line out from the office, a shift of 2 h 10 min: the day's five outlets in the order 2, 1,
+    3, 4, 5 take 2 h, so the sixth fits at no position of that order (insertion leaves it out); in the order 1..6
+    all six take exactly 2 h."""
+    unit = 600  # ten minutes between neighbouring places
+    x = np.arange(7)
+    travel = np.abs(x[:, None] - x[None, :]) * unit
+    clients = tuple(Client(location=i + 1, service_s=0, patterns=((0,),)) for i in range(6))
+    vehicle = Vehicle(day=0, start=0, end=0, shift_start_s=0, shift_end_s=13 * unit)
+    inst = build_instance(
+        Problem(
+            num_days=1, clients=clients, vehicles=(vehicle,), duration_s=travel, distance_m=travel, balance_weight=0
+        )
+    )
+    allowed, _ = precheck(inst)
+    state = PlanState(inst, vehicle_groups(inst), allowed)
+    state.restore(([[1, 0, 2, 3, 4]], [(0,)] * 5 + [None]))
+    assert (insertion_costs(inst, np.array([5]), state.route_edges(0)) >= INF).all()
+    put_in_by_tour_search(state, list(range(6)), Budget(5.0, None, time.perf_counter(), state.meter), SearchConfig(), 0)
+    assert state.pattern[5] == (0,)
+    assert sorted(state.routes[0]) == list(range(6)) and time_route(inst, 0, state.routes[0]).feasible
+    assert state.travel[0] == 12 * unit
