@@ -9,7 +9,7 @@ OSRM_VENV := .venv-osrm
 OSRM_STAMP := $(OSRM_VENV)/.installed
 PYTHON312 ?= $(shell PYENV_VERSION=3.12.1 pyenv which python3.12 2>/dev/null || command -v python3.12)
 
-.PHONY: run test bench-pvrp bench-pvrp-10 bench-reference bench-service bench-osrm clean
+.PHONY: run test lint bench-pvrp bench-pvrp-10 bench-reference bench-service bench-osrm clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,9 +26,13 @@ $(OSRM_STAMP):
 run: $(STAMP)
 	$(BIN)/routeplan demo
 
-test: $(STAMP) $(OSRM_STAMP)
+test: lint $(OSRM_STAMP)
 	bash .ci/system-packages.sh
 	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 bench-pvrp: $(STAMP)
 	$(BIN)/python -m benchmarks.pvrp $(PVRP_DIR) --time-limit 60 --out benchmarks/out/pvrp-60

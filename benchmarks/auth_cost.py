@@ -79,8 +79,10 @@ def published_tiny(url: str) -> tuple[int, str, str]:
         plan_id = planning.plan_office(engine, office_id, next_monday(date.today()), time_limit_s=0.5)
         with Session(engine) as session:
             plan = plan_repository.publish(session, plan_repository.get_plan(session, plan_id))
-            day = max(plan_repository.plan_days(session, plan_id),
-                      key=lambda d: len(plan_repository.rep_day_visits(session, plan_id, d.rep_id, d.day)))
+            day = max(
+                plan_repository.plan_days(session, plan_id),
+                key=lambda d: len(plan_repository.rep_day_visits(session, plan_id, d.rep_id, d.day)),
+            )
             token, raw = create_token(session, role="rep", name="benchmark", office_id=office_id, rep_id=day.rep_id)
             session.commit()
             return day.rep_id, f"/reps/{day.rep_id}/day/{(plan.start_date + timedelta(days=day.day)).isoformat()}", raw
@@ -105,9 +107,20 @@ class Asgi:
             if message["type"] == "http.response.start":
                 status = message["status"]
 
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-                 "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-                 "headers": headers, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": b"",
+            "headers": headers,
+            "client": ("127.0.0.1", 1),
+            "server": ("127.0.0.1", 80),
+        }
         await self.app(scope, receive, send)
         return status
 
@@ -125,39 +138,66 @@ async def measure(url: str, n: int) -> list[tuple[str, float]]:
         principal = cache.hit(raw)
         scope = policy.Scope(f"rep {rep_id}", principal.office_id, None, rep_id)
 
-        rows.append(("token from the headers (request_token)",
-                     best_us(lambda: auth.request_token(f"Bearer {raw}", "GET", None), n)))
+        rows.append(
+            (
+                "token from the headers (request_token)",
+                best_us(lambda: auth.request_token(f"Bearer {raw}", "GET", None), n),
+            )
+        )
         rows.append(("principal from the cache (hit)", best_us(lambda: cache.hit(raw), n)))
-        rows.append(("rule (policy.allows, day list)", best_us(lambda: policy.allows(principal, policy.DAY_LIST,
-                                                                                      scope), n)))
+        rows.append(
+            ("rule (policy.allows, day list)", best_us(lambda: policy.allows(principal, policy.DAY_LIST, scope), n))
+        )
         digest = auth.token_hash(raw)
-        rows.append(("principal from the database (miss: lookup by SHA-256)",
-                     best_us(lambda: cache._look_up(digest), max(n // 20, 100))))
+        rows.append(
+            (
+                "principal from the database (miss: lookup by SHA-256)",
+                best_us(lambda: cache._look_up(digest), max(n // 20, 100)),
+            )
+        )
 
-        rows.append(("day list, fast path, with the token", await best_async_us(
-            lambda: client.get(day_path, headers), n)))
+        rows.append(
+            ("day list, fast path, with the token", await best_async_us(lambda: client.get(day_path, headers), n))
+        )
         real_hit, real_allows = auth.PrincipalCache.hit, policy.allows
         auth.PrincipalCache.hit = lambda self, _raw: principal
         policy.allows = lambda *_args: True
         try:
-            rows.append(("day list, fast path, principal check replaced by a constant", await best_async_us(
-                lambda: client.get(day_path, headers), n)))
+            rows.append(
+                (
+                    "day list, fast path, principal check replaced by a constant",
+                    await best_async_us(lambda: client.get(day_path, headers), n),
+                )
+            )
         finally:
             auth.PrincipalCache.hit, policy.allows = real_hit, real_allows
 
         routed = max(n // 10, 200)
-        rows.append(("GET /reps/{id}, routed, with the token (cache hit)", await best_async_us(
-            lambda: client.get(f"/reps/{rep_id}", headers), routed)))
+        rows.append(
+            (
+                "GET /reps/{id}, routed, with the token (cache hit)",
+                await best_async_us(lambda: client.get(f"/reps/{rep_id}", headers), routed),
+            )
+        )
+
         async def constant_principal() -> auth.Principal:  # async like the real one: no thread-pool hop
             return principal
 
         app.dependency_overrides[auth.current_principal] = constant_principal
-        rows.append(("GET /reps/{id}, routed, principal dependency overridden", await best_async_us(
-            lambda: client.get(f"/reps/{rep_id}", headers), routed)))
+        rows.append(
+            (
+                "GET /reps/{id}, routed, principal dependency overridden",
+                await best_async_us(lambda: client.get(f"/reps/{rep_id}", headers), routed),
+            )
+        )
         app.dependency_overrides.clear()
         app.state.principals = auth.PrincipalCache(app.state.engine, ttl_s=0)  # keeps nothing: every request misses
-        rows.append(("GET /reps/{id}, routed, every request looks the token up", await best_async_us(
-            lambda: client.get(f"/reps/{rep_id}", headers), routed)))
+        rows.append(
+            (
+                "GET /reps/{id}, routed, every request looks the token up",
+                await best_async_us(lambda: client.get(f"/reps/{rep_id}", headers), routed),
+            )
+        )
     app.state.engine.dispose()
     return rows
 

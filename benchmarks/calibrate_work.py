@@ -25,8 +25,8 @@ from scipy.optimize import nnls
 
 import solver.engine
 from benchmarks.ref_adapters import to_problem
-from benchmarks.reference_solvers import build_case, fixed_day_case
 from benchmarks.ref_sample import SAMPLE_OFFICE_DIR
+from benchmarks.reference_solvers import build_case, fixed_day_case
 from solver import SolveParams, solve
 from solver.plan_state import Work
 from solver.pvrp import read_instance
@@ -48,7 +48,9 @@ class TracingBudget(Budget):
 
 
 def run_names(only: list[str] | None) -> list[str]:
-    names = [p.stem for p in sorted(PVRP_DIR.glob("*.txt"))] + [f"{c}-{m}" for c in WEEK_CASES for m in ("free", "fixed")]
+    names = [p.stem for p in sorted(PVRP_DIR.glob("*.txt"))] + [
+        f"{c}-{m}" for c in WEEK_CASES for m in ("free", "fixed")
+    ]
     return [n for n in names if not only or n in only or n.rsplit("-", 1)[0] in only]
 
 
@@ -110,7 +112,10 @@ def main(argv: list[str] | None = None) -> None:
         ratios.append((meter @ prices / 1e6 / run_cpu, meter @ MICROSECONDS_PER_UNIT / 1e6 / run_cpu))
         print(f"  {name}: {ratios[-1][0]:.2f} ({ratios[-1][1]:.2f})")
     fitted, current = np.array(ratios).T
-    print(f"fitted: {fitted.min():.2f}-{fitted.max():.2f}, sd {fitted.std():.2f}; current: {current.min():.2f}-{current.max():.2f}, sd {current.std():.2f}")
+    print(
+        f"fitted: {fitted.min():.2f}-{fitted.max():.2f}, sd {fitted.std():.2f}; "
+        f"current: {current.min():.2f}-{current.max():.2f}, sd {current.std():.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -47,12 +47,26 @@ def write_region(folder: Path, reps: int, outlets_per_rep: int, seed: int) -> No
     rng = np.random.default_rng(seed)
     outlets = generate.make_outlets(rng, reps * outlets_per_rep)
     rep_of = generate.assign_territories(outlets, reps)
-    rep_rows = [{"code": f"RG-R{k + 1:02d}", "name": f"Rep {k + 1}", "supervisor_code": places.SUPERVISOR["code"],
-                 "start_place": "office", "end_place": "office", "home_lon": None, "home_lat": None,
-                 "working_days": list(generate.WORKING_DAYS), **generate.SHIFT, "travel_mode": "ebike"}
-                for k in range(reps)]
-    office = {"office": {**places.OFFICE, "code": "REGION", **generate.SHIFT},
-              "supervisors": [dict(places.SUPERVISOR)], "reps": rep_rows}
+    rep_rows = [
+        {
+            "code": f"RG-R{k + 1:02d}",
+            "name": f"Rep {k + 1}",
+            "supervisor_code": places.SUPERVISOR["code"],
+            "start_place": "office",
+            "end_place": "office",
+            "home_lon": None,
+            "home_lat": None,
+            "working_days": list(generate.WORKING_DAYS),
+            **generate.SHIFT,
+            "travel_mode": "ebike",
+        }
+        for k in range(reps)
+    ]
+    office = {
+        "office": {**places.OFFICE, "code": "REGION", **generate.SHIFT},
+        "supervisors": [dict(places.SUPERVISOR)],
+        "reps": rep_rows,
+    }
     generate.write_office(folder / "office.json", office)
     generate.write_outlets(folder / "outlets.csv", outlets, [rep_rows[k]["code"] for k in rep_of])
 
@@ -104,8 +118,9 @@ def main() -> None:
             office_id = load_bundle(session, region).id
             tiny_id = load_bundle(session, TINY).id
             session.commit()
-        request = PlanRequest(office_id, START, time_limit_s=args.time_limit, created_by="benchmark",
-                              engine_choice=EngineChoice.STRAIGHT)
+        request = PlanRequest(
+            office_id, START, time_limit_s=args.time_limit, created_by="benchmark", engine_choice=EngineChoice.STRAIGHT
+        )
 
         started = time.perf_counter()  # before any Dask thread runs: the CLI's forked worker pool
         planning.plan_office(engine, tiny_id, START, time_limit_s=TINY_TIME_LIMIT_S, created_by="benchmark")
@@ -115,14 +130,19 @@ def main() -> None:
         prepared = planning.prepare_plan(engine, request)
         prepare_s = time.perf_counter() - started
         sizes = [len(p.outlet_ids) for p in prepared.problems]
-        print(f"region: {len(sizes)} reps, {sum(sizes)} outlets ({min(sizes)}-{max(sizes)} a rep), "
-              f"time limit {args.time_limit:g} s per rep; reading it and building the problems: {prepare_s:.1f} s")
+        print(
+            f"region: {len(sizes)} reps, {sum(sizes)} outlets ({min(sizes)}-{max(sizes)} a rep), "
+            f"time limit {args.time_limit:g} s per rep; reading it and building the problems: {prepare_s:.1f} s"
+        )
 
         walls = {}
         for workers in (1, 2):
-            with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                              dashboard_address="127.0.0.1:0") as cluster, \
-                    Client(cluster, set_as_default=False) as client:
+            with (
+                LocalCluster(
+                    n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+                ) as cluster,
+                Client(cluster, set_as_default=False) as client,
+            ):
                 runner = JobRunner(engine, DaskRunner(cluster.scheduler_address))
                 cpu_before_s = sum(cpu_s for _, cpu_s in worker_stats(client))
                 wall_s, plan_id = plan_as_job(engine, runner, request)
@@ -133,9 +153,11 @@ def main() -> None:
                 runner.stop()
             walls[workers] = wall_s
             service_s = wall_s - kpis["solve_wall_s"]
-            print(f"{workers} worker(s): wall {wall_s:.1f} s (solving {kpis['solve_wall_s']} s, service process "
-                  f"{service_s:.1f} s), workers' CPU {worker_cpu_s:.0f} s, coverage {kpis['coverage']:.1%}, "
-                  f"worker peak memory {', '.join(f'{peak:.0f}' for peak, _ in stats)} MB")
+            print(
+                f"{workers} worker(s): wall {wall_s:.1f} s (solving {kpis['solve_wall_s']} s, service process "
+                f"{service_s:.1f} s), workers' CPU {worker_cpu_s:.0f} s, coverage {kpis['coverage']:.1%}, "
+                f"worker peak memory {', '.join(f'{peak:.0f}' for peak, _ in stats)} MB"
+            )
             if workers == 1:
                 per_rep_s = kpis["solve_wall_s"] / len(sizes)
                 per_rep_cpu_s = worker_cpu_s / len(sizes)
@@ -145,14 +167,20 @@ def main() -> None:
         # never cut short: on a worker with a core of its own its wall time is about its CPU time; on a machine
         # shared with other work it is longer.
         rounds = math.ceil(PROJECTED_REPS / PROJECTED_WORKERS)
-        print(f"per rep: {per_rep_s:.2f} s wall on 1 worker, {per_rep_cpu_s:.2f} s CPU; "
-              f"{service_per_rep_s:.3f} s in the service process (reading, problems, storing)")
-        for basis, rep_s in (("CPU per rep (a core per worker)", per_rep_cpu_s), ("wall per rep measured here",
-                                                                                   per_rep_s)):
+        print(
+            f"per rep: {per_rep_s:.2f} s wall on 1 worker, {per_rep_cpu_s:.2f} s CPU; "
+            f"{service_per_rep_s:.3f} s in the service process (reading, problems, storing)"
+        )
+        for basis, rep_s in (
+            ("CPU per rep (a core per worker)", per_rep_cpu_s),
+            ("wall per rep measured here", per_rep_s),
+        ):
             projected_s = rounds * rep_s + PROJECTED_REPS * service_per_rep_s
-            print(f"projected {PROJECTED_REPS} reps on {PROJECTED_WORKERS} workers from {basis}: "
-                  f"{projected_s / 60:.1f} min ({rounds} rounds x {rep_s:.2f} s + {PROJECTED_REPS} x "
-                  f"{service_per_rep_s:.3f} s)")
+            print(
+                f"projected {PROJECTED_REPS} reps on {PROJECTED_WORKERS} workers from {basis}: "
+                f"{projected_s / 60:.1f} min ({rounds} rounds x {rep_s:.2f} s + {PROJECTED_REPS} x "
+                f"{service_per_rep_s:.3f} s)"
+            )
         print(f"service process peak memory: {process_stats()[0]:.0f} MB")
 
         tiny = PlanRequest(tiny_id, START, time_limit_s=TINY_TIME_LIMIT_S, created_by="benchmark")
@@ -161,9 +189,11 @@ def main() -> None:
         warm_s, _ = plan_as_job(engine, runner, tiny)
         runner.stop()
         engine.dispose()
-        print(f"tiny office (2 reps, {TINY_TIME_LIMIT_S:g} s per rep): in-process pool {in_process_s:.2f} s, "
-              f"job on Dask {warm_s:.2f} s (overhead {warm_s - in_process_s:+.2f} s), first job with the local "
-              f"cluster's start {cold_s:.2f} s")
+        print(
+            f"tiny office (2 reps, {TINY_TIME_LIMIT_S:g} s per rep): in-process pool {in_process_s:.2f} s, "
+            f"job on Dask {warm_s:.2f} s (overhead {warm_s - in_process_s:+.2f} s), first job with the local "
+            f"cluster's start {cold_s:.2f} s"
+        )
     print(f"load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
 
 

@@ -128,9 +128,11 @@ def published_sample_office(url: str, office_folder: Path, time_limit_s: float) 
         with Session(engine) as session:
             office = load_bundle(session, office_folder)
             office_id, timezone = office.id, office.timezone
-            tokens = {rep.id: "Bearer " + create_token(session, role="rep", name=f"benchmark {rep.code}",
-                                                       office_id=office_id, rep_id=rep.id)[1]
-                      for rep in repository.reps(session, office_id)}
+            tokens = {
+                rep.id: "Bearer "
+                + create_token(session, role="rep", name=f"benchmark {rep.code}", office_id=office_id, rep_id=rep.id)[1]
+                for rep in repository.reps(session, office_id)
+            }
             session.commit()
         start = next_monday(datetime.now(ZoneInfo(timezone)).date())
         print(f"planning {office_folder.name} from {start} ({time_limit_s:g} s per rep) ...", flush=True)
@@ -139,10 +141,14 @@ def published_sample_office(url: str, office_folder: Path, time_limit_s: float) 
             plan = plan_repository.publish(session, plan_repository.get_plan(session, plan_id))
             session.commit()
             coverage = plan.kpis["coverage"]
-            requests = [(f"/reps/{d.rep_id}/day/{(start + timedelta(days=d.day)).isoformat()}", tokens[d.rep_id])
-                        for d in plan_repository.plan_days(session, plan_id)]
-        print(f"published plan {plan_id}: coverage {coverage:.1%}, {len(requests)} rep-days, {len(tokens)} rep "
-              "tokens", flush=True)
+            requests = [
+                (f"/reps/{d.rep_id}/day/{(start + timedelta(days=d.day)).isoformat()}", tokens[d.rep_id])
+                for d in plan_repository.plan_days(session, plan_id)
+            ]
+        print(
+            f"published plan {plan_id}: coverage {coverage:.1%}, {len(requests)} rep-days, {len(tokens)} rep tokens",
+            flush=True,
+        )
         return requests
     finally:
         engine.dispose()
@@ -156,8 +162,17 @@ def free_port() -> int:
 
 def serve_command(port: int, workers: int) -> list[str]:
     routeplan = Path(sys.executable).parent / "routeplan"  # the entry point installed next to this Python
-    return [str(routeplan), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-            "--no-access-log"]
+    return [
+        str(routeplan),
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-access-log",
+    ]
 
 
 class ServerLog:
@@ -177,8 +192,9 @@ class ServerLog:
 
 def start_server(command: list[str], url: str, port: int, workers: int) -> tuple[subprocess.Popen, ServerLog]:
     """The server, once every worker has started and /health answers."""
-    server = subprocess.Popen(command, env=os.environ | {"DATABASE_URL": url}, cwd=REPO_ROOT,
-                              stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        command, env=os.environ | {"DATABASE_URL": url}, cwd=REPO_ROOT, stderr=subprocess.PIPE, text=True
+    )
     log = ServerLog(server)
     deadline = time.monotonic() + SERVER_START_S
     while time.monotonic() < deadline:
@@ -214,21 +230,42 @@ def check_every_path(base_url: str, requests: list[Request]) -> None:
                 raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
 
 
-def run_wrk(base_url: str, requests: list[Request], clients: int, duration_s: float, script: Path,
-            quiet: bool = False) -> tuple[dict, list[str]]:
+def run_wrk(
+    base_url: str, requests: list[Request], clients: int, duration_s: float, script: Path, quiet: bool = False
+) -> tuple[dict, list[str]]:
     """One wrk run over the day lists: its numbers (RESULT line of the Lua `done`) and the exact command."""
-    return run_wrk_script(base_url, WRK_SCRIPT % {"paths": ", ".join(json.dumps(p) for p, _ in requests),
-                                                  "tokens": ", ".join(json.dumps(a) for _, a in requests)},
-                          clients, duration_s, script, quiet)
+    return run_wrk_script(
+        base_url,
+        WRK_SCRIPT
+        % {
+            "paths": ", ".join(json.dumps(p) for p, _ in requests),
+            "tokens": ", ".join(json.dumps(a) for _, a in requests),
+        },
+        clients,
+        duration_s,
+        script,
+        quiet,
+    )
 
 
-def run_wrk_script(base_url: str, lua: str, clients: int, duration_s: float, script: Path,
-                   quiet: bool = False) -> tuple[dict, list[str]]:
+def run_wrk_script(
+    base_url: str, lua: str, clients: int, duration_s: float, script: Path, quiet: bool = False
+) -> tuple[dict, list[str]]:
     """One wrk run of a script with `init` and `request` (WRK_REPORT is added): its numbers and the command."""
     script.write_text(lua + WRK_REPORT, encoding="utf-8")
     threads = max(1, min(2, os.cpu_count() or 1))
-    command = ["wrk", f"-t{threads}", f"-c{clients}", f"-d{duration_s:g}s", "--timeout", "10s", "--latency",
-               "-s", str(script), base_url]
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{clients}",
+        f"-d{duration_s:g}s",
+        "--timeout",
+        "10s",
+        "--latency",
+        "-s",
+        str(script),
+        base_url,
+    ]
     done = subprocess.run(command, capture_output=True, text=True, check=True)
     if not quiet:
         print(done.stdout, end="")
@@ -236,16 +273,18 @@ def run_wrk_script(base_url: str, lua: str, clients: int, duration_s: float, scr
     return json.loads(line.removeprefix("RESULT ")), command
 
 
-async def run_httpx(base_url: str, requests: list[Request], clients: int, duration_s: float,
-                    interval_s: float) -> tuple[list[float], list[str], float]:
+async def run_httpx(
+    base_url: str, requests: list[Request], clients: int, duration_s: float, interval_s: float
+) -> tuple[list[float], list[str], float]:
     """Latencies in seconds of the 2xx answers, the failures, and the wall time. With `interval_s`, each
     client sends a request every `interval_s` (or at once when the previous answer came later)."""
     latencies: list[float] = []
     failures: list[str] = []
     sent = 0
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=10,
-                                 headers={"Accept-Encoding": "gzip"}) as http:
+    async with httpx.AsyncClient(
+        base_url=base_url, limits=limits, timeout=10, headers={"Accept-Encoding": "gzip"}
+    ) as http:
         started = time.perf_counter()
         deadline = started + duration_s
 
@@ -279,18 +318,27 @@ def load_averages() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite",
-                        help="a fresh database of this kind (PostgreSQL: 127.0.0.1:5432, user postgres)")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="a fresh database of this kind (PostgreSQL: 127.0.0.1:5432, user postgres)",
+    )
     parser.add_argument("--office", type=Path, default=REPO_ROOT / "sample_routes" / "shanghai_minhang")
     parser.add_argument("--time-limit", type=float, default=2.0, help="solver seconds per rep (default 2)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="API processes (default: cores)")
-    parser.add_argument("--connections", "--clients", dest="clients", type=int, default=50,
-                        help="concurrent connections (default 50)")
+    parser.add_argument(
+        "--connections", "--clients", dest="clients", type=int, default=50, help="concurrent connections (default 50)"
+    )
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring (default 5)")
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured (default 30)")
     parser.add_argument("--load-generator", choices=["wrk", "httpx"], default="wrk")
-    parser.add_argument("--interval-ms", type=float, default=0.0,
-                        help="httpx only: each client sends every this many ms (default 0: as soon as answered)")
+    parser.add_argument(
+        "--interval-ms",
+        type=float,
+        default=0.0,
+        help="httpx only: each client sends every this many ms (default 0: as soon as answered)",
+    )
     args = parser.parse_args()
     if args.load_generator == "wrk" and shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk), or use --load-generator httpx")
@@ -313,7 +361,8 @@ def main() -> None:
                 if args.warmup:
                     asyncio.run(run_httpx(base_url, requests, args.clients, args.warmup, 0.0))
                 latencies, failures, wall_s = asyncio.run(
-                    run_httpx(base_url, requests, args.clients, args.duration, args.interval_ms / 1000))
+                    run_httpx(base_url, requests, args.clients, args.duration, args.interval_ms / 1000)
+                )
             load_after = load_averages()
             restarts = log.count("died")  # uvicorn restarts a worker that stops answering
         finally:
@@ -322,26 +371,32 @@ def main() -> None:
     print(f"$ {shlex.join([sys.executable, *sys.argv])}")
     print(f"server: DATABASE_URL=<fresh {args.database} database> {shlex.join(command)}")
     print(f"machine: {os.cpu_count()} cores, load average (1/5/15 min) {load_before} before, {load_after} after")
-    print(f"GET /reps/{{id}}/day/{{date}} on {args.database}: {len(requests)} rep-days, {args.clients} connections, "
-          f"{args.workers} API workers ({restarts} restarted), {args.warmup:g} s warm-up then {args.duration:g} s "
-          "measured")
+    print(
+        f"GET /reps/{{id}}/day/{{date}} on {args.database}: {len(requests)} rep-days, {args.clients} connections, "
+        f"{args.workers} API workers ({restarts} restarted), {args.warmup:g} s warm-up then {args.duration:g} s "
+        "measured"
+    )
     if args.load_generator == "wrk":
         errors = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
         print(f"load generator: {shlex.join(wrk_command)}")
-        print(f"p50 {result['p50_us'] / 1000:.1f} ms  p95 {result['p95_us'] / 1000:.1f} ms  "
-              f"p99 {result['p99_us'] / 1000:.1f} ms  max {result['max_us'] / 1000:.1f} ms  "
-              f"{result['requests'] / (result['duration_us'] / 1e6):.0f} requests/s  {result['requests']} requests  "
-              f"errors {errors} (4xx/5xx {result['status']}, connect {result['connect']}, read {result['read']}, "
-              f"write {result['write']}, timeout {result['timeout']})")
+        print(
+            f"p50 {result['p50_us'] / 1000:.1f} ms  p95 {result['p95_us'] / 1000:.1f} ms  "
+            f"p99 {result['p99_us'] / 1000:.1f} ms  max {result['max_us'] / 1000:.1f} ms  "
+            f"{result['requests'] / (result['duration_us'] / 1e6):.0f} requests/s  {result['requests']} requests  "
+            f"errors {errors} (4xx/5xx {result['status']}, connect {result['connect']}, read {result['read']}, "
+            f"write {result['write']}, timeout {result['timeout']})"
+        )
         return
     pacing = f"each every {args.interval_ms:g} ms" if args.interval_ms else "each sending when answered"
     print(f"load generator: httpx asyncio in this process ({pacing})")
     if not latencies:
         raise SystemExit(f"no successful request; first failure: {failures[:1]}")
     cuts = quantiles(latencies, n=100, method="inclusive")
-    print(f"p50 {cuts[49] * 1000:.1f} ms  p95 {cuts[94] * 1000:.1f} ms  p99 {cuts[98] * 1000:.1f} ms  "
-          f"max {max(latencies) * 1000:.1f} ms  {len(latencies) / wall_s:.0f} requests/s  "
-          f"{len(latencies) + len(failures)} requests  errors {len(failures)}")
+    print(
+        f"p50 {cuts[49] * 1000:.1f} ms  p95 {cuts[94] * 1000:.1f} ms  p99 {cuts[98] * 1000:.1f} ms  "
+        f"max {max(latencies) * 1000:.1f} ms  {len(latencies) / wall_s:.0f} requests/s  "
+        f"{len(latencies) + len(failures)} requests  errors {len(failures)}"
+    )
     for failure in failures[:5]:
         print(f"failed: {failure}")
 

@@ -34,9 +34,16 @@ def tour_search_day(case: WeekCase, outlets: list[int], budget_s: float, seed: i
     locs = [case.start, *(case.outlets[i].location for i in outlets), case.end]
     windows = [case.outlets[i].start_windows()[0] for i in outlets]  # the compared weeks have one window
     found = best_tour(
-        case.duration_s[np.ix_(locs, locs)], np.array([case.outlets[i].service_s for i in outlets]),
-        np.array([lo for lo, _ in windows]), np.array([hi for _, hi in windows]), case.shift_start_s,
-        case.shift_end_s, list(range(len(outlets))), seed, prices_us=(1.0, 0.0, 0.0), max_work_us=float("inf"),
+        case.duration_s[np.ix_(locs, locs)],
+        np.array([case.outlets[i].service_s for i in outlets]),
+        np.array([lo for lo, _ in windows]),
+        np.array([hi for _, hi in windows]),
+        case.shift_start_s,
+        case.shift_end_s,
+        list(range(len(outlets))),
+        seed,
+        prices_us=(1.0, 0.0, 0.0),
+        max_work_us=float("inf"),
         time_limit_s=budget_s,
     )
     return (() if found.tour is None else tuple(outlets[i] for i in found.tour)), found.work[0]
@@ -45,8 +52,15 @@ def tour_search_day(case: WeekCase, outlets: list[int], budget_s: float, seed: i
 def report(label: str, case: WeekCase, run: EngineRun, note: str = "") -> None:
     check = check_week(case, run)
     per_day = [day_travel(case, r) for r in run.routes]
-    status = "feasible" if check.feasible and not check.unassigned else f"{check.unassigned} unassigned, {check.violations[:2]}"
-    print(f"{label:28s} week {check.travel_s:>7,} s  days {' '.join(f'{t:>6,}' for t in per_day)}  {status}{note}", flush=True)
+    status = (
+        "feasible"
+        if check.feasible and not check.unassigned
+        else f"{check.unassigned} unassigned, {check.violations[:2]}"
+    )
+    print(
+        f"{label:28s} week {check.travel_s:>7,} s  days {' '.join(f'{t:>6,}' for t in per_day)}  {status}{note}",
+        flush=True,
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -41,11 +41,13 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     print(f"command: {shlex.join([sys.executable, '-m', 'benchmarks.geo_matrix', *sys.argv[1:]])}")
-    print(f"{args.points} x {args.points} {args.mode} matrix (duration_s + distance_m, int64): "
-          f"best of {args.repeat} {min(times_s):.3f} s, first call {times_s[0]:.3f} s, "
-          f"all {' '.join(f'{t:.3f}' for t in times_s)} s, best CPU time {min(cpu_s):.3f} s, "
-          f"peak RSS {peak_mb:.0f} MB, "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"{args.points} x {args.points} {args.mode} matrix (duration_s + distance_m, int64): "
+        f"best of {args.repeat} {min(times_s):.3f} s, first call {times_s[0]:.3f} s, "
+        f"all {' '.join(f'{t:.3f}' for t in times_s)} s, best CPU time {min(cpu_s):.3f} s, "
+        f"peak RSS {peak_mb:.0f} MB, "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
 
 if __name__ == "__main__":

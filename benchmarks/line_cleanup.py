@@ -65,23 +65,52 @@ def kept_share(before: dict, after: dict, gone: set[int]) -> tuple[int, int]:
     return kept, total
 
 
-def change_set(session: Session, office_id: int, base_id: int, rng: random.Random, new: int, closures: int,
-               budget: int | None, key: str) -> ChangeSetCreate:
-    outlets = list(session.exec(select(Outlet).where(Outlet.office_id == office_id, Outlet.status == OutletStatus.ACTIVE)
-                                .order_by(Outlet.code)))
+def change_set(
+    session: Session,
+    office_id: int,
+    base_id: int,
+    rng: random.Random,
+    new: int,
+    closures: int,
+    budget: int | None,
+    key: str,
+) -> ChangeSetCreate:
+    outlets = list(
+        session.exec(
+            select(Outlet)
+            .where(Outlet.office_id == office_id, Outlet.status == OutletStatus.ACTIVE)
+            .order_by(Outlet.code)
+        )
+    )
     lons, lats = [o.lon for o in outlets], [o.lat for o in outlets]
     planned = {v.outlet_id for v, _ in plan_repository.plan_visits(session, base_id)}
     closing = rng.sample(sorted(o.code for o in outlets if o.id in planned), closures)
-    added = [{"code": f"NEW{key}{i:04d}", "name": f"新店 {i}", "channel": rng.choice(["grocery", "convenience", "kiosk"]),
-              "lon": rng.uniform(min(lons), max(lons)), "lat": rng.uniform(min(lats), max(lats)),
-              "service_min": rng.choice([5, 8, 10]), "visits_per_cycle": rng.choice([2, 4, 4, 8]),
-              "opening_hours": HOURS} for i in range(new)]
-    return ChangeSetCreate(base_plan_id=base_id, idempotency_key=key, created_by="benchmark", change_budget=budget,
-                           new_outlets=added, closures=closing)
+    added = [
+        {
+            "code": f"NEW{key}{i:04d}",
+            "name": f"新店 {i}",
+            "channel": rng.choice(["grocery", "convenience", "kiosk"]),
+            "lon": rng.uniform(min(lons), max(lons)),
+            "lat": rng.uniform(min(lats), max(lats)),
+            "service_min": rng.choice([5, 8, 10]),
+            "visits_per_cycle": rng.choice([2, 4, 4, 8]),
+            "opening_hours": HOURS,
+        }
+        for i in range(new)
+    ]
+    return ChangeSetCreate(
+        base_plan_id=base_id,
+        idempotency_key=key,
+        created_by="benchmark",
+        change_budget=budget,
+        new_outlets=added,
+        closures=closing,
+    )
 
 
-def fold_once(base_db: Path, work: Path, office_id: int, base_id: int, seed: int, new: int, closures: int,
-              budget: int | None) -> dict:
+def fold_once(
+    base_db: Path, work: Path, office_id: int, base_id: int, seed: int, new: int, closures: int, budget: int | None
+) -> dict:
     copy = work / f"fold-{budget}-{new}.db"
     shutil.copy(base_db, copy)
     engine = db.make_engine(f"sqlite:///{copy}")
@@ -96,15 +125,25 @@ def fold_once(base_db: Path, work: Path, office_id: int, base_id: int, seed: int
         after = routes(session, result.result_plan_id)
         plan = plan_repository.get_plan(session, result.result_plan_id)
         kept, total = kept_share(before, after, gone)
-        out = {"wall_s": wall_s, "cpu_s": cpu_s, "moved": len(result.diff["moved"]), "kept": kept, "total": total,
-               "travel_s": plan.kpis["travel_s"], "coverage": plan.kpis["coverage"],
-               "unplaced_new": len(result.diff["unplaced"]), "warnings": len(result.diff["warnings"]),
-               "spread_s": plan.kpis["workload_spread_s_max"], "db": copy, "engine": engine,
-               "days_changed": len(result.diff["days_changed"]),
-               "untouched_days_changed": result.diff["untouched_days_changed"],
-               "reordered": sum(d["reordered"] for d in result.diff["days_changed"]),
-               "retimed": sum(d["retimed"] for d in result.diff["days_changed"]),
-               "rep_days": len(plan_repository.plan_days(session, result.result_plan_id))}
+        out = {
+            "wall_s": wall_s,
+            "cpu_s": cpu_s,
+            "moved": len(result.diff["moved"]),
+            "kept": kept,
+            "total": total,
+            "travel_s": plan.kpis["travel_s"],
+            "coverage": plan.kpis["coverage"],
+            "unplaced_new": len(result.diff["unplaced"]),
+            "warnings": len(result.diff["warnings"]),
+            "spread_s": plan.kpis["workload_spread_s_max"],
+            "db": copy,
+            "engine": engine,
+            "days_changed": len(result.diff["days_changed"]),
+            "untouched_days_changed": result.diff["untouched_days_changed"],
+            "reordered": sum(d["reordered"] for d in result.diff["days_changed"]),
+            "retimed": sum(d["retimed"] for d in result.diff["days_changed"]),
+            "rep_days": len(plan_repository.plan_days(session, result.result_plan_id)),
+        }
     return out
 
 
@@ -136,46 +175,58 @@ def main() -> None:
             session.commit()
             kpis = base.kpis
         engine.dispose()
-        print(f"office {args.office.name}: published plan {kpis['visits_placed']} visits, travel "
-              f"{kpis['travel_s'] / 3600:.2f} h, spread max {kpis['workload_spread_s_max'] / 60:.0f} min "
-              f"(time limit {args.time_limit:g} s per rep)")
+        print(
+            f"office {args.office.name}: published plan {kpis['visits_placed']} visits, travel "
+            f"{kpis['travel_s'] / 3600:.2f} h, spread max {kpis['workload_spread_s_max'] / 60:.0f} min "
+            f"(time limit {args.time_limit:g} s per rep)"
+        )
 
         one = fold_once(base_db, work, office_id, base_id, args.seed, 1, 0, 0)
         one["engine"].dispose()
-        print(f"one new outlet      {one['wall_s']:.2f} s wall, {one['cpu_s']:.2f} s CPU (change set incl. checks, "
-              f"fold, writes), "
-              f"{one['moved']} existing visits moved; rep-days changed {one['days_changed']} of {one['rep_days']}, "
-              f"of them {one['untouched_days_changed']} that received no outlet")
+        print(
+            f"one new outlet      {one['wall_s']:.2f} s wall, {one['cpu_s']:.2f} s CPU (change set incl. checks, "
+            f"fold, writes), "
+            f"{one['moved']} existing visits moved; rep-days changed {one['days_changed']} of {one['rep_days']}, "
+            f"of them {one['untouched_days_changed']} that received no outlet"
+        )
 
         print(f"{args.new} new outlets + {args.closures} closures:")
-        print("| change budget per rep | wall (CPU) time | outlets moved | existing visits kept (day + order) | "
-              "travel | spread max | new outlets unplaced | rep-days changed (no outlet added or removed) | "
-              "kept visits reordered / retimed |")
+        print(
+            "| change budget per rep | wall (CPU) time | outlets moved | existing visits kept (day + order) | "
+            "travel | spread max | new outlets unplaced | rep-days changed (no outlet added or removed) | "
+            "kept visits reordered / retimed |"
+        )
         print("|---|---|---|---|---|---|---|---|---|")
         first = None
         for budget in budgets:
             run = fold_once(base_db, work, office_id, base_id, args.seed, args.new, args.closures, budget)
             first = first or run
-            print(f"| {'unlimited' if budget is None else budget} | {run['wall_s']:.1f} s ({run['cpu_s']:.1f} s) | "
-                  f"{run['moved']} | "
-                  f"{run['kept'] / run['total']:.1%} ({run['kept']}/{run['total']}) | {run['travel_s'] / 3600:.2f} h | "
-                  f"{run['spread_s'] / 60:.0f} min | {run['unplaced_new']} | "
-                  f"{run['days_changed']} of {run['rep_days']} ({run['untouched_days_changed']}) | "
-                  f"{run['reordered']} / {run['retimed']} |")
+            print(
+                f"| {'unlimited' if budget is None else budget} | {run['wall_s']:.1f} s ({run['cpu_s']:.1f} s) | "
+                f"{run['moved']} | "
+                f"{run['kept'] / run['total']:.1%} ({run['kept']}/{run['total']}) | {run['travel_s'] / 3600:.2f} h | "
+                f"{run['spread_s'] / 60:.0f} min | {run['unplaced_new']} | "
+                f"{run['days_changed']} of {run['rep_days']} ({run['untouched_days_changed']}) | "
+                f"{run['reordered']} / {run['retimed']} |"
+            )
             if run is not first:
                 run["engine"].dispose()
 
         started = time.perf_counter()
-        replan_id = planning.plan_office(first["engine"], office_id, start, time_limit_s=args.time_limit,
-                                         created_by="benchmark re-plan")
+        replan_id = planning.plan_office(
+            first["engine"], office_id, start, time_limit_s=args.time_limit, created_by="benchmark re-plan"
+        )
         replan_s = time.perf_counter() - started
         with Session(first["engine"]) as session:
             replan = plan_repository.get_plan(session, replan_id).kpis
         first["engine"].dispose()
         delta = first["travel_s"] / replan["travel_s"] - 1
-        print(f"re-plan from scratch (same changed data): {replan_s:.1f} s, travel {replan['travel_s'] / 3600:.2f} h, "
-              f"spread max {replan['workload_spread_s_max'] / 60:.0f} min, coverage {replan['coverage']:.2%}; folded (budget {budgets[0]}) travel is {delta:+.1%} vs re-plan, "
-              f"coverage {first['coverage']:.2%}")
+        print(
+            f"re-plan from scratch (same changed data): {replan_s:.1f} s, travel {replan['travel_s'] / 3600:.2f} h, "
+            f"spread max {replan['workload_spread_s_max'] / 60:.0f} min, coverage {replan['coverage']:.2%}; "
+            f"folded (budget {budgets[0]}) travel is {delta:+.1%} vs re-plan, "
+            f"coverage {first['coverage']:.2%}"
+        )
 
 
 if __name__ == "__main__":

@@ -38,8 +38,8 @@ from sqlmodel import Session
 
 from benchmarks.day_list import (
     REPO_ROOT,
-    fresh_database,
     free_port,
+    fresh_database,
     load_averages,
     published_sample_office,
     run_wrk_script,
@@ -74,18 +74,24 @@ def mixed_calls(url: str, day_lists: list[tuple[str, str]], seed: int) -> list[C
             today = datetime.now(ZoneInfo(office.timezone)).date().isoformat()
             reps = [(rep.id, rep.supervisor_id) for rep in repository.reps(session, office.id)]
             supervisor_tokens = {
-                s.id: "Bearer " + create_token(session, role="supervisor", name=f"benchmark {s.code}",
-                                               office_id=office.id, supervisor_id=s.id)[1]
-                for s in repository.supervisors(session, office.id)}
-            outlets = {rep_id: [o.code for o in repository.outlets(session, office.id) if o.rep_id == rep_id]
-                       for rep_id, _ in reps}
+                s.id: "Bearer "
+                + create_token(
+                    session, role="supervisor", name=f"benchmark {s.code}", office_id=office.id, supervisor_id=s.id
+                )[1]
+                for s in repository.supervisors(session, office.id)
+            }
+            outlets = {
+                rep_id: [o.code for o in repository.outlets(session, office.id) if o.rep_id == rep_id]
+                for rep_id, _ in reps
+            }
             session.commit()
     finally:
         engine.dispose()
     rep_token = {path.split("/")[2]: token for path, token in day_lists}  # rep id (text) -> its token
     json_headers = {"Content-Type": "application/json"}
-    calls: list[Call] = [("GET", path, {"Authorization": token, "Accept-Encoding": "gzip"}, "")
-                         for path, token in day_lists]
+    calls: list[Call] = [
+        ("GET", path, {"Authorization": token, "Accept-Encoding": "gzip"}, "") for path, token in day_lists
+    ]
     writes, reads = [], []
     for rep_id, supervisor_id in reps:
         token = {"Authorization": rep_token[str(rep_id)]}
@@ -94,8 +100,14 @@ def mixed_calls(url: str, day_lists: list[tuple[str, str]], seed: int) -> list[C
             for outcome in ({"visited": True, "order_taken": True}, {"visited": False, "reason": "closed"}):
                 writes.append(("POST", "/visits", token | json_headers, json.dumps(report | outcome)))
         reads.append(("GET", f"/visits?rep_id={rep_id}&from={today}&to={today}", token, ""))
-        reads.append(("GET", f"/kpis?supervisor_id={supervisor_id}&from={today}&to={today}",
-                      {"Authorization": supervisor_tokens[supervisor_id]}, ""))
+        reads.append(
+            (
+                "GET",
+                f"/kpis?supervisor_id={supervisor_id}&from={today}&to={today}",
+                {"Authorization": supervisor_tokens[supervisor_id]},
+                "",
+            )
+        )
     rng = random.Random(seed)
     share = len(calls) // 3  # day lists 60%, writes 20%, reads 20%
     mix = calls + [rng.choice(writes) for _ in range(share)] + [rng.choice(reads) for _ in range(share)]
@@ -123,8 +135,11 @@ def lua_table(calls: list[Call]) -> str:
             return "{" + ", ".join(f"[{json.dumps(k)}] = {json.dumps(v)}" for k, v in value.items()) + "}"
         return json.dumps(value)
 
-    return "{" + ",\n".join("{" + ", ".join(lua(part) if part != "" else "nil" for part in call) + "}"
-                            for call in calls) + "}"
+    return (
+        "{"
+        + ",\n".join("{" + ", ".join(lua(part) if part != "" else "nil" for part in call) + "}" for call in calls)
+        + "}"
+    )
 
 
 def main() -> None:
@@ -151,30 +166,46 @@ def main() -> None:
             load_before = load_averages()
             script = Path(scratch) / "mixed.lua"
             if args.warmup:
-                run_wrk_script(base_url, WRK_SCRIPT % {"requests": lua_table(calls)}, args.connections, args.warmup,
-                               script, quiet=True)
-            result, wrk_command = run_wrk_script(base_url, WRK_SCRIPT % {"requests": lua_table(calls)},
-                                                 args.connections, args.duration, script, quiet=True)
+                run_wrk_script(
+                    base_url,
+                    WRK_SCRIPT % {"requests": lua_table(calls)},
+                    args.connections,
+                    args.warmup,
+                    script,
+                    quiet=True,
+                )
+            result, wrk_command = run_wrk_script(
+                base_url,
+                WRK_SCRIPT % {"requests": lua_table(calls)},
+                args.connections,
+                args.duration,
+                script,
+                quiet=True,
+            )
             load_after = load_averages()
             rss_after = server_rss_mib(server)
             restarts = log.count("died")
         finally:
             stop_server(server)
 
-    kinds = {"day lists": sum(c[0] == "GET" and "/day/" in c[1] for c in calls),
-             "visit reports": sum(c[0] == "POST" for c in calls),
-             "reads": sum(c[0] == "GET" and "/day/" not in c[1] for c in calls)}
+    kinds = {
+        "day lists": sum(c[0] == "GET" and "/day/" in c[1] for c in calls),
+        "visit reports": sum(c[0] == "POST" for c in calls),
+        "reads": sum(c[0] == "GET" and "/day/" not in c[1] for c in calls),
+    }
     errors = sum(result[k] for k in ("status", "connect", "read", "write", "timeout"))
     print(f"$ {shlex.join([sys.executable, *sys.argv])}")
     print(f"server: DATABASE_URL=<fresh {args.database} database> {shlex.join(command)}")
     print(f"machine: {os.cpu_count()} cores, load average (1/5/15 min) {load_before} before, {load_after} after")
     print(f"mix of {len(calls)} requests cycled: " + ", ".join(f"{n} {kind}" for kind, n in kinds.items()))
     print(f"load generator: {shlex.join(wrk_command)} ({args.warmup:g} s warm-up before)")
-    print(f"p50 {result['p50_us'] / 1000:.1f} ms  p95 {result['p95_us'] / 1000:.1f} ms  "
-          f"p99 {result['p99_us'] / 1000:.1f} ms  max {result['max_us'] / 1000:.1f} ms  "
-          f"{result['requests'] / (result['duration_us'] / 1e6):.0f} requests/s  {result['requests']} requests  "
-          f"errors {errors} (4xx/5xx {result['status']}, connect {result['connect']}, read {result['read']}, "
-          f"write {result['write']}, timeout {result['timeout']})  workers restarted {restarts}")
+    print(
+        f"p50 {result['p50_us'] / 1000:.1f} ms  p95 {result['p95_us'] / 1000:.1f} ms  "
+        f"p99 {result['p99_us'] / 1000:.1f} ms  max {result['max_us'] / 1000:.1f} ms  "
+        f"{result['requests'] / (result['duration_us'] / 1e6):.0f} requests/s  {result['requests']} requests  "
+        f"errors {errors} (4xx/5xx {result['status']}, connect {result['connect']}, read {result['read']}, "
+        f"write {result['write']}, timeout {result['timeout']})  workers restarted {restarts}"
+    )
     print(f"server memory (RSS, all processes): {rss_before:.0f} MiB before, {rss_after:.0f} MiB after")
 
 

@@ -22,8 +22,12 @@ def office_folders(given: list[Path] | None, generated: int, work: Path) -> list
     folders = list(given or [SAMPLE_OFFICE])
     for seed in range(1, generated + 1):
         folder = work / f"generated-{seed}"
-        subprocess.run([sys.executable, "-m", "sample_routes.generate", "--seed", str(seed), "--out", str(folder)],
-                       check=True, capture_output=True, cwd=REPO_ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "sample_routes.generate", "--seed", str(seed), "--out", str(folder)],
+            check=True,
+            capture_output=True,
+            cwd=REPO_ROOT,
+        )
         folders.append(folder)
     return folders
 

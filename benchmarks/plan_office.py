@@ -48,8 +48,9 @@ def main() -> None:
             office_id = office.id
 
         started = time.perf_counter()
-        plan_id = planning.plan_office(engine, office_id, args.start, time_limit_s=args.time_limit,
-                                       created_by="benchmark")
+        plan_id = planning.plan_office(
+            engine, office_id, args.start, time_limit_s=args.time_limit, created_by="benchmark"
+        )
         wall_s = time.perf_counter() - started
 
         with Session(engine) as session:
@@ -60,10 +61,14 @@ def main() -> None:
 
     self_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"$ {shlex.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"office {args.office.name}: {len(kpis['reps'])} reps, {kpis['visits_required']} visits per cycle, "
-          f"time limit {args.time_limit:g} s per rep")
+    print(
+        f"office {args.office.name}: {len(kpis['reps'])} reps, {kpis['visits_required']} visits per cycle, "
+        f"time limit {args.time_limit:g} s per rep"
+    )
     print(f"plan wall time      {wall_s:.1f} s (solving {kpis['solve_wall_s']} s)")
-    print(f"peak memory         main process {self_mb:.0f} MB, largest solver worker {kpis['solver_peak_rss_mb']:.0f} MB")
+    print(
+        f"peak memory         main process {self_mb:.0f} MB, largest solver worker {kpis['solver_peak_rss_mb']:.0f} MB"
+    )
     print(f"coverage            {kpis['coverage']:.2%} ({kpis['visits_placed']}/{kpis['visits_required']} visits)")
     per_day = kpis["visits_per_day"]
     print(f"visits per day      mean {per_day['mean']}, min {per_day['min']}, max {per_day['max']}")

@@ -31,15 +31,25 @@ import httpx
 from openpyxl import Workbook
 from sqlmodel import Session
 
-from benchmarks.day_list import REPO_ROOT, fresh_database, free_port, serve_command, start_server, stop_server
+from benchmarks.day_list import free_port, fresh_database, serve_command, start_server, stop_server
 from sample_routes.renamed import TINY, tiny_office_copy
 from service import db, repository
 from service.bundle import load_bundle
 from service.imports import HOURS_COLUMNS
 from service.tokens import create_token
 
-COLUMNS = ["customer_code", "name", "address", "channel", "lon", "lat", "service_min", "visits_per_cycle",
-           "rep_code", *HOURS_COLUMNS]
+COLUMNS = [
+    "customer_code",
+    "name",
+    "address",
+    "channel",
+    "lon",
+    "lat",
+    "service_min",
+    "visits_per_cycle",
+    "rep_code",
+    *HOURS_COLUMNS,
+]
 SST = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</sst>'
 BOMB_LIMITS = (5.0, 100.0)  # seconds, MiB of growth
 NOT_JSON_NUMBERS = ("NaN", "Infinity", "-Infinity", "1e309")
@@ -56,8 +66,11 @@ def workbook(change=lambda name, data: data, shared_strings: bytes | None = None
         for part in source.infolist():
             data = change(part.filename, source.read(part.filename))
             if part.filename == "[Content_Types].xml" and shared_strings is not None:
-                data = data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+                data = data.replace(
+                    b"</Types>",
+                    b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+                )
             target.writestr(part.filename, data)
         if shared_strings is not None:
             target.writestr("xl/sharedStrings.xml", shared_strings)
@@ -72,8 +85,9 @@ def bombs() -> dict[str, bytes]:
     return {
         "400 MiB shared string": workbook(shared_strings=SST % (b"<si><t>" + b"x" * (400 * 2**20) + b"</t></si>")),
         "6 million tiny shared strings": workbook(shared_strings=SST % (b"<si><t>x</t></si>" * 6_000_000)),
-        "forged dimension A1:P1000000": workbook(sheet(lambda d: re.sub(rb'<dimension ref="[^"]*"',
-                                                                        b'<dimension ref="A1:P1000000"', d))),
+        "forged dimension A1:P1000000": workbook(
+            sheet(lambda d: re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:P1000000"', d))
+        ),
         "a million blank rows": workbook(sheet(lambda d: d.replace(b"</sheetData>", million_blank + b"</sheetData>"))),
     }
 
@@ -108,8 +122,9 @@ def setup(url: str, folder: Path) -> tuple[int, int, str, str]:
             other_office = load_bundle(session, tiny_office_copy(folder / "other"))
             admin = create_token(session, role="admin", name="probe admin")[1]
             supervisor = next(iter(repository.supervisors(session, office.id)))
-            boss = create_token(session, role="supervisor", name="probe supervisor", office_id=office.id,
-                                supervisor_id=supervisor.id)[1]
+            boss = create_token(
+                session, role="supervisor", name="probe supervisor", office_id=office.id, supervisor_id=supervisor.id
+            )[1]
             session.commit()
             return office.id, other_office.id, admin, boss
     finally:
@@ -128,22 +143,25 @@ def main() -> None:
         command = serve_command(port, 1)
         server, _log = start_server(command, url, port, 1)
         try:
-            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600,
-                              headers={"Authorization": f"Bearer {admin}"}) as http:
+            with httpx.Client(
+                base_url=f"http://127.0.0.1:{port}", timeout=600, headers={"Authorization": f"Bearer {admin}"}
+            ) as http:
                 pid = server.pid  # with one worker, uvicorn answers in the process it was started as
                 notes, defects = [], 0
                 for name, data in bombs().items():
                     before = rss_mib(pid)
                     started = time.perf_counter()
-                    answer = http.post("/outlets/import", params={"office_id": office_id},
-                                       files={"file": ("outlets.xlsx", data)})
+                    answer = http.post(
+                        "/outlets/import", params={"office_id": office_id}, files={"file": ("outlets.xlsx", data)}
+                    )
                     seconds = time.perf_counter() - started
                     growth = rss_mib(pid) - before
                     wanted = 200 if "forged" in name else 422
                     bad = answer.status_code != wanted or seconds > BOMB_LIMITS[0] or growth > BOMB_LIMITS[1]
                     defects += bad
-                    notes.append(f"{name} ({len(data) // 1024} KB): {answer.status_code} in {seconds:.2f} s, "
-                                 f"+{growth:.0f} MiB")
+                    notes.append(
+                        f"{name} ({len(data) // 1024} KB): {answer.status_code} in {seconds:.2f} s, +{growth:.0f} MiB"
+                    )
                 rows.append(("spreadsheet bombs", len(notes), defects, "; ".join(notes)))
 
                 operations = json_operations(http)
@@ -153,22 +171,33 @@ def main() -> None:
                 for method, path, fields in operations:
                     target = re.sub(r"\{[^}]+\}", "1", path)
                     bodies = [f'{{"{field}": {number}}}' for field in fields for number in NOT_JSON_NUMBERS]
-                    bodies += ['{"x": %s}' % nested, nested]
+                    bodies += ['{"x": ' + nested + "}", nested]
                     for body in bodies:
-                        answer = http.request(method, target, content=body.encode(),
-                                              headers={"content-type": "application/json"})
+                        answer = http.request(
+                            method, target, content=body.encode(), headers={"content-type": "application/json"}
+                        )
                         cases += 1
                         if not 400 <= answer.status_code < 500:
                             defects += 1
                             worst.append(f"{method} {path} {body[:30]} -> {answer.status_code}")
-                rows.append(("NaN / Infinity / 1e309 in every field, 500-deep nesting", cases, defects,
-                             f"{len(operations)} JSON operations" + (f"; {worst[:3]}" if worst else "")))
+                rows.append(
+                    (
+                        "NaN / Infinity / 1e309 in every field, 500-deep nesting",
+                        cases,
+                        defects,
+                        f"{len(operations)} JSON operations" + (f"; {worst[:3]}" if worst else ""),
+                    )
+                )
 
                 supervisor = {"Authorization": f"Bearer {boss}"}
                 statuses, jobs = [], []
                 for _ in range(12):
-                    answer = http.post("/plans", params={"wait": "false"}, headers=supervisor,
-                                       json={"office_id": office_id, "start_date": "2026-11-30", "time_limit_s": 3600})
+                    answer = http.post(
+                        "/plans",
+                        params={"wait": "false"},
+                        headers=supervisor,
+                        json={"office_id": office_id, "start_date": "2026-11-30", "time_limit_s": 3600},
+                    )
                     statuses.append(answer.status_code)
                     if answer.status_code == 202:
                         jobs.append(answer.json()["id"])
@@ -176,8 +205,11 @@ def main() -> None:
                 for job in jobs:
                     http.post(f"/jobs/{job}/cancel", headers=supervisor)
                 started = time.perf_counter()
-                answer = http.post("/plans", params={"wait": "false"},
-                                   json={"office_id": other_id, "start_date": "2026-11-30", "time_limit_s": 1})
+                answer = http.post(
+                    "/plans",
+                    params={"wait": "false"},
+                    json={"office_id": other_id, "start_date": "2026-11-30", "time_limit_s": 1},
+                )
                 job = answer.json()["id"]
                 while http.get(f"/jobs/{job}").json()["status"] in ("queued", "running"):
                     time.sleep(0.2)
@@ -185,16 +217,24 @@ def main() -> None:
                 status = http.get(f"/jobs/{job}").json()["status"]
                 accepted = statuses.count(202)
                 flood_defects = (accepted > 3) + (status != "succeeded") + (other_s > 60)
-                rows.append(("job flood: 12 plans of 1 h per rep, cancelled, then another office's 1 s plan", 12,
-                             flood_defects, f"{accepted} accepted, {statuses.count(429)} answered 429 (Retry-After "
-                             f"{retry_after} s); the other office's plan {status} {other_s:.1f} s after it was "
-                             "asked for"))
+                rows.append(
+                    (
+                        "job flood: 12 plans of 1 h per rep, cancelled, then another office's 1 s plan",
+                        12,
+                        flood_defects,
+                        f"{accepted} accepted, {statuses.count(429)} answered 429 (Retry-After "
+                        f"{retry_after} s); the other office's plan {status} {other_s:.1f} s after it was "
+                        "asked for",
+                    )
+                )
         finally:
             stop_server(server)
 
     print(f"$ {shlex.join([sys.executable, *sys.argv])}")
-    print(f"server: {shlex.join(command)} on a fresh {args.database} database; {os.cpu_count()} cores, "
-          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(
+        f"server: {shlex.join(command)} on a fresh {args.database} database; {os.cpu_count()} cores, "
+        f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
+    )
     print("| probe | cases | defects | what was seen |")
     print("|---|---|---|---|")
     for category, cases, defects, note in rows:

@@ -84,13 +84,26 @@ def vroom_day(problem: Problem, route: Route) -> list[int] | None:
     clients = [s.client for s in route.stops]
     task = vroom.Input()
     task.set_durations_matrix("car", np.ascontiguousarray(problem.duration_s, dtype=np.int64))
-    breaks = [vroom.Break(j, time_windows=[vroom.TimeWindow(b.earliest_start_s, b.latest_start_s)], service=b.duration_s)
-              for j, b in enumerate(v.breaks)]
-    task.add_vehicle(vroom.Vehicle(0, start=v.start, end=v.end, time_window=vroom.TimeWindow(v.shift_start_s, v.shift_end_s),
-                                   breaks=breaks))
-    task.add_job([vroom.Job(c, location=problem.clients[c].location, default_service=problem.clients[c].service_s,
-                            time_windows=[vroom.TimeWindow(lo, hi) for lo, hi in day_windows(problem, c, v.day)])
-                  for c in clients])
+    breaks = [
+        vroom.Break(j, time_windows=[vroom.TimeWindow(b.earliest_start_s, b.latest_start_s)], service=b.duration_s)
+        for j, b in enumerate(v.breaks)
+    ]
+    task.add_vehicle(
+        vroom.Vehicle(
+            0, start=v.start, end=v.end, time_window=vroom.TimeWindow(v.shift_start_s, v.shift_end_s), breaks=breaks
+        )
+    )
+    task.add_job(
+        [
+            vroom.Job(
+                c,
+                location=problem.clients[c].location,
+                default_service=problem.clients[c].service_s,
+                time_windows=[vroom.TimeWindow(lo, hi) for lo, hi in day_windows(problem, c, v.day)],
+            )
+            for c in clients
+        ]
+    )
     answer = task.solve(exploration_level=5, nb_threads=1).to_dict()
     if answer["unassigned"]:
         return None
@@ -105,11 +118,15 @@ def pyvrp_day(problem: Problem, route: Route, seconds: float) -> list[int] | Non
     data_clients = []
     for c in clients:
         ((lo, hi),) = day_windows(problem, c, v.day)
-        data_clients.append(pyvrp.Client(problem.clients[c].location, service_duration=problem.clients[c].service_s,
-                                         tw_early=lo, tw_late=hi))
+        data_clients.append(
+            pyvrp.Client(
+                problem.clients[c].location, service_duration=problem.clients[c].service_s, tw_early=lo, tw_late=hi
+            )
+        )
     depots = [pyvrp.Depot(v.start)] if v.start == v.end else [pyvrp.Depot(v.start), pyvrp.Depot(v.end)]
-    vehicle = pyvrp.VehicleType(1, start_depot=0, end_depot=len(depots) - 1, tw_early=v.shift_start_s,
-                                tw_late=v.shift_end_s)
+    vehicle = pyvrp.VehicleType(
+        1, start_depot=0, end_depot=len(depots) - 1, tw_early=v.shift_start_s, tw_late=v.shift_end_s
+    )
     matrix = np.ascontiguousarray(problem.duration_s, dtype=np.int64)
     data = pyvrp.ProblemData(locations, data_clients, depots, [vehicle], [matrix], [matrix])
     result = pyvrp.solve(data, MaxRuntime(seconds), seed=0, collect_stats=False)
@@ -123,8 +140,14 @@ def one_day_problem(problem: Problem, route: Route, lunch: bool) -> tuple[Proble
     objective travel alone, as the reference engines have it."""
     v = problem.vehicles[route.vehicle]
     clients = [s.client for s in route.stops]
-    one = tuple(replace(problem.clients[c], patterns=((0,),), windows=None if problem.clients[c].windows is None
-                        else (problem.clients[c].windows[v.day],)) for c in clients)
+    one = tuple(
+        replace(
+            problem.clients[c],
+            patterns=((0,),),
+            windows=None if problem.clients[c].windows is None else (problem.clients[c].windows[v.day],),
+        )
+        for c in clients
+    )
     vehicle = replace(v, day=0, breaks=v.breaks if lunch else ())
     return replace(problem, num_days=1, clients=one, vehicles=(vehicle,), idle_weight=0.0), clients
 
@@ -135,8 +158,9 @@ def travel_of(problem: Problem, vehicle: int, order: list[int]) -> int:
     return int(sum(problem.duration_s[a, b] for a, b in zip(locs, locs[1:])))
 
 
-def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: float, inst: Instance,
-                travel_alone: Instance) -> DayResult:
+def compare_day(
+    name: str, rep: int, problem: Problem, route: Route, day_s: float, inst: Instance, travel_alone: Instance
+) -> DayResult:
     clients = [s.client for s in route.stops]
     v = problem.vehicles[route.vehicle]
     out = DayResult(name, rep, v.day, len(clients), route.travel_s, route.end_s - v.shift_start_s)
@@ -145,8 +169,15 @@ def compare_day(name: str, rep: int, problem: Problem, route: Route, day_s: floa
     if seq is not None:
         tm = time_route(inst, route.vehicle, seq)
         out.vroom_travel, out.vroom_length = tm.travel, tm.start[-1] - problem.vehicles[route.vehicle].shift_start_s
-    found = retour(travel_alone, route.vehicle, sorted(clients), seed=0, prices_us=(1.0, 0.0, 0.0), max_work_us=float("inf"),
-                   time_limit_s=day_s)
+    found = retour(
+        travel_alone,
+        route.vehicle,
+        sorted(clients),
+        seed=0,
+        prices_us=(1.0, 0.0, 0.0),
+        max_work_us=float("inf"),
+        time_limit_s=day_s,
+    )
     seq = None if found.tour is None else place_breaks(travel_alone, route.vehicle, found.tour)
     if seq is not None:
         out.ours_alone_travel = time_route(travel_alone, route.vehicle, seq).travel
@@ -167,8 +198,10 @@ def ratios(pairs: list[tuple[int, int]]) -> str:
         return "no days"
     r = [a / b for a, b in pairs if b > 0]
     worse = sum(a > b for a, b in pairs)
-    return (f"{len(pairs)} days, mean {statistics.mean(r):.4f}, min {min(r):.3f}, max {max(r):.3f}, "
-            f"ours longer on {worse}; totals {sum(a for a, _ in pairs):,} / {sum(b for _, b in pairs):,} s")
+    return (
+        f"{len(pairs)} days, mean {statistics.mean(r):.4f}, min {min(r):.3f}, max {max(r):.3f}, "
+        f"ours longer on {worse}; totals {sum(a for a, _ in pairs):,} / {sum(b for _, b in pairs):,} s"
+    )
 
 
 def main() -> None:
@@ -193,14 +226,21 @@ def main() -> None:
         rows = [r for r in results if name in ("all", r.office)]
         print(f"{name}: {len(rows)} rep-days")
         lost = [r for r in rows if r.vroom_travel is None]
-        print(f"  vs VROOM, lunch and every window: travel {ratios([(r.ours_travel, r.vroom_travel) for r in rows if r.vroom_travel])}")
-        print(f"    day's length from the shift start (travel, service, lunch, idle): "
-              f"{ratios([(r.ours_length, r.vroom_length) for r in rows if r.vroom_length])}; "
-              f"{len(lost)} days where VROOM left outlets out or its order is not feasible in our timing")
-        print(f"  vs VROOM, the day alone, travel alone for both: "
-              f"{ratios([(r.ours_alone_travel, r.vroom_travel) for r in rows if r.vroom_travel and r.ours_alone_travel])}")
-        print(f"  vs PyVRP, lunch left out, one window per outlet: "
-              f"{ratios([(r.ours_nolunch_travel, r.pyvrp_travel) for r in rows if r.pyvrp_travel and r.ours_nolunch_travel])}")
+        print(
+            "  vs VROOM, lunch and every window: travel "
+            f"{ratios([(r.ours_travel, r.vroom_travel) for r in rows if r.vroom_travel])}"
+        )
+        print(
+            f"    day's length from the shift start (travel, service, lunch, idle): "
+            f"{ratios([(r.ours_length, r.vroom_length) for r in rows if r.vroom_length])}; "
+            f"{len(lost)} days where VROOM left outlets out or its order is not feasible in our timing"
+        )
+        print(
+            f"  vs VROOM, the day alone, travel alone for both: "
+            f"{ratios([(r.ours_alone_travel, r.vroom_travel) for r in rows if r.vroom_travel and r.ours_alone_travel])}"
+        )
+        nolunch = [(r.ours_nolunch_travel, r.pyvrp_travel) for r in rows if r.pyvrp_travel and r.ours_nolunch_travel]
+        print(f"  vs PyVRP, lunch left out, one window per outlet: {ratios(nolunch)}")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """The Cordeau periodic VRP benchmark: solve every instance of a directory, write .res files and a summary.
 
-    python -m benchmarks.pvrp DIR --time-limit SECONDS --out OUTDIR [--seed N] [--only p01,p02] [--max-iterations N] [--workers N]
+    python -m benchmarks.pvrp DIR --time-limit SECONDS --out OUTDIR [--seed N] [--only p01,p02]
+        [--max-iterations N] [--workers N]
 
 With --max-iterations the search stops after that many iterations (the time limit then only guards), which
 makes the plans independent of the machine's load: the same command gives the same .res files. With
@@ -74,8 +75,15 @@ def peak_memory_mb() -> float:
     return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
-def run(instances_dir, time_limit_s: float, out_dir, seed: int = 0, only: list[str] | None = None, max_iterations: int | None = None,
-        workers: int = 1) -> list[Row]:
+def run(
+    instances_dir,
+    time_limit_s: float,
+    out_dir,
+    seed: int = 0,
+    only: list[str] | None = None,
+    max_iterations: int | None = None,
+    workers: int = 1,
+) -> list[Row]:
     instances_dir, out_dir = Path(instances_dir), Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -84,15 +92,32 @@ def run(instances_dir, time_limit_s: float, out_dir, seed: int = 0, only: list[s
             continue
         inst = read_instance(path)
         started, cpu_started = time.perf_counter(), cpu_time()
-        solution = solve(inst.problem, SolveParams(time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations, workers=workers))
+        solution = solve(
+            inst.problem,
+            SolveParams(time_limit_s=time_limit_s, seed=seed, max_iterations=max_iterations, workers=workers),
+        )
         seconds, cpu_seconds = time.perf_counter() - started, cpu_time() - cpu_started
         cost = write_res(inst, solution, out_dir / f"{inst.name}.res")
         ref = reference_cost(instances_dir, inst.name)
         gap = None if ref is None else 100.0 * (cost - ref) / ref
         ok = feasible(inst, solution)
-        rows.append(Row(inst.name, round(cost, 2), ref, None if gap is None else round(gap, 2), round(seconds, 2), round(cpu_seconds, 2), ok))
+        rows.append(
+            Row(
+                inst.name,
+                round(cost, 2),
+                ref,
+                None if gap is None else round(gap, 2),
+                round(seconds, 2),
+                round(cpu_seconds, 2),
+                ok,
+            )
+        )
         shown = "n/a" if gap is None else f"{gap:.2f}%"
-        print(f"{inst.name}: cost {cost:.2f} reference {ref} gap {shown} {seconds:.1f}s ({cpu_seconds:.1f}s CPU) feasible={ok}", flush=True)
+        print(
+            f"{inst.name}: cost {cost:.2f} reference {ref} gap {shown} {seconds:.1f}s ({cpu_seconds:.1f}s CPU) "
+            f"feasible={ok}",
+            flush=True,
+        )
     with open(out_dir / "summary.csv", "w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(Row.__dataclass_fields__))
         writer.writeheader()
@@ -109,14 +134,27 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--only", default="", help="comma-separated instance names")
     parser.add_argument("--max-iterations", type=int, default=None)
-    parser.add_argument("--workers", type=int, default=None, help="searches side by side per instance (default: every core)")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="searches side by side per instance (default: every core)"
+    )
     args = parser.parse_args(argv)
     only = [s for s in args.only.split(",") if s] or None
-    rows = run(args.instances_dir, args.time_limit, args.out, args.seed, only, args.max_iterations, args.workers or every_core())
+    rows = run(
+        args.instances_dir,
+        args.time_limit,
+        args.out,
+        args.seed,
+        only,
+        args.max_iterations,
+        args.workers or every_core(),
+    )
     gaps = [r.gap_pct for r in rows if r.gap_pct is not None]
     peak_mb = peak_memory_mb()
     if gaps:
-        print(f"{len(rows)} instances, {sum(r.feasible for r in rows)} feasible, mean gap {sum(gaps) / len(gaps):.2f}%, max {max(gaps):.2f}%, peak memory {peak_mb:.0f} MB")
+        print(
+            f"{len(rows)} instances, {sum(r.feasible for r in rows)} feasible, mean gap {sum(gaps) / len(gaps):.2f}%, "
+            f"max {max(gaps):.2f}%, peak memory {peak_mb:.0f} MB"
+        )
 
 
 if __name__ == "__main__":

@@ -29,13 +29,15 @@ def to_problem(case: WeekCase, balance_weight: int = 0, idle_weight: float = 0.0
 
     def windows_by_day(o: WeekOutlet) -> tuple[tuple[TimeWindow, ...], ...]:
         windows = tuple(TimeWindow(open_s, close_s) for open_s, close_s in o.windows)
-        return tuple(
-            windows if d in case.working_days and d not in o.closed_days else () for d in range(DAYS_PER_WEEK)
-        )
+        return tuple(windows if d in case.working_days and d not in o.closed_days else () for d in range(DAYS_PER_WEEK))
 
     clients = tuple(
-        Client(location=o.location, service_s=o.service_s, patterns=tuple((d,) for d in o.allowed_days(case.working_days)),
-               windows=windows_by_day(o))
+        Client(
+            location=o.location,
+            service_s=o.service_s,
+            patterns=tuple((d,) for d in o.allowed_days(case.working_days)),
+            windows=windows_by_day(o),
+        )
         for o in case.outlets
     )
     vehicles = tuple(
@@ -77,7 +79,9 @@ def solve_pyvrp(case: WeekCase, budget_s: float, seed: int) -> EngineRun:
     PyVRP 0.14 cannot restrict a client to some vehicles, so with fixed days each day is solved on its own
     (one vehicle, that day's outlets) with an even share of the budget."""
     if not engine_expresses("pyvrp", case):
-        raise ValueError(f"{case.name}: PyVRP takes one window per client and no closed days (unless every day is fixed)")
+        raise ValueError(
+            f"{case.name}: PyVRP takes one window per client and no closed days (unless every day is fixed)"
+        )
     began = time.perf_counter()
     if not case.days_fixed():
         routes = _pyvrp_routes(case, list(range(len(case.outlets))), case.working_days, budget_s, seed)
@@ -99,8 +103,9 @@ def solve_pyvrp(case: WeekCase, budget_s: float, seed: int) -> EngineRun:
     )
 
 
-def _pyvrp_routes(case: WeekCase, outlets: list[int], days: tuple[int, ...], budget_s: float,
-                  seed: int) -> list[tuple[int, ...]]:
+def _pyvrp_routes(
+    case: WeekCase, outlets: list[int], days: tuple[int, ...], budget_s: float, seed: int
+) -> list[tuple[int, ...]]:
     """PyVRP's routes of these outlets (indices into case.outlets) with one vehicle per day of `days`."""
     n = case.duration_s.shape[0]
     locations = [pyvrp.Location(0, 0) for _ in range(n)]  # coordinates are only used for plotting
@@ -111,8 +116,14 @@ def _pyvrp_routes(case: WeekCase, outlets: list[int], days: tuple[int, ...], bud
         clients.append(pyvrp.Client(o.location, service_duration=o.service_s, tw_early=earliest_s, tw_late=latest_s))
     depots = [pyvrp.Depot(case.start)] if case.start == case.end else [pyvrp.Depot(case.start), pyvrp.Depot(case.end)]
     vehicle_types = [
-        pyvrp.VehicleType(1, start_depot=0, end_depot=len(depots) - 1, tw_early=case.shift_start_s,
-                          tw_late=case.shift_end_s, name=f"day{d}")
+        pyvrp.VehicleType(
+            1,
+            start_depot=0,
+            end_depot=len(depots) - 1,
+            tw_early=case.shift_start_s,
+            tw_late=case.shift_end_s,
+            name=f"day{d}",
+        )
         for d in days
     ]
     matrix = np.ascontiguousarray(case.duration_s, dtype=np.int64)
@@ -133,22 +144,28 @@ def solve_vroom(case: WeekCase, budget_s: float, seed: int) -> EngineRun:
     problem = vroom.Input()
     problem.set_durations_matrix("car", np.ascontiguousarray(case.duration_s, dtype=np.int64))
     shift = vroom.TimeWindow(case.shift_start_s, case.shift_end_s)
-    problem.add_vehicle([
-        vroom.Vehicle(k, start=case.start, end=case.end, time_window=shift, skills=set(case.working_days) - {d})
-        for k, d in enumerate(case.working_days)
-    ])
-    problem.add_job([
-        vroom.Job(i, location=o.location, default_service=o.service_s,
-                  skills=set(case.working_days) - set(o.allowed_days(case.working_days)),
-                  time_windows=[vroom.TimeWindow(earliest, latest) for earliest, latest in o.start_windows()])
-        for i, o in enumerate(case.outlets)
-    ])
+    problem.add_vehicle(
+        [
+            vroom.Vehicle(k, start=case.start, end=case.end, time_window=shift, skills=set(case.working_days) - {d})
+            for k, d in enumerate(case.working_days)
+        ]
+    )
+    problem.add_job(
+        [
+            vroom.Job(
+                i,
+                location=o.location,
+                default_service=o.service_s,
+                skills=set(case.working_days) - set(o.allowed_days(case.working_days)),
+                time_windows=[vroom.TimeWindow(earliest, latest) for earliest, latest in o.start_windows()],
+            )
+            for i, o in enumerate(case.outlets)
+        ]
+    )
     began = time.perf_counter()
     answer = problem.solve(exploration_level=5, nb_threads=1, timeout=timedelta(seconds=budget_s)).to_dict()
     runtime_s = time.perf_counter() - began
-    by_vehicle = {
-        r["vehicle"]: tuple(int(s["id"]) for s in r["steps"] if s["type"] == "job") for r in answer["routes"]
-    }
+    by_vehicle = {r["vehicle"]: tuple(int(s["id"]) for s in r["steps"] if s["type"] == "job") for r in answer["routes"]}
     return EngineRun(
         engine="vroom",
         routes=tuple(by_vehicle.get(k, ()) for k in range(len(case.working_days))),

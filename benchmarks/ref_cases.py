@@ -49,10 +49,12 @@ def generated_lonlat(n_outlets: int, seed: int) -> np.ndarray:
     hubs = centre + rng.uniform(-1800, 1800, size=(8, 2))
     clustered = int(round(0.8 * n_outlets))
     which = rng.integers(0, len(hubs), size=clustered)
-    points = np.vstack([
-        hubs[which] + rng.normal(0.0, 350.0, size=(clustered, 2)),
-        centre + rng.uniform(-2200, 2200, size=(n_outlets - clustered, 2)),
-    ])
+    points = np.vstack(
+        [
+            hubs[which] + rng.normal(0.0, 350.0, size=(clustered, 2)),
+            centre + rng.uniform(-2200, 2200, size=(n_outlets - clustered, 2)),
+        ]
+    )
     rng.shuffle(points)
     lon0, lat0 = OFFICE_LONLAT
     metres_per_degree_lon = METRES_PER_DEGREE_LAT * np.cos(np.radians(lat0))

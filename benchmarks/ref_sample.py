@@ -34,9 +34,7 @@ def open_every_day(days: list[list[list[int]]]) -> list[tuple[int, int]]:
     """The stretches of time inside an open window on every one of `days` (each a sorted list of windows)."""
     common = [(start, end) for start, end in days[0]] if days else []
     for windows in days[1:]:
-        common = [
-            (max(a, b), min(c, d)) for a, c in common for b, d in windows if max(a, b) < min(c, d)
-        ]
+        common = [(max(a, b), min(c, d)) for a, c in common for b, d in windows if max(a, b) < min(c, d)]
     return sorted(common)
 
 
@@ -115,13 +113,18 @@ def sample_rep_week(
         if all(max(open_s, reach_s) + service_s > min(close_s, leave_by_s) for open_s, close_s in windows):
             cannot_fit += 1
             continue
-        outlets.append(WeekOutlet(location=location, service_s=service_s, windows=windows, closed_days=closed,
-                                  code=row.customer_code))
+        outlets.append(
+            WeekOutlet(
+                location=location, service_s=service_s, windows=windows, closed_days=closed, code=row.customer_code
+            )
+        )
     common = "open on its open working days" if split_windows else "open on every working day"
     return WeekCase(
-        name=(f"{office['code']} {rep_code} weekly outlets, {'split windows' if split_windows else 'one window'}: "
-              f"{len(outlets)} of {len(weekly)} ({no_window} without a window {common}, "
-              f"{cannot_fit} outside the shift)"),
+        name=(
+            f"{office['code']} {rep_code} weekly outlets, {'split windows' if split_windows else 'one window'}: "
+            f"{len(outlets)} of {len(weekly)} ({no_window} without a window {common}, "
+            f"{cannot_fit} outside the shift)"
+        ),
         outlets=tuple(outlets),
         duration_s=travel.duration_s,
         distance_m=travel.distance_m,

@@ -54,8 +54,9 @@ def build_case(name: str, seed: int, office_dir: Path, rep_code: str | None) -> 
     raise ValueError(f"unknown case {name!r}; known cases: {', '.join(CASE_NAMES)}")
 
 
-def fixed_day_case(name: str, case: WeekCase, seed: int, office_dir: Path, rep_code: str | None,
-                   plans: dict[str, dict[str, int]]) -> WeekCase:
+def fixed_day_case(
+    name: str, case: WeekCase, seed: int, office_dir: Path, rep_code: str | None, plans: dict[str, dict[str, int]]
+) -> WeekCase:
     """The case with every outlet fixed to the day our engine's product plan gives it (ref_days); `plans`
     keeps the sample rep's cycle plan for both sample cases."""
     if name in ("sample", "sample-split"):
@@ -73,8 +74,10 @@ def with_ratios(rows: list[Row]) -> list[Row]:
     out = []
     for row in rows:
         refs = [
-            r for r in rows
-            if (r.case, r.mode, r.budget_s) == (row.case, row.mode, row.budget_s) and r.engine in REFERENCES
+            r
+            for r in rows
+            if (r.case, r.mode, r.budget_s) == (row.case, row.mode, row.budget_s)
+            and r.engine in REFERENCES
             and r.check.feasible
         ]
         ratio = None
@@ -88,8 +91,19 @@ def with_ratios(rows: list[Row]) -> list[Row]:
 
 
 def format_table(rows: list[Row]) -> str:
-    columns = ("case", "mode", "outlets", "budget s", "engine", "travel s", "ratio to best reference", "unassigned",
-               "feasible", "wall s", "cpu s")
+    columns = (
+        "case",
+        "mode",
+        "outlets",
+        "budget s",
+        "engine",
+        "travel s",
+        "ratio to best reference",
+        "unassigned",
+        "feasible",
+        "wall s",
+        "cpu s",
+    )
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for r in rows:
         ratio = "-" if r.ratio is None else f"{r.ratio:.3f}"
@@ -123,21 +137,54 @@ def write_csv(rows: list[Row], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["case", "mode", "outlets", "budget_s", "engine", "travel_s", "ratio_to_best_reference", "unassigned",
-                    "feasible", "wall_s", "cpu_s", "visits_per_day", "first_violation"])
+        w.writerow(
+            [
+                "case",
+                "mode",
+                "outlets",
+                "budget_s",
+                "engine",
+                "travel_s",
+                "ratio_to_best_reference",
+                "unassigned",
+                "feasible",
+                "wall_s",
+                "cpu_s",
+                "visits_per_day",
+                "first_violation",
+            ]
+        )
         for r in rows:
-            w.writerow([r.case, r.mode, r.outlets, r.budget_s, r.engine, r.check.travel_s,
-                        "" if r.ratio is None else f"{r.ratio:.4f}", r.check.unassigned, r.check.feasible,
-                        f"{r.runtime_s:.2f}", f"{r.cpu_s:.2f}", "/".join(map(str, r.visits_per_day)),
-                        r.check.violations[0] if r.check.violations else ""])
+            w.writerow(
+                [
+                    r.case,
+                    r.mode,
+                    r.outlets,
+                    r.budget_s,
+                    r.engine,
+                    r.check.travel_s,
+                    "" if r.ratio is None else f"{r.ratio:.4f}",
+                    r.check.unassigned,
+                    r.check.feasible,
+                    f"{r.runtime_s:.2f}",
+                    f"{r.cpu_s:.2f}",
+                    "/".join(map(str, r.visits_per_day)),
+                    r.check.violations[0] if r.check.violations else "",
+                ]
+            )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budgets", type=float, nargs="+", default=[10.0, 30.0], help="seconds per engine run")
     parser.add_argument("--cases", nargs="+", choices=CASE_NAMES, default=list(CASE_NAMES))
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES),
-                        help="free: every engine chooses the days too; fixed: the days of our product plan")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=MODES,
+        default=list(MODES),
+        help="free: every engine chooses the days too; fixed: the days of our product plan",
+    )
     parser.add_argument("--engines", nargs="+", choices=tuple(ENGINES), default=list(ENGINES))
     parser.add_argument("--seed", type=int, default=0, help="engine seed, and the generator seed of gen* cases")
     parser.add_argument("--office", type=Path, default=SAMPLE_OFFICE_DIR, help="office bundle of the sample case")
@@ -153,8 +200,12 @@ def main(argv: list[str] | None = None) -> int:
         for mode in args.modes:
             case = free if mode == "free" else fixed_day_case(name, free, args.seed, args.office, args.rep, plans)
             cases[name, mode] = case
-            per_day = "" if mode == "free" else ", outlets per day " + "/".join(
-                str(sum(o.fixed_day == d for o in case.outlets)) for d in case.working_days)
+            per_day = (
+                ""
+                if mode == "free"
+                else ", outlets per day "
+                + "/".join(str(sum(o.fixed_day == d for o in case.outlets)) for d in case.working_days)
+            )
             print(f"{name} {mode}: {case.name}, {len(case.outlets)} outlets{per_day}", flush=True)
     rows = []
     for budget_s in args.budgets:
@@ -169,9 +220,13 @@ def main(argv: list[str] | None = None) -> int:
                 check = check_week(case, run)
                 per_day = tuple(len(r) for r in run.routes)
                 rows.append(Row(name, mode, len(case.outlets), budget_s, engine, check, run.runtime_s, cpu_s, per_day))
-                print(f"  {name} {mode} {budget_s:g}s {engine}: travel {check.travel_s:,} s, {check.unassigned} unassigned, "
-                      f"{'feasible' if check.feasible else check.violations[:3]}, {run.runtime_s:.1f} s wall, "
-                      f"{cpu_s:.1f} s cpu, visits per day {'/'.join(map(str, per_day))}", flush=True)
+                print(
+                    f"  {name} {mode} {budget_s:g}s {engine}: travel {check.travel_s:,} s, "
+                    f"{check.unassigned} unassigned, "
+                    f"{'feasible' if check.feasible else check.violations[:3]}, {run.runtime_s:.1f} s wall, "
+                    f"{cpu_s:.1f} s cpu, visits per day {'/'.join(map(str, per_day))}",
+                    flush=True,
+                )
     rows = with_ratios(rows)
     print(format_table(rows))
     print("\n".join(summary_lines(rows)))

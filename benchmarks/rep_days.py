@@ -50,15 +50,24 @@ def report(name: str, run: dict) -> None:
     empty_mornings = sum(1 for d in days if d.lunch_after_stops == 0)
     spreads = {r["rep_code"]: r["workload_spread_s"] / 60 for r in kpis["reps"]}
     hhmm = lambda s: f"{s // 3600:02d}:{s % 3600 // 60:02d}"  # noqa: E731
-    print(f"{name}: {len(kpis['reps'])} reps, {len(days)} rep-days, coverage {kpis['coverage']:.2%}, "
-          f"plan wall time {run['wall_s']:.1f} s, travel {kpis['travel_s'] / 3600:.1f} h")
-    print(f"  idle per rep-day    mean {statistics.mean(idle_min):.1f} min, max {max(idle_min):.0f} min, "
-          f"{sum(m > 60 for m in idle_min)} rep-days above 60 min, total {sum(idle_min) / 60:.1f} h")
-    print(f"  lunch starts        {hhmm(min(lunches))} - {hhmm(max(lunches))}, median {hhmm(int(statistics.median(lunches)))}; "
-          f"{empty_mornings} rep-days with lunch before the first visit")
+    print(
+        f"{name}: {len(kpis['reps'])} reps, {len(days)} rep-days, coverage {kpis['coverage']:.2%}, "
+        f"plan wall time {run['wall_s']:.1f} s, travel {kpis['travel_s'] / 3600:.1f} h"
+    )
+    print(
+        f"  idle per rep-day    mean {statistics.mean(idle_min):.1f} min, max {max(idle_min):.0f} min, "
+        f"{sum(m > 60 for m in idle_min)} rep-days above 60 min, total {sum(idle_min) / 60:.1f} h"
+    )
+    print(
+        f"  lunch starts        {hhmm(min(lunches))} - {hhmm(max(lunches))}, "
+        f"median {hhmm(int(statistics.median(lunches)))}; "
+        f"{empty_mornings} rep-days with lunch before the first visit"
+    )
     print(f"  day ends            {hhmm(min(d.end_s for d in days))} - {hhmm(max(d.end_s for d in days))}")
-    print(f"  day workload spread per rep (min): max {max(spreads.values()):.0f}; "
-          + ", ".join(f"{code} {m:.0f}" for code, m in sorted(spreads.items())))
+    print(
+        f"  day workload spread per rep (min): max {max(spreads.values()):.0f}; "
+        + ", ".join(f"{code} {m:.0f}" for code, m in sorted(spreads.items()))
+    )
 
 
 def main() -> None:

@@ -24,7 +24,8 @@ import sys
 import tempfile
 import time
 from collections import Counter, defaultdict
-from datetime import date, datetime, time as dtime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -80,23 +81,29 @@ class Recorder:
         return route
 
 
-def simulate_outcomes(engine, office, reps, plan, week_start: date, success_by_rep: dict[int, float],
-                      rng: random.Random) -> int:
+def simulate_outcomes(
+    engine, office, reps, plan, week_start: date, success_by_rep: dict[int, float], rng: random.Random
+) -> int:
     """Every planned visit of the week reported at the end of its day; returns the number of reports."""
     tz = ZoneInfo(office.timezone)
     count = 0
     with Session(engine) as session:
         outlets = {o.id: o for o in repository.outlets(session, office.id)}
-        planned = visit_repository.planned_visits(session, plan, [r.id for r in reps], week_start,
-                                                  week_start + timedelta(days=6))
+        planned = visit_repository.planned_visits(
+            session, plan, [r.id for r in reps], week_start, week_start + timedelta(days=6)
+        )
         for v in planned:
             success = success_by_rep[v.rep_id]
             fail = 1 - success
             status = rng.choices(OUTCOME_WEIGHTS, weights=(success, fail * 0.4, fail * 0.35, fail * 0.25))[0]
-            report = VisitReportCreate(rep_id=v.rep_id, outlet_code=outlets[v.outlet_id].code, date=v.on,
-                                       visited=status == "visited",
-                                       reason=None if status == "visited" else status,
-                                       order_taken=status == "visited" and rng.random() < 0.6)
+            report = VisitReportCreate(
+                rep_id=v.rep_id,
+                outlet_code=outlets[v.outlet_id].code,
+                date=v.on,
+                visited=status == "visited",
+                reason=None if status == "visited" else status,
+                order_taken=status == "visited" and rng.random() < 0.6,
+            )
             visits.report_visit(session, report, now=datetime.combine(v.on, dtime(18, 0), tz))
             count += 1
         session.commit()
@@ -173,29 +180,46 @@ def main() -> None:
     candidates = [n for _, _, n in recorder.pairs]
 
     print(f"$ {shlex.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"office {args.office.name}: {len(reps)} reps, 1 supervisor; journey plan from {start.isoformat()} "
-          f"({journey_plan_s:.1f} s at {args.plan_time_limit:g} s per rep); {args.weeks} weeks simulated, "
-          f"{reports} visit reports")
+    print(
+        f"office {args.office.name}: {len(reps)} reps, 1 supervisor; journey plan from {start.isoformat()} "
+        f"({journey_plan_s:.1f} s at {args.plan_time_limit:g} s per rep); {args.weeks} weeks simulated, "
+        f"{reports} visit reports"
+    )
     totals = [t for t, _ in week_times]
-    print(f"week plan time      mean {statistics.mean(totals):.2f} s, max {max(totals):.2f} s "
-          f"(of which reading the database: mean {statistics.mean(r for _, r in week_times):.2f} s; "
-          f"the greedy baseline's {recorder.greedy_s:.1f} s in all are not counted)")
+    print(
+        f"week plan time      mean {statistics.mean(totals):.2f} s, max {max(totals):.2f} s "
+        f"(of which reading the database: mean {statistics.mean(r for _, r in week_times):.2f} s; "
+        f"the greedy baseline's {recorder.greedy_s:.1f} s in all are not counted)"
+    )
     print(f"  per week          {', '.join(f'{t:.1f}' for t in totals)} s")
-    print(f"ride-along mornings {len(days)}; rides per rep {dict(sorted(rides_total.items()))}; "
-          f"consecutive repeats {repeats}")
-    print(f"every rep ridden with in every {period_weeks}-week period: "
-          f"{'yes' if not any(missed.values()) else missed}")
-    print(f"afternoons back before the meeting: {len(days) - len(late)}/{len(days)}" + (f" late: {late}" if late else ""))
+    print(
+        f"ride-along mornings {len(days)}; rides per rep {dict(sorted(rides_total.items()))}; "
+        f"consecutive repeats {repeats}"
+    )
+    print(f"every rep ridden with in every {period_weeks}-week period: {'yes' if not any(missed.values()) else missed}")
+    print(
+        f"afternoons back before the meeting: {len(days) - len(late)}/{len(days)}" + (f" late: {late}" if late else "")
+    )
     print(f"spot-check candidates per afternoon: mean {statistics.mean(candidates):.1f}, max {max(candidates)}")
-    print(f"spot-check value    OR-Tools {ortools_value / 60:.0f} points, greedy {greedy_value / 60:.0f} points "
-          f"({(ortools_value / greedy_value - 1) if greedy_value else 0:+.1%}); OR-Tools better on {better}, "
-          f"worse on {worse} of {len(recorder.pairs)} afternoons")
-    net = [sum(r.value - r.travel_s for r, _, _ in recorder.pairs), sum(g.value - g.travel_s for _, g, _ in recorder.pairs)]
-    print(f"value minus travel  OR-Tools {net[0] / 60:.0f} points, greedy {net[1] / 60:.0f} points (the routing objective)")
+    print(
+        f"spot-check value    OR-Tools {ortools_value / 60:.0f} points, greedy {greedy_value / 60:.0f} points "
+        f"({(ortools_value / greedy_value - 1) if greedy_value else 0:+.1%}); OR-Tools better on {better}, "
+        f"worse on {worse} of {len(recorder.pairs)} afternoons"
+    )
+    net = [
+        sum(r.value - r.travel_s for r, _, _ in recorder.pairs),
+        sum(g.value - g.travel_s for _, g, _ in recorder.pairs),
+    ]
+    print(
+        f"value minus travel  OR-Tools {net[0] / 60:.0f} points, greedy {net[1] / 60:.0f} points "
+        "(the routing objective)"
+    )
     checks = sum(len(r.stops) for r, _, _ in recorder.pairs), sum(len(g.stops) for _, g, _ in recorder.pairs)
-    print(f"spot checks         OR-Tools {checks[0]}, greedy {checks[1]}; supervisor afternoon travel OR-Tools "
-          f"{sum(r.travel_s for r, _, _ in recorder.pairs) / 3600:.1f} h, greedy "
-          f"{sum(g.travel_s for _, g, _ in recorder.pairs) / 3600:.1f} h")
+    print(
+        f"spot checks         OR-Tools {checks[0]}, greedy {checks[1]}; supervisor afternoon travel OR-Tools "
+        f"{sum(r.travel_s for r, _, _ in recorder.pairs) / 3600:.1f} h, greedy "
+        f"{sum(g.travel_s for _, g, _ in recorder.pairs) / 3600:.1f} h"
+    )
 
 
 if __name__ == "__main__":

@@ -26,13 +26,13 @@ import numpy as np
 from sqlmodel import Session, select
 
 from geo.osrm import osrm_data_version
+from geo.osrm_local import running_osrm
 from service import db, repository
 from service.bundle import load_bundle
 from service.convert import rep_points, weekday_windows
 from service.planning import plan_office
 from service.tables import Outlet, Plan, PlanDay, PlanVisit, Rep
 from service.travel import EngineChoice, OfficeTravel
-from geo.osrm_local import running_osrm
 
 START = date(2026, 11, 30)  # a Monday
 
@@ -68,8 +68,11 @@ def retime(session: Session, straight_plan_id: int, travel: OfficeTravel, office
     reps = {r.id: r for r in repository.reps(session, office.id)}
     outlets = {o.id: o for o in session.exec(select(Outlet).where(Outlet.office_id == office.id))}
     days = session.exec(select(PlanDay).where(PlanDay.plan_id == straight_plan_id)).all()
-    visits = session.exec(select(PlanVisit).where(PlanVisit.plan_id == straight_plan_id)
-                          .order_by(PlanVisit.rep_id, PlanVisit.day, PlanVisit.seq)).all()
+    visits = session.exec(
+        select(PlanVisit)
+        .where(PlanVisit.plan_id == straight_plan_id)
+        .order_by(PlanVisit.rep_id, PlanVisit.day, PlanVisit.seq)
+    ).all()
     for rep_id in sorted({d.rep_id for d in days}):
         rep: Rep = reps[rep_id]
         mine = sorted({v.outlet_id for v in visits if v.rep_id == rep_id})
@@ -112,8 +115,7 @@ def retime(session: Session, straight_plan_id: int, travel: OfficeTravel, office
 
 def timed_plan(engine, office_id: int, time_limit_s: float, choice: EngineChoice) -> tuple[int, float, Plan]:
     started = time.perf_counter()
-    plan_id = plan_office(engine, office_id, START, time_limit_s=time_limit_s, created_by="bench",
-                          engine_choice=choice)
+    plan_id = plan_office(engine, office_id, START, time_limit_s=time_limit_s, created_by="bench", engine_choice=choice)
     wall = time.perf_counter() - started
     with Session(engine) as session:
         return plan_id, wall, session.get(Plan, plan_id)
@@ -139,8 +141,11 @@ def main() -> None:
             os.environ["ROUTEPLAN_OSRM_URL_CAR"] = server.base_url
             os.environ["ROUTEPLAN_OSRM_DATA_VERSION_CAR"] = osrm_data_version(server.osrm_path)
             os.environ["ROUTEPLAN_MATRIX_CACHE"] = f"{tmp}/matrix.sqlite"
-            print(f"office {office.code}: {outlets} outlets, solver {args.time_limit:g} s per rep, "
-                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            print(
+                f"office {office.code}: {outlets} outlets, solver {args.time_limit:g} s per rep, "
+                f"load average {os.getloadavg()[0]:.1f}",
+                flush=True,
+            )
             straight_id, straight_wall, straight = timed_plan(engine, office_id, args.time_limit, EngineChoice.STRAIGHT)
             _, cold_wall, road = timed_plan(engine, office_id, args.time_limit, EngineChoice.OSRM)
             _, cached_wall, road_cached = timed_plan(engine, office_id, args.time_limit, EngineChoice.OSRM)
@@ -151,27 +156,40 @@ def main() -> None:
 
     print("\n| plan | wall | of which solver | coverage | travel (own times) | distance |")
     print("|---|---|---|---|---|---|")
-    for name, wall, p in (("straight line", straight_wall, straight), ("road, cold matrix cache", cold_wall, road),
-                          ("road, matrix from the cache", cached_wall, road_cached)):
+    for name, wall, p in (
+        ("straight line", straight_wall, straight),
+        ("road, cold matrix cache", cold_wall, road),
+        ("road, matrix from the cache", cached_wall, road_cached),
+    ):
         k = p.kpis
-        print(f"| {name} | {wall:.1f} s | {k['solve_wall_s']:.1f} s | {k['coverage']:.1%} | "
-              f"{k['travel_s'] / 3600:.1f} h | {k['distance_m'] / 1000:.0f} km |")
+        print(
+            f"| {name} | {wall:.1f} s | {k['solve_wall_s']:.1f} s | {k['coverage']:.1%} | "
+            f"{k['travel_s'] / 3600:.1f} h | {k['distance_m'] / 1000:.0f} km |"
+        )
     ratios = np.array(r.leg_ratios)
     print(f"\nThe straight-line plan's {r.days} days ({r.visits} visits) driven on road times:")
     print("| | straight-line plan says | on the road |")
     print("|---|---|---|")
-    print(f"| travel | {r.planned_travel_s / 3600:.1f} h | {r.road_travel_s / 3600:.1f} h "
-          f"({r.road_travel_s / r.planned_travel_s - 1:+.0%}) |")
-    print(f"| distance | {r.planned_distance_m / 1000:.0f} km | {r.road_distance_m / 1000:.0f} km "
-          f"({r.road_distance_m / r.planned_distance_m - 1:+.0%}) |")
+    print(
+        f"| travel | {r.planned_travel_s / 3600:.1f} h | {r.road_travel_s / 3600:.1f} h "
+        f"({r.road_travel_s / r.planned_travel_s - 1:+.0%}) |"
+    )
+    print(
+        f"| distance | {r.planned_distance_m / 1000:.0f} km | {r.road_distance_m / 1000:.0f} km "
+        f"({r.road_distance_m / r.planned_distance_m - 1:+.0%}) |"
+    )
     print(f"| visits missing their opening window | 0 | {r.missed_windows} ({r.missed_windows / r.visits:.1%}) |")
     print(f"| visits starting > 15 min after the planned start | 0 | {r.late_visits} |")
     print(f"| days ending after the shift | 0 | {r.overtime_days} of {r.days}, {r.overtime_s / 60:.0f} min in all |")
-    print(f"\nroad / straight-line time per leg ({len(ratios)} legs): p10 {np.percentile(ratios, 10):.2f}, "
-          f"median {np.median(ratios):.2f}, p90 {np.percentile(ratios, 90):.2f}, "
-          f"min {ratios.min():.2f}, max {ratios.max():.2f}")
-    print(f"the road plan's own travel: {road.kpis['travel_s'] / 3600:.1f} h vs the straight-line plan driven on "
-          f"the road: {r.road_travel_s / 3600:.1f} h")
+    print(
+        f"\nroad / straight-line time per leg ({len(ratios)} legs): p10 {np.percentile(ratios, 10):.2f}, "
+        f"median {np.median(ratios):.2f}, p90 {np.percentile(ratios, 90):.2f}, "
+        f"min {ratios.min():.2f}, max {ratios.max():.2f}"
+    )
+    print(
+        f"the road plan's own travel: {road.kpis['travel_s'] / 3600:.1f} h vs the straight-line plan driven on "
+        f"the road: {r.road_travel_s / 3600:.1f} h"
+    )
 
 
 if __name__ == "__main__":

@@ -33,9 +33,17 @@ def measure(case: WeekCase, n: int, windows: bool, seconds: float, seed: int) ->
     starts = [o.start_windows()[0] if windows else (SHIFT_START_S, SHIFT_END_S) for o in outlets]
     cpu = time.process_time()
     found = best_tour(
-        case.duration_s[np.ix_(locs, locs)], np.array([o.service_s for o in outlets]),
-        np.array([lo for lo, _ in starts]), np.array([hi for _, hi in starts]), SHIFT_START_S, SHIFT_END_S,
-        list(range(n)), seed, prices_us=(1.0, 0.0, 0.0), max_work_us=float("inf"), time_limit_s=seconds,
+        case.duration_s[np.ix_(locs, locs)],
+        np.array([o.service_s for o in outlets]),
+        np.array([lo for lo, _ in starts]),
+        np.array([hi for _, hi in starts]),
+        SHIFT_START_S,
+        SHIFT_END_S,
+        list(range(n)),
+        seed,
+        prices_us=(1.0, 0.0, 0.0),
+        max_work_us=float("inf"),
+        time_limit_s=seconds,
     )
     return found.work, time.process_time() - cpu
 
@@ -53,8 +61,10 @@ def main(argv: list[str] | None = None) -> None:
             for seed in args.seeds:
                 work, seconds = measure(case, n, windows, args.seconds, seed)
                 counts = "  ".join(f"{name} {count:>11,}" for name, count in zip(WORK, work))
-                print(f"n {n:4d}  {'windows' if windows else 'open   '}  seed {seed}  {counts}  {seconds:5.2f} s CPU",
-                      flush=True)
+                print(
+                    f"n {n:4d}  {'windows' if windows else 'open   '}  seed {seed}  {counts}  {seconds:5.2f} s CPU",
+                    flush=True,
+                )
                 rows.append(work)
                 cpu.append(1e6 * seconds)
     counts, cpu = np.array(rows, dtype=float), np.array(cpu)

@@ -41,9 +41,17 @@ from service.tokens import create_token, revoke_token  # noqa: E402
 from service.web.day_sheet import day_sheet_pdf  # noqa: E402
 from service.web.i18n import Translator  # noqa: E402
 
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--window-size=1400,900")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1400,900",
+)
 TIMINGS_JS = """
 const nav = performance.getEntriesByType("navigation")[0];
 const painted = performance.getEntriesByName("plan-map-painted")[0];
@@ -82,8 +90,12 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: DATABASE_URL, else var/routeplan.db")
     parser.add_argument("--office", type=Path, default=REPO_ROOT / "sample_routes" / "shanghai_minhang")
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--time-limit", type=float, default=planning.DEFAULT_TIME_LIMIT_S,
-                        help="solver s per rep, when the plan must be made first")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=planning.DEFAULT_TIME_LIMIT_S,
+        help="solver s per rep, when the plan must be made first",
+    )
     args = parser.parse_args()
 
     url = db.database_url(args.database_url)
@@ -93,15 +105,22 @@ def main() -> None:
     with Session(engine, expire_on_commit=False) as session:  # the rows are read after the token's commit
         office = next(o for o in repository.offices(session) if plan_repository.published_plan(session, o.id))
         plan = plan_repository.published_plan(session, office.id)
-        busiest = max(plan_repository.plan_days(session, plan.id),
-                      key=lambda d: len(plan_repository.rep_day_visits(session, plan.id, d.rep_id, d.day)))
+        busiest = max(
+            plan_repository.plan_days(session, plan.id),
+            key=lambda d: len(plan_repository.rep_day_visits(session, plan.id, d.rep_id, d.day)),
+        )
         busiest_date = plan.start_date + timedelta(days=busiest.day)
         listing = plan_views.rep_day_list(session, busiest.rep_id, busiest_date)
         outlets = len(repository.outlets(session, office.id))
         reps = len(repository.reps(session, office.id))
         rep = repository.rep(session, busiest.rep_id)
-        token, raw = create_token(session, role="supervisor", name="benchmark web_render", office_id=office.id,
-                                  supervisor_id=rep.supervisor_id)
+        token, raw = create_token(
+            session,
+            role="supervisor",
+            name="benchmark web_render",
+            office_id=office.id,
+            supervisor_id=rep.supervisor_id,
+        )
         token_id = token.id
         session.commit()
 
@@ -118,13 +137,16 @@ def main() -> None:
         "week 1, all reps (default view)": f"/plans/{plan.id}/map?lang=zh-CN&token={raw}",
         "whole cycle, all reps": f"/plans/{plan.id}/map?lang=zh-CN&week=0&token={raw}",
         "one rep, one day": f"/plans/{plan.id}/map?lang=zh-CN&rep={busiest.rep_id}&week={busiest.day // 7 + 1}"
-                            f"&weekday={('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[busiest.day % 7]}"
-                            f"&token={raw}",
+        f"&weekday={('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[busiest.day % 7]}"
+        f"&token={raw}",
     }
     try:
         started = time.perf_counter()
-        sheet = httpx.get(f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/sheet.pdf",
-                          headers={"Authorization": f"Bearer {raw}"}, timeout=60)
+        sheet = httpx.get(
+            f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/sheet.pdf",
+            headers={"Authorization": f"Bearer {raw}"},
+            timeout=60,
+        )
         sheet_http_s = time.perf_counter() - started
         sheet.raise_for_status()
         with tempfile.TemporaryDirectory() as profile:
@@ -140,16 +162,22 @@ def main() -> None:
             session.commit()
 
     print(f"$ {shlex.join([Path(sys.executable).name, *sys.argv])}")
-    print(f"office {office.code}: {outlets} outlets, {reps} reps, plan {plan.id} ({plan.weeks} weeks); "
-          f"{engine.dialect.name}; {args.runs} loads per view, first load with an empty browser cache")
+    print(
+        f"office {office.code}: {outlets} outlets, {reps} reps, plan {plan.id} ({plan.weeks} weeks); "
+        f"{engine.dialect.name}; {args.runs} loads per view, first load with an empty browser cache"
+    )
     print("| view | stops drawn | HTML | first render: first load | median | best | server (median) |")
     print("|---|---|---|---|---|---|---|")
     for name, runs in measured.items():
         renders = [r["first_render_ms"] for r in runs]
-        print(f"| {name} | {runs[0]['stops']} | {runs[0]['bytes'] / 1024:.0f} KiB | {renders[0]:.0f} ms "
-              f"| {median(renders):.0f} ms | {min(renders):.0f} ms | {median(r['server_ms'] for r in runs):.0f} ms |")
-    print(f"day sheet PDF ({len(listing.visits)} stops, {len(pdf) / 1024:.0f} KiB): best {min(pdf_s) * 1000:.0f} ms, "
-          f"median {median(pdf_s) * 1000:.0f} ms in process; {sheet_http_s * 1000:.0f} ms over HTTP (first request)")
+        print(
+            f"| {name} | {runs[0]['stops']} | {runs[0]['bytes'] / 1024:.0f} KiB | {renders[0]:.0f} ms "
+            f"| {median(renders):.0f} ms | {min(renders):.0f} ms | {median(r['server_ms'] for r in runs):.0f} ms |"
+        )
+    print(
+        f"day sheet PDF ({len(listing.visits)} stops, {len(pdf) / 1024:.0f} KiB): best {min(pdf_s) * 1000:.0f} ms, "
+        f"median {median(pdf_s) * 1000:.0f} ms in process; {sheet_http_s * 1000:.0f} ms over HTTP (first request)"
+    )
 
 
 if __name__ == "__main__":

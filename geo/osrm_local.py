@@ -24,7 +24,6 @@ MAX_TABLE_SIZE = 100
 _EXECUTABLES = ("osrm-extract", "osrm-partition", "osrm-customize", "osrm-routed")
 
 
-
 class OsrmNotInstalled(RuntimeError):
     pass
 

@@ -38,8 +38,9 @@ class TravelMatrix:
                 raise ValueError(f"{name} must be a square int64 matrix, got {m.dtype} {m.shape}")
             m.setflags(write=False)
         if self.duration_s.shape != self.distance_m.shape:
-            raise ValueError(f"duration_s {self.duration_s.shape} and distance_m {self.distance_m.shape} differ "
-                             "in size")
+            raise ValueError(
+                f"duration_s {self.duration_s.shape} and distance_m {self.distance_m.shape} differ in size"
+            )
 
 
 class TravelModel(Protocol):

@@ -28,14 +28,43 @@ SEED = 20261127
 OUTLET_COUNT = 1200
 DEFAULT_OUT = Path(__file__).resolve().parent / "shanghai_minhang"
 
-OUTLET_COLUMNS = ("customer_code", "name", "address", "channel", "lon", "lat", "service_min", "visits_per_cycle",
-                  "rep_code", "hours_mon", "hours_tue", "hours_wed", "hours_thu", "hours_fri", "hours_sat", "hours_sun")
+OUTLET_COLUMNS = (
+    "customer_code",
+    "name",
+    "address",
+    "channel",
+    "lon",
+    "lat",
+    "service_min",
+    "visits_per_cycle",
+    "rep_code",
+    "hours_mon",
+    "hours_tue",
+    "hours_wed",
+    "hours_thu",
+    "hours_fri",
+    "hours_sat",
+    "hours_sun",
+)
 WORKING_DAYS = (0, 1, 2, 3, 4, 5)  # Monday to Saturday
 CYCLE_WEEKS = 4
-SHIFT = {"shift_start": "08:30", "shift_end": "17:30", "lunch_earliest": "11:30", "lunch_latest": "13:30",
-         "lunch_min": 60}
-REP_STARTED_ON = ("2018-09-17", "2019-03-11", "2020-07-01", "2021-02-22", "2022-05-09", "2023-08-14",
-                  "2024-11-04", "2026-10-12")
+SHIFT = {
+    "shift_start": "08:30",
+    "shift_end": "17:30",
+    "lunch_earliest": "11:30",
+    "lunch_latest": "13:30",
+    "lunch_min": 60,
+}
+REP_STARTED_ON = (
+    "2018-09-17",
+    "2019-03-11",
+    "2020-07-01",
+    "2021-02-22",
+    "2022-05-09",
+    "2023-08-14",
+    "2024-11-04",
+    "2026-10-12",
+)
 # The rough workload check: every visit costs its service time plus this much travel.
 TRAVEL_MIN_PER_VISIT = 4
 MAX_DAY_UTILISATION = 0.9  # of the shift minus lunch; the rest absorbs waiting for opening windows
@@ -56,8 +85,9 @@ class Channel:
 
 
 CHANNELS = {
-    "grocery": Channel(0.46, (Tier(8, 0.12, (10, 14)), Tier(4, 0.55, (8, 11)), Tier(2, 0.25, (6, 9)),
-                              Tier(1, 0.08, (5, 8)))),
+    "grocery": Channel(
+        0.46, (Tier(8, 0.12, (10, 14)), Tier(4, 0.55, (8, 11)), Tier(2, 0.25, (6, 9)), Tier(1, 0.08, (5, 8)))
+    ),
     "convenience": Channel(0.15, (Tier(8, 0.30, (10, 12)), Tier(4, 0.60, (8, 11)), Tier(2, 0.10, (7, 9)))),
     "supermarket": Channel(0.02, (Tier(12, 0.40, (40, 45)), Tier(8, 0.60, (30, 35)))),
     "restaurant": Channel(0.22, (Tier(4, 0.50, (7, 10)), Tier(2, 0.35, (6, 9)), Tier(1, 0.15, (5, 8)))),
@@ -68,8 +98,14 @@ CHANNELS = {
 }
 
 # Share of a channel's outlets inside residential lanes (弄) rather than on the street front.
-LANE_SHARE = {"grocery": 0.4, "restaurant": 0.3, "convenience": 0.1, "school_shop": 0.5, "internet_cafe": 0.3,
-              "wholesale": 0.3}
+LANE_SHARE = {
+    "grocery": 0.4,
+    "restaurant": 0.3,
+    "convenience": 0.1,
+    "school_shop": 0.5,
+    "internet_cafe": 0.3,
+    "wholesale": 0.3,
+}
 
 
 @dataclass(frozen=True)
@@ -134,8 +170,9 @@ def same_every_day(window: str) -> tuple[str, ...]:
 def opening_hours(channel: str, visits_per_cycle: int, rng: np.random.Generator) -> tuple[str, ...]:
     """Mon..Sun opening windows "HH:MM-HH:MM[;HH:MM-HH:MM]" or "closed"."""
     if channel == "grocery":
-        return same_every_day(f"{hhmm(int(rng.choice([390, 420, 450, 480])))}-"
-                              f"{hhmm(int(rng.choice([1200, 1260, 1290, 1320])))}")
+        return same_every_day(
+            f"{hhmm(int(rng.choice([390, 420, 450, 480])))}-{hhmm(int(rng.choice([1200, 1260, 1290, 1320])))}"
+        )
     if channel == "convenience":
         return same_every_day("00:00-23:59" if rng.random() < 0.6 else "07:00-23:00")
     if channel == "supermarket":
@@ -143,8 +180,12 @@ def opening_hours(channel: str, visits_per_cycle: int, rng: np.random.Generator)
         return same_every_day("07:30-22:00" if hypermarket else str(rng.choice(["08:00-22:00", "08:30-21:30"])))
     if channel == "restaurant":
         # The windows a rep may call: before the lunch rush and between lunch and dinner.
-        windows = str(rng.choice(["09:30-11:00;14:00-17:00", "10:00-11:00;13:30-16:30", "09:00-10:45;14:00-16:30",
-                                  "14:00-17:00"], p=[0.5, 0.2, 0.15, 0.15]))
+        windows = str(
+            rng.choice(
+                ["09:30-11:00;14:00-17:00", "10:00-11:00;13:30-16:30", "09:00-10:45;14:00-16:30", "14:00-17:00"],
+                p=[0.5, 0.2, 0.15, 0.15],
+            )
+        )
         hours = [windows] * 7
         if rng.random() < 0.2:  # a weekly rest day early in the week
             hours[int(rng.choice([0, 1]))] = "closed"
@@ -178,8 +219,11 @@ class Namer:
         """A free name among candidates tried in order; the last one carries the house number."""
         p, here = self.pick, f"{road}{number}"
         if channel == "grocery":
-            base = f"{p(places.SURNAMES)}记{p(places.GROCERY_SUFFIXES)}" if self.rng.random() < 0.3 else \
-                f"{p(places.GROCERY_PREFIXES)}{p(places.GROCERY_SUFFIXES)}"
+            base = (
+                f"{p(places.SURNAMES)}记{p(places.GROCERY_SUFFIXES)}"
+                if self.rng.random() < 0.3
+                else f"{p(places.GROCERY_PREFIXES)}{p(places.GROCERY_SUFFIXES)}"
+            )
             candidates = [base, f"{base}({road})", f"{base}({here})"]
         elif channel == "convenience":
             chain = p(places.CONVENIENCE_CHAINS)
@@ -204,7 +248,11 @@ class Namer:
             candidates = [f"{p(area.metro)}地铁站书报亭", f"{road}报刊亭", f"{road}便民亭", f"{here}报刊亭"]
         elif channel == "wholesale":
             goods = p(places.WHOLESALE_GOODS)
-            candidates = [f"{area.short_name}{goods}批发部", f"{p(places.SURNAMES)}记{goods}批发", f"{goods}批发部({here})"]
+            candidates = [
+                f"{area.short_name}{goods}批发部",
+                f"{p(places.SURNAMES)}记{goods}批发",
+                f"{goods}批发部({here})",
+            ]
         else:
             raise ValueError(f"no names for channel {channel!r}")
         name = next((c for c in candidates if c not in self.used), None)
@@ -230,8 +278,9 @@ def lay_out_streets(rng: np.random.Generator, proj: Projection) -> list[Street]:
     return streets
 
 
-def place_outlet(street: Street, lane_share: float, rng: np.random.Generator,
-                 proj: Projection) -> tuple[float, float, str, str]:
+def place_outlet(
+    street: Street, lane_share: float, rng: np.random.Generator, proj: Projection
+) -> tuple[float, float, str, str]:
     """A position on the street front or, for `lane_share` of outlets, inside a residential lane off it; its
     address and house number."""
     half = street.length_m / 2
@@ -279,17 +328,19 @@ def make_outlets(rng: np.random.Generator, count: int) -> list[Outlet]:
             if in_area(lon, lat):
                 break
         service_min = int(rng.integers(tier.service_min[0], tier.service_min[1] + 1))
-        outlets.append(Outlet(
-            customer_code=f"SH{int(code):07d}",
-            name=namer.name(channel, tier.visits_per_cycle, area, street.road, number),
-            address=address,
-            channel=channel,
-            lon=round(lon, 6),
-            lat=round(lat, 6),
-            service_min=service_min,
-            visits_per_cycle=tier.visits_per_cycle,
-            hours=opening_hours(channel, tier.visits_per_cycle, rng),
-        ))
+        outlets.append(
+            Outlet(
+                customer_code=f"SH{int(code):07d}",
+                name=namer.name(channel, tier.visits_per_cycle, area, street.road, number),
+                address=address,
+                channel=channel,
+                lon=round(lon, 6),
+                lat=round(lat, 6),
+                service_min=service_min,
+                visits_per_cycle=tier.visits_per_cycle,
+                hours=opening_hours(channel, tier.visits_per_cycle, rng),
+            )
+        )
     return sorted(outlets, key=lambda o: o.customer_code)
 
 
@@ -320,8 +371,9 @@ def make_office(outlets: list[Outlet], rep_of: list[int], reps: int) -> dict:
     and starts from home (ending at the office for the evening meeting)."""
     office = {**places.OFFICE, **SHIFT}
     proj = Projection(office["lon"], office["lat"])
-    mean_distance_m = [np.mean([math.hypot(*proj.to_m(o.lon, o.lat)) for o, r in zip(outlets, rep_of) if r == k])
-                       for k in range(reps)]
+    mean_distance_m = [
+        np.mean([math.hypot(*proj.to_m(o.lon, o.lat)) for o, r in zip(outlets, rep_of) if r == k]) for k in range(reps)
+    ]
     from_home = int(np.argmax(mean_distance_m))
     rep_rows = []
     for k in range(reps):
@@ -329,33 +381,41 @@ def make_office(outlets: list[Outlet], rep_of: list[int], reps: int) -> dict:
         if k == from_home:
             mine = np.array([(o.lon, o.lat) for o, r in zip(outlets, rep_of) if r == k])
             home = [round(float(v), 6) for v in np.median(mine, axis=0)]
-        rep_rows.append({
-            "code": f"MH-R{k + 1:02d}",
-            "name": places.REP_NAMES[k],
-            "supervisor_code": places.SUPERVISOR["code"],
-            "start_place": "home" if home else "office",
-            "end_place": "office",
-            "home_lon": home[0] if home else None,
-            "home_lat": home[1] if home else None,
-            "working_days": list(WORKING_DAYS),
-            **SHIFT,
-            "travel_mode": "ebike",
-            "started_on": REP_STARTED_ON[k],
-        })
+        rep_rows.append(
+            {
+                "code": f"MH-R{k + 1:02d}",
+                "name": places.REP_NAMES[k],
+                "supervisor_code": places.SUPERVISOR["code"],
+                "start_place": "home" if home else "office",
+                "end_place": "office",
+                "home_lon": home[0] if home else None,
+                "home_lat": home[1] if home else None,
+                "working_days": list(WORKING_DAYS),
+                **SHIFT,
+                "travel_mode": "ebike",
+                "started_on": REP_STARTED_ON[k],
+            }
+        )
     return {"office": office, "supervisors": [dict(places.SUPERVISOR)], "reps": rep_rows}
 
 
 def check_workload(office: dict, outlets: list[Outlet], rep_of: list[int]) -> list[str]:
     """Print each rep's estimated day; return the problems (a rep whose cycle cannot fit)."""
     days = CYCLE_WEEKS * len(WORKING_DAYS)
-    shift_min = (int(SHIFT["shift_end"][:2]) * 60 + int(SHIFT["shift_end"][3:])
-                 - int(SHIFT["shift_start"][:2]) * 60 - int(SHIFT["shift_start"][3:]))
+    shift_min = (
+        int(SHIFT["shift_end"][:2]) * 60
+        + int(SHIFT["shift_end"][3:])
+        - int(SHIFT["shift_start"][:2]) * 60
+        - int(SHIFT["shift_start"][3:])
+    )
     available_min = shift_min - SHIFT["lunch_min"]
     ebike = travel_model("ebike")
     problems = []
-    print(f"{'rep':8} {'outlets':>7} {'visits':>6} {'per day':>7} {'service':>7} {'est. day':>8} {'commute':>7} "
-          f"{'of shift':>8}   (minutes per working day over {days} days; "
-          f"service + {TRAVEL_MIN_PER_VISIT} min travel a visit)")
+    print(
+        f"{'rep':8} {'outlets':>7} {'visits':>6} {'per day':>7} {'service':>7} {'est. day':>8} {'commute':>7} "
+        f"{'of shift':>8}   (minutes per working day over {days} days; "
+        f"service + {TRAVEL_MIN_PER_VISIT} min travel a visit)"
+    )
     for k, rep in enumerate(office["reps"]):
         mine = [o for o, r in zip(outlets, rep_of) if r == k]
         visits = sum(o.visits_per_cycle for o in mine)
@@ -366,11 +426,15 @@ def check_workload(office: dict, outlets: list[Outlet], rep_of: list[int]) -> li
         trips = ebike.matrix(np.array([start] + [(o.lon, o.lat) for o in mine])).duration_s[0, 1:]
         commute = 2 * float(trips.mean()) / 60
         day = sum(o.workload_min for o in mine) / days + commute
-        print(f"{rep['code']:8} {len(mine):7d} {visits:6d} {visits / days:7.1f} {service:7.0f} {day:8.0f} "
-              f"{commute:7.0f} {day / available_min:8.0%}")
+        print(
+            f"{rep['code']:8} {len(mine):7d} {visits:6d} {visits / days:7.1f} {service:7.0f} {day:8.0f} "
+            f"{commute:7.0f} {day / available_min:8.0%}"
+        )
         if day > MAX_DAY_UTILISATION * available_min:
-            problems.append(f"{rep['code']}: about {day:.0f} min of work a day, more than "
-                            f"{MAX_DAY_UTILISATION:.0%} of the {available_min} min available")
+            problems.append(
+                f"{rep['code']}: about {day:.0f} min of work a day, more than "
+                f"{MAX_DAY_UTILISATION:.0%} of the {available_min} min available"
+            )
         if visits / days > MAX_VISITS_PER_DAY:
             problems.append(f"{rep['code']}: {visits / days:.1f} visits a day, more than {MAX_VISITS_PER_DAY}")
     return problems
@@ -385,8 +449,20 @@ def write_outlets(path: Path, outlets: list[Outlet], rep_codes: list[str]) -> No
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(OUTLET_COLUMNS)
         for o, rep_code in zip(outlets, rep_codes):
-            writer.writerow([o.customer_code, o.name, o.address, o.channel, f"{o.lon:.6f}", f"{o.lat:.6f}",
-                             o.service_min, o.visits_per_cycle, rep_code, *o.hours])
+            writer.writerow(
+                [
+                    o.customer_code,
+                    o.name,
+                    o.address,
+                    o.channel,
+                    f"{o.lon:.6f}",
+                    f"{o.lat:.6f}",
+                    o.service_min,
+                    o.visits_per_cycle,
+                    rep_code,
+                    *o.hours,
+                ]
+            )
 
 
 def generate(out: Path, seed: int = SEED, count: int = OUTLET_COUNT) -> None:

@@ -15,8 +15,16 @@ from pathlib import Path
 
 import numpy as np
 
-from sample_routes.generate import CHANNELS, SHIFT, WORKING_DAYS, Outlet, opening_hours, split_counts, write_office, \
-    write_outlets
+from sample_routes.generate import (
+    CHANNELS,
+    SHIFT,
+    WORKING_DAYS,
+    Outlet,
+    opening_hours,
+    split_counts,
+    write_office,
+    write_outlets,
+)
 
 SEED = 20261127
 OUTLETS_PER_REP = 140
@@ -25,20 +33,62 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "porto_alegre"
 # The dense centre of the extract (Centro Histórico to Petrópolis), about 4.8 x 3.9 km, clear of the Guaíba.
 AREA_LON = (-51.225, -51.175)
 AREA_LAT = (-30.055, -30.020)
-OFFICE = {"code": "POA-01", "name": "Escritório de vendas Porto Alegre Centro", "lon": -51.2065, "lat": -30.0355,
-          "timezone": "America/Sao_Paulo"}
+OFFICE = {
+    "code": "POA-01",
+    "name": "Escritório de vendas Porto Alegre Centro",
+    "lon": -51.2065,
+    "lat": -30.0355,
+    "timezone": "America/Sao_Paulo",
+}
 SUPERVISOR = {"code": "POA-S01", "name": "Ana Souza"}
 REPS = (("POA-R01", "Bruno Lima", "2021-04-05"), ("POA-R02", "Carla Rocha", "2025-08-18"))
 
-STREETS = ("Avenida Osvaldo Aranha", "Rua Fernandes Vieira", "Avenida Independência", "Rua Ramiro Barcelos",
-           "Avenida Protásio Alves", "Rua Santana", "Avenida Ipiranga", "Rua Vasco da Gama", "Avenida João Pessoa",
-           "Rua da República", "Avenida Venâncio Aires", "Rua Santo Antônio", "Rua Castro Alves",
-           "Avenida Cristóvão Colombo", "Rua Dona Laura", "Avenida Borges de Medeiros", "Rua General Lima e Silva")
-SURNAMES = ("Silva", "Santos", "Oliveira", "Souza", "Pereira", "Costa", "Rodrigues", "Almeida", "Nunes", "Ferreira",
-            "Carvalho", "Gomes", "Martins", "Rocha", "Ribeiro", "Mendes")
+STREETS = (
+    "Avenida Osvaldo Aranha",
+    "Rua Fernandes Vieira",
+    "Avenida Independência",
+    "Rua Ramiro Barcelos",
+    "Avenida Protásio Alves",
+    "Rua Santana",
+    "Avenida Ipiranga",
+    "Rua Vasco da Gama",
+    "Avenida João Pessoa",
+    "Rua da República",
+    "Avenida Venâncio Aires",
+    "Rua Santo Antônio",
+    "Rua Castro Alves",
+    "Avenida Cristóvão Colombo",
+    "Rua Dona Laura",
+    "Avenida Borges de Medeiros",
+    "Rua General Lima e Silva",
+)
+SURNAMES = (
+    "Silva",
+    "Santos",
+    "Oliveira",
+    "Souza",
+    "Pereira",
+    "Costa",
+    "Rodrigues",
+    "Almeida",
+    "Nunes",
+    "Ferreira",
+    "Carvalho",
+    "Gomes",
+    "Martins",
+    "Rocha",
+    "Ribeiro",
+    "Mendes",
+)
 SHOP_WORDS = {
-    "grocery": "Mercado", "convenience": "Minimercado", "supermarket": "Supermercado", "restaurant": "Restaurante",
-    "school_shop": "Cantina Escolar", "internet_cafe": "Lan House", "kiosk": "Banca", "wholesale": "Atacado",
+    "grocery": "Mercado",
+    "convenience": "Minimercado",
+    "supermarket": "Supermercado",
+    "restaurant": "Restaurante",
+    "school_shop": "Cantina Escolar",
+    "internet_cafe": "Lan House",
+    "kiosk": "Banca",
+    "wholesale": "Atacado",
 }
 
 
@@ -60,17 +110,19 @@ def make_outlets(rng: np.random.Generator, count: int) -> list[Outlet]:
         if name in names:
             name = f"{name} ({street.split(' ', 1)[1]}, {number})"
         names.add(name)
-        outlets.append(Outlet(
-            customer_code=f"POA{int(code):06d}",
-            name=name,
-            address=f"{street}, {number} - Porto Alegre/RS",
-            channel=channel,
-            lon=round(float(rng.uniform(*AREA_LON)), 6),
-            lat=round(float(rng.uniform(*AREA_LAT)), 6),
-            service_min=int(rng.integers(tier.service_min[0], tier.service_min[1] + 1)),
-            visits_per_cycle=tier.visits_per_cycle,
-            hours=opening_hours(channel, tier.visits_per_cycle, rng),
-        ))
+        outlets.append(
+            Outlet(
+                customer_code=f"POA{int(code):06d}",
+                name=name,
+                address=f"{street}, {number} - Porto Alegre/RS",
+                channel=channel,
+                lon=round(float(rng.uniform(*AREA_LON)), 6),
+                lat=round(float(rng.uniform(*AREA_LAT)), 6),
+                service_min=int(rng.integers(tier.service_min[0], tier.service_min[1] + 1)),
+                visits_per_cycle=tier.visits_per_cycle,
+                hours=opening_hours(channel, tier.visits_per_cycle, rng),
+            )
+        )
     return sorted(outlets, key=lambda o: o.customer_code)
 
 
@@ -85,9 +137,22 @@ def assign_territories(outlets: list[Outlet]) -> list[int]:
 
 
 def make_office() -> dict:
-    reps = [{"code": code, "name": name, "supervisor_code": SUPERVISOR["code"], "start_place": "office",
-             "end_place": "office", "home_lon": None, "home_lat": None, "working_days": list(WORKING_DAYS), **SHIFT,
-             "travel_mode": "car", "started_on": started_on} for code, name, started_on in REPS]
+    reps = [
+        {
+            "code": code,
+            "name": name,
+            "supervisor_code": SUPERVISOR["code"],
+            "start_place": "office",
+            "end_place": "office",
+            "home_lon": None,
+            "home_lat": None,
+            "working_days": list(WORKING_DAYS),
+            **SHIFT,
+            "travel_mode": "car",
+            "started_on": started_on,
+        }
+        for code, name, started_on in REPS
+    ]
     return {"office": {**OFFICE, **SHIFT}, "supervisors": [dict(SUPERVISOR)], "reps": reps}
 
 

@@ -14,6 +14,7 @@ def tiny_office_copy(folder: Path) -> Path:
     shutil.copytree(TINY, folder)
     for name in ("office.json", "outlets.csv"):
         path = folder / name
-        path.write_text(path.read_text(encoding="utf-8").replace("TINY-", "OTHER-").replace("SH09", "SH08"),
-                        encoding="utf-8")
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("TINY-", "OTHER-").replace("SH09", "SH08"), encoding="utf-8"
+        )
     return folder

@@ -36,11 +36,19 @@ class TokenPublic(BaseModel):
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenPublic:
-        return cls(id=token.id, name=token.name, role=token.role, office_id=token.office_id,
-                   supervisor_id=token.supervisor_id, rep_id=token.rep_id, prefix=token.prefix,
-                   created_at=as_utc(token.created_at), created_by=token.created_by,
-                   revoked_at=token.revoked_at and as_utc(token.revoked_at),
-                   last_used_at=token.last_used_at and as_utc(token.last_used_at))
+        return cls(
+            id=token.id,
+            name=token.name,
+            role=token.role,
+            office_id=token.office_id,
+            supervisor_id=token.supervisor_id,
+            rep_id=token.rep_id,
+            prefix=token.prefix,
+            created_at=as_utc(token.created_at),
+            created_by=token.created_by,
+            revoked_at=token.revoked_at and as_utc(token.revoked_at),
+            last_used_at=token.last_used_at and as_utc(token.last_used_at),
+        )
 
 
 class TokenCreated(TokenPublic):

@@ -9,10 +9,23 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from service import access_log, auth, day_list_fast_path, db
-from service.api import days, health, offices, outlet_import, outlets, plans, reps, supervisors
-from service.api import jobs, ride_along, visits
-from service.api import change_sets, exports
-from service.api import audit, tokens
+from service.api import (
+    audit,
+    change_sets,
+    days,
+    exports,
+    health,
+    jobs,
+    offices,
+    outlet_import,
+    outlets,
+    plans,
+    reps,
+    ride_along,
+    supervisors,
+    tokens,
+    visits,
+)
 from service.errors import install_error_handler
 from service.job_limits import JobLimits
 from service.job_runner import JobRunner

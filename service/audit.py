@@ -21,17 +21,38 @@ COMMAND_LINE = "command line"  # the actor of what the `routeplan` command does 
 MAX_PAGE = 1000
 
 
-def record(session: Session, actor: Principal | None, action: str, office_id: int | None, subject_type: str,
-           subject_id: object, detail: dict | None = None) -> None:
+def record(
+    session: Session,
+    actor: Principal | None,
+    action: str,
+    office_id: int | None,
+    subject_type: str,
+    subject_id: object,
+    detail: dict | None = None,
+) -> None:
     """Stage one event; `actor` None is the command line."""
-    session.add(AuditEvent(
-        token_id=actor.token_id if actor else None, actor_name=actor.name if actor else COMMAND_LINE,
-        actor_role=str(actor.role) if actor else "cli", office_id=office_id, action=action,
-        subject_type=subject_type, subject_id=str(subject_id), detail=detail or {}))
+    session.add(
+        AuditEvent(
+            token_id=actor.token_id if actor else None,
+            actor_name=actor.name if actor else COMMAND_LINE,
+            actor_role=str(actor.role) if actor else "cli",
+            office_id=office_id,
+            action=action,
+            subject_type=subject_type,
+            subject_id=str(subject_id),
+            detail=detail or {},
+        )
+    )
 
 
-def events(session: Session, office_id: int | None, action: str | None = None, since: datetime | None = None,
-           before_id: int | None = None, limit: int = 100) -> list[AuditEvent]:
+def events(
+    session: Session,
+    office_id: int | None,
+    action: str | None = None,
+    since: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 100,
+) -> list[AuditEvent]:
     """Events newest first; of one office (None: every office); the next page starts before the last id."""
     query = select(AuditEvent).order_by(col(AuditEvent.id).desc()).limit(limit)
     if office_id is not None:

@@ -12,9 +12,9 @@ No credential, or one naming an unknown or revoked token: 401 with `WWW-Authenti
 The cache: each API process keeps a looked-up token's principal (or the fact that it is unknown) for
 CACHE_TTL_S = 5 s, so a token costs one indexed query per 5 s and process, not one per request. Requests that
 miss at once (a rep's phone firing several, every 5 s) share one lookup: without that, each expiry sent a burst
-of requests through the slow path and tripled the day list's 95th percentile under load. Revoking a token forgets it in the
-revoking process as soon as the revoke commits; another process (a second uvicorn worker, or the CLI revoking
-while the server runs) may accept it for up to CACHE_TTL_S more.
+of requests through the slow path and tripled the day list's 95th percentile under load. Revoking a token
+forgets it in the revoking process as soon as the revoke commits; another process (a second uvicorn worker, or
+the CLI revoking while the server runs) may accept it for up to CACHE_TTL_S more.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ from typing import Annotated
 from weakref import WeakSet
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import Engine, update
@@ -122,11 +122,15 @@ class PrincipalCache:
         forgotten = self._forgotten
         with Session(self._engine) as session:
             token = session.exec(select(ApiToken).where(ApiToken.token_hash == digest)).first()
-            principal = None if token is None or token.revoked_at is not None or _rep_left(session, token) \
+            principal = (
+                None
+                if token is None or token.revoked_at is not None or _rep_left(session, token)
                 else Principal.of(token)
+            )
             now = utcnow()
-            if principal is not None and (token.last_used_at is None
-                                          or as_utc(token.last_used_at) < now - LAST_USED_EVERY):
+            if principal is not None and (
+                token.last_used_at is None or as_utc(token.last_used_at) < now - LAST_USED_EVERY
+            ):
                 session.exec(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
                 session.commit()
         with self._lock:
@@ -142,8 +146,11 @@ class PrincipalCache:
         """Drop the token `token_id`, or every token of the rep `rep_id`."""
         with self._lock:
             self._forgotten += 1
-            for digest in [d for d, (_, p) in self._entries.items()
-                           if p is not None and (p.token_id == token_id or (rep_id is not None and p.rep_id == rep_id))]:
+            for digest in [
+                d
+                for d, (_, p) in self._entries.items()
+                if p is not None and (p.token_id == token_id or (rep_id is not None and p.rep_id == rep_id))
+            ]:
                 del self._entries[digest]
 
 
@@ -166,8 +173,9 @@ def forget_rep(rep_id: int) -> None:
         cache.forget(rep_id=rep_id)
 
 
-def request_token(authorization: str | None, method: str, cookie_header: str | None,
-                  cookie_allowed: bool = True) -> str | None:
+def request_token(
+    authorization: str | None, method: str, cookie_header: str | None, cookie_allowed: bool = True
+) -> str | None:
     """The raw token a request carries: its bearer token, else (where `cookie_allowed`, on GET/HEAD) the page
     cookie. Used by the app's dependencies and by the day-list fast path alike (pages' `?token=` is read by
     `page_principal`)."""
@@ -190,20 +198,27 @@ async def _resolve(request: Request, raw: str | None) -> Principal:
 
 
 async def current_principal(
-    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+    _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """The request's principal from its Bearer header, else 401. (`_bearer` only declares the scheme in the
     OpenAPI document.)"""
-    return await _resolve(request, request_token(request.headers.get("authorization"), request.method,
-                                                 request.headers.get("cookie"), cookie_allowed=False))
+    return await _resolve(
+        request,
+        request_token(
+            request.headers.get("authorization"), request.method, request.headers.get("cookie"), cookie_allowed=False
+        ),
+    )
 
 
 async def cookie_principal(
-    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+    _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """As `current_principal`, and the pages' cookie counts too (the rep's day list, which the day page uses)."""
-    return await _resolve(request, request_token(request.headers.get("authorization"), request.method,
-                                                 request.headers.get("cookie")))
+    return await _resolve(
+        request, request_token(request.headers.get("authorization"), request.method, request.headers.get("cookie"))
+    )
 
 
 class PageLinkRedirect(Exception):
@@ -215,7 +230,8 @@ class PageLinkRedirect(Exception):
 
 
 async def page_principal(
-    request: Request, _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    request: Request,
+    _bearer_credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
     """As `cookie_principal`, and a page link's valid `?token=` is exchanged for the cookie by a redirect to
     the same URL without it (PageLinkRedirect)."""
@@ -229,8 +245,9 @@ async def page_principal(
 def page_link_redirect(request: Request, exc: Exception) -> Response:
     """303 to the page without its token, setting the page cookie; the token goes in no Referer either."""
     assert isinstance(exc, PageLinkRedirect)
-    response = Response(status_code=303, headers={"Location": exc.url, "Referrer-Policy": "no-referrer",
-                                                  "Cache-Control": "no-store"})
+    response = Response(
+        status_code=303, headers={"Location": exc.url, "Referrer-Policy": "no-referrer", "Cache-Control": "no-store"}
+    )
     response.set_cookie(COOKIE, exc.token, httponly=True, samesite="strict", secure=request.url.scheme == "https")
     return response
 
@@ -248,8 +265,9 @@ def refuse_unauthenticated_first(app: FastAPI) -> None:
 
     async def validation_error(request: Request, exc: Exception) -> Response:
         if not await _authenticated(request):
-            return service_error_response(request, Unauthorized("unknown, revoked or missing token",
-                                                                ("header", "Authorization")))
+            return service_error_response(
+                request, Unauthorized("unknown, revoked or missing token", ("header", "Authorization"))
+            )
         return request_validation_response(request, exc)
 
     app.add_exception_handler(RequestValidationError, validation_error)

@@ -40,13 +40,17 @@ def balance(days: list[dict], problem: Problem | None, tolerance_s: int = BALANC
     day, most = max(fixed.items(), key=lambda item: item[1], default=(None, 0))
     longest = max((c.service_s for c in problem.clients), default=0)
     if day is not None and most - mean_service > tolerance_s:
-        result["why"] = (f"outlets that can only be visited on {WEEKDAYS[day % 7]} of week {day // 7 + 1} need "
-                         f"{most // 60} min of service there, against {round(mean_service / 60)} min on an average "
-                         f"working day: those days differ by at least {round((most - mean_service) / 60)} min "
-                         "whatever the plan (their opening days or fixed visit days)")
+        result["why"] = (
+            f"outlets that can only be visited on {WEEKDAYS[day % 7]} of week {day // 7 + 1} need "
+            f"{most // 60} min of service there, against {round(mean_service / 60)} min on an average "
+            f"working day: those days differ by at least {round((most - mean_service) / 60)} min "
+            "whatever the plan (their opening days or fixed visit days)"
+        )
     elif longest > tolerance_s:
         result["why"] = f"one visit takes {longest // 60} min, more than the {tolerance_s // 60} min days may differ"
     else:
-        result["why"] = (f"the search did not bring these days within {tolerance_s // 60} min of each other; "
-                         "a longer time limit per rep may")
+        result["why"] = (
+            f"the search did not bring these days within {tolerance_s // 60} min of each other; "
+            "a longer time limit per rep may"
+        )
     return result

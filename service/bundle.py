@@ -32,7 +32,9 @@ def _model(schema: type[BaseModel], values: Any, loc: Loc) -> Any:
     except ValidationError as exc:
         raise InvalidInput(
             f"invalid {'.'.join(map(str, loc))}",
-            details=[ErrorDetail((*loc, *e["loc"]), e["msg"].removeprefix("Value error, "), e["type"]) for e in exc.errors()],
+            details=[
+                ErrorDetail((*loc, *e["loc"]), e["msg"].removeprefix("Value error, "), e["type"]) for e in exc.errors()
+            ],
         ) from exc
 
 
@@ -77,9 +79,13 @@ def load_bundle(session: Session, folder: Path) -> Office:
         values = dict(values) if isinstance(values, dict) else {}
         supervisor_code = values.pop("supervisor_code", None)
         if supervisor_code is not None and supervisor_code not in supervisor_ids:
-            raise InvalidInput(f"supervisor {supervisor_code} is not among this office's supervisors", (*loc, "supervisor_code"))
+            raise InvalidInput(
+                f"supervisor {supervisor_code} is not among this office's supervisors", (*loc, "supervisor_code")
+            )
         values = {k: v for k, v in values.items() if v is not None}  # null = the default (office hours, no home)
-        data = _model(RepCreate, {**values, "office_id": office.id, "supervisor_id": supervisor_ids.get(supervisor_code)}, loc)
+        data = _model(
+            RepCreate, {**values, "office_id": office.id, "supervisor_id": supervisor_ids.get(supervisor_code)}, loc
+        )
         master_data.create_rep(session, data, loc)
 
     rows = imports.read_rows(outlets_file.name, outlets_file.read_bytes(), (outlets_file.name,))

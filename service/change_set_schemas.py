@@ -69,7 +69,8 @@ class ChangeSetCreate(RequestModel):
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)]
     created_by: Annotated[str, Field(max_length=100)] = ""
     change_budget: Annotated[int, Field(ge=0)] | None = Field(
-        default=0, description="existing visits that may move per rep (null: as many as lowers travel)")
+        default=0, description="existing visits that may move per rep (null: as many as lowers travel)"
+    )
     new_outlets: Annotated[list[NewOutletIn], Field(max_length=MAX_ITEMS)] = []
     closures: Annotated[list[Code], Field(max_length=MAX_ITEMS)] = []
     changes: Annotated[list[OutletChangeIn], Field(max_length=MAX_ITEMS)] = []
@@ -89,9 +90,11 @@ class ChangeSetPublic(BaseModel):
     created_at: datetime
     replayed: bool = Field(description="true when this answers a repeated idempotency key: nothing was applied again")
     request: dict
-    diff: dict = Field(description="added, removed, moved, resequenced visits, arrival shifts > 10 min, per rep-day "
-                                   "what changed (days_changed, untouched_days_changed), KPI deltas, "
-                                   "unplaced outlets, warnings")
+    diff: dict = Field(
+        description="added, removed, moved, resequenced visits, arrival shifts > 10 min, per rep-day "
+        "what changed (days_changed, untouched_days_changed), KPI deltas, "
+        "unplaced outlets, warnings"
+    )
 
 
 class TerritoryPublic(BaseModel):

@@ -21,13 +21,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 import shapely
-
 from sqlalchemy import insert, literal
 from sqlmodel import Session, col, select
 
 from geo.coords import CoordSystem, to_wgs84
-from service import plan_repository, repository
-from service import imports
+from service import imports, plan_repository, repository
 from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, MoveIn, NewOutletIn, OutletChangeIn
 from service.convert import PlanRows, rep_points, rep_problem, solution_rows
 from service.errors import Conflict, ErrorDetail, InvalidInput, NotFound
@@ -58,14 +56,19 @@ class StalePlan(Conflict):
     """The change set's base is not the office's current plan version."""
 
     def __init__(self, base_id: int, current_id: int | None) -> None:
-        super().__init__(f"plan {base_id} is not the office's current version; the current version is {current_id}",
-                         ("body", "base_plan_id"))
+        super().__init__(
+            f"plan {base_id} is not the office's current version; the current version is {current_id}",
+            ("body", "base_plan_id"),
+        )
         self.current_plan_id = current_id
 
 
 def current_plan(session: Session, office_id: int) -> Plan | None:
-    statement = (select(Plan).where(Plan.office_id == office_id, col(Plan.status).in_([PlanStatus.DRAFT, PlanStatus.PUBLISHED]))
-                 .order_by(col(Plan.id).desc()))
+    statement = (
+        select(Plan)
+        .where(Plan.office_id == office_id, col(Plan.status).in_([PlanStatus.DRAFT, PlanStatus.PUBLISHED]))
+        .order_by(col(Plan.id).desc())
+    )
     return session.exec(statement).first()
 
 
@@ -77,13 +80,25 @@ def get_change_set(session: Session, change_set_id: int) -> ChangeSetPublic:
 
 
 def _public(row: ChangeSet, replayed: bool) -> ChangeSetPublic:
-    return ChangeSetPublic(id=row.id, office_id=row.office_id, idempotency_key=row.idempotency_key, status=row.status,
-                           base_plan_id=row.base_plan_id, result_plan_id=row.result_plan_id, created_by=row.created_by,
-                           created_at=row.created_at, replayed=replayed, request=row.request, diff=row.diff)
+    return ChangeSetPublic(
+        id=row.id,
+        office_id=row.office_id,
+        idempotency_key=row.idempotency_key,
+        status=row.status,
+        base_plan_id=row.base_plan_id,
+        result_plan_id=row.result_plan_id,
+        created_by=row.created_by,
+        created_at=row.created_at,
+        replayed=replayed,
+        request=row.request,
+        diff=row.diff,
+    )
 
 
 def _by_key(session: Session, office_id: int, key: str) -> ChangeSet | None:
-    return session.exec(select(ChangeSet).where(ChangeSet.office_id == office_id, ChangeSet.idempotency_key == key)).first()
+    return session.exec(
+        select(ChangeSet).where(ChangeSet.office_id == office_id, ChangeSet.idempotency_key == key)
+    ).first()
 
 
 def replayed(session: Session, office_id: int, key: str, request: dict) -> ChangeSetPublic | None:
@@ -92,8 +107,9 @@ def replayed(session: Session, office_id: int, key: str, request: dict) -> Chang
     if earlier is None:
         return None
     if earlier.request != request:
-        raise Conflict(f"idempotency key {key!r} was used for a different change set ({earlier.id})",
-                       ("body", "idempotency_key"))
+        raise Conflict(
+            f"idempotency key {key!r} was used for a different change set ({earlier.id})", ("body", "idempotency_key")
+        )
     return _public(earlier, replayed=True)
 
 
@@ -122,8 +138,15 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
 
     office = repository.office(session, base.office_id)
     edits = _Edits.check(session, office, body)
-    new_plan = Plan(office_id=office.id, start_date=base.start_date, weeks=base.weeks, status=PlanStatus.DRAFT,
-                    based_on_id=base.id, created_by=body.created_by, time_limit_s=base.time_limit_s)
+    new_plan = Plan(
+        office_id=office.id,
+        start_date=base.start_date,
+        weeks=base.weeks,
+        status=PlanStatus.DRAFT,
+        based_on_id=base.id,
+        created_by=body.created_by,
+        time_limit_s=base.time_limit_s,
+    )
     edits.apply(session)  # outlets and reps as changed; new outlets get their ids
     session.add(new_plan)
     session.flush()
@@ -136,10 +159,19 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
     if base.status == PlanStatus.DRAFT:
         base.status = PlanStatus.SUPERSEDED
         session.add(base)
-    change_set = ChangeSet(office_id=office.id, idempotency_key=body.idempotency_key, base_plan_id=base.id,
-                           result_plan_id=new_plan.id, created_by=body.created_by, request=request)
+    change_set = ChangeSet(
+        office_id=office.id,
+        idempotency_key=body.idempotency_key,
+        base_plan_id=base.id,
+        result_plan_id=new_plan.id,
+        created_by=body.created_by,
+        request=request,
+    )
     change_set.diff = plan_diff(edits, base, new_plan, base_visits, rows) | {
-        "unplaced": unplaced_new, "warnings": edits.warnings, "changes": edits.summary()}
+        "unplaced": unplaced_new,
+        "warnings": edits.warnings,
+        "changes": edits.summary(),
+    }
     session.add(change_set)
     session.flush()
     new_plan.change_set_id = change_set.id
@@ -229,13 +261,17 @@ class _Edits:
             edits.changed.append((outlet, values))
         for i, move in enumerate(body.moves):
             edits._check_move(i, move, outlets, office_rep, stored_outlet, bad, leaving_codes)
-        territories = rep_territories(session, [r for r in reps.values() if r.active and r.code not in leaving_codes],
-                                      outlets)
+        territories = rep_territories(
+            session, [r for r in reps.values() if r.active and r.code not in leaving_codes], outlets
+        )
         taken_codes = repository.outlets_by_code(session, [n.code for n in body.new_outlets])
         for i, new in enumerate(body.new_outlets):
             if new.code in taken_codes or new.code in claimed:
-                problems.append(ErrorDetail(("body", "new_outlets", i, "code"),
-                                            f"customer code {new.code} already exists", "conflict"))
+                problems.append(
+                    ErrorDetail(
+                        ("body", "new_outlets", i, "code"), f"customer code {new.code} already exists", "conflict"
+                    )
+                )
                 continue
             claimed[new.code] = "new"
             lon, lat = to_wgs84(new.lon, new.lat, new.coord_system)
@@ -254,11 +290,23 @@ class _Edits:
                     continue
                 rep = reps[found[0]]
                 if found[1] > 0:
-                    edits.warnings.append(f"new outlet {new.code} lies in no territory: given to rep {rep.code}, whose "
-                                          f"territory is nearest ({found[1]:.0f} m away)")
-            outlet = Outlet(office_id=office.id, code=new.code, name=new.name, address=new.address, channel=new.channel,
-                            lon=lon, lat=lat, service_s=new.service_min * 60, visits_per_cycle=new.visits_per_cycle,
-                            opening_hours=opening_hours_seconds(new.opening_hours), rep_id=rep.id)
+                    edits.warnings.append(
+                        f"new outlet {new.code} lies in no territory: given to rep {rep.code}, whose "
+                        f"territory is nearest ({found[1]:.0f} m away)"
+                    )
+            outlet = Outlet(
+                office_id=office.id,
+                code=new.code,
+                name=new.name,
+                address=new.address,
+                channel=new.channel,
+                lon=lon,
+                lat=lat,
+                service_s=new.service_min * 60,
+                visits_per_cycle=new.visits_per_cycle,
+                opening_hours=opening_hours_seconds(new.opening_hours),
+                rep_id=rep.id,
+            )
             for column, msg in outlet_problems(outlet, office, rep):
                 bad(("new_outlets", i, column), msg)
             edits.new_outlets.append(outlet)
@@ -282,15 +330,19 @@ class _Edits:
             bad(("moves", i, "to_rep_code"), f"rep {rep.code} is leaving in this change set")
             rep = None
         if move.outlet_codes is not None:
-            chosen = [stored_outlet(code, ("moves", i, "outlet_codes", j), f"moved to {move.to_rep_code}")
-                      for j, code in enumerate(move.outlet_codes)]
+            chosen = [
+                stored_outlet(code, ("moves", i, "outlet_codes", j), f"moved to {move.to_rep_code}")
+                for j, code in enumerate(move.outlet_codes)
+            ]
         else:
             try:
                 area = polygon_of(move.polygon, ("body", "moves", i, "polygon"))
             except InvalidInput as exc:
                 bad(("moves", i, "polygon"), exc.msg)
                 return
-            inside = [o for o in outlets if o.status == OutletStatus.ACTIVE and area.covers(shapely.Point(o.lon, o.lat))]
+            inside = [
+                o for o in outlets if o.status == OutletStatus.ACTIVE and area.covers(shapely.Point(o.lon, o.lat))
+            ]
             if not inside:
                 bad(("moves", i, "polygon"), "no active outlet of the office lies inside the polygon")
             chosen = [stored_outlet(o.code, ("moves", i, "polygon"), f"moved to {move.to_rep_code}") for o in inside]
@@ -304,7 +356,9 @@ class _Edits:
     def _carve(self, rep: Rep, visits: int | None, outlets: list[Outlet], claimed: dict[str, str]) -> None:
         """Give the new rep the outlets nearest its start place, up to `visits` visits per cycle (default: the
         office's mean per rep, the new rep counted)."""
-        active = [o for o in outlets if o.status == OutletStatus.ACTIVE and o.rep_id in self.reps and o.code not in claimed]
+        active = [
+            o for o in outlets if o.status == OutletStatus.ACTIVE and o.rep_id in self.reps and o.code not in claimed
+        ]
         working = [r for r in self.reps.values() if r.active and r.id != rep.id]
         target = visits or sum(o.visits_per_cycle for o in active) // (len(working) + 1)
         lon, lat = (rep.home_lon, rep.home_lat) if rep.start_place == "home" else (self.office.lon, self.office.lat)
@@ -330,12 +384,16 @@ class _Edits:
             if o.status == OutletStatus.ACTIVE and rep_id in {r.id for r in staying}:
                 load[rep_id] += o.visits_per_cycle
                 points[rep_id].append((o.lon, o.lat))
-        theirs = [o for o in outlets if o.rep_id == rep.id and o.status == OutletStatus.ACTIVE and o.id not in self.reassigned]
+        theirs = [
+            o for o in outlets if o.rep_id == rep.id and o.status == OutletStatus.ACTIVE and o.id not in self.reassigned
+        ]
         mean_load = (sum(load.values()) + sum(o.visits_per_cycle for o in theirs)) / len(staying)
         for o in theirs:
-            def score(r: Rep) -> float:
-                near = min((distance_m(o.lon, o.lat, x, y) for x, y in points[r.id]), default=1e9)
+
+            def score(r: Rep) -> float:  # used for this outlet only, within the iteration
+                near = min((distance_m(o.lon, o.lat, x, y) for x, y in points[r.id]), default=1e9)  # noqa: B023
                 return (near + 100.0) * (1.0 + max(0.0, load[r.id] / mean_load - 1.0) * 4)
+
             to = min(staying, key=lambda r: (score(r), r.id))
             self.reassigned[o.id] = (o, to.id)
             load[to.id] += o.visits_per_cycle
@@ -385,8 +443,15 @@ class _Edits:
 # --- folding and the new version's rows ------------------------------------------------------------------------
 
 
-def _fold_plan(session: Session, office: Office, base: Plan, plan: Plan, edits: _Edits, change_budget: int | None,
-               base_visits: list) -> tuple[PlanRows, list[dict]]:
+def _fold_plan(
+    session: Session,
+    office: Office,
+    base: Plan,
+    plan: Plan,
+    edits: _Edits,
+    change_budget: int | None,
+    base_visits: list,
+) -> tuple[PlanRows, list[dict]]:
     """Write the new version's rows: untouched reps copied from the base (in the database), touched reps folded.
     Returns the rows (the copied visits as the base's rows, for KPIs and the diff) and the outlets the fold could
     not place, with their reasons."""
@@ -397,7 +462,9 @@ def _fold_plan(session: Session, office: Office, base: Plan, plan: Plan, edits: 
     rows.days += [d for d in plan_repository.plan_days(session, base.id) if d.rep_id not in touched]
     rows.visits += [v for v in base_visits if v.rep_id not in touched]
     for u, outlet in plan_repository.plan_unplaced(session, base.id):
-        if (u.rep_id if u.rep_id is not None else outlet.rep_id) not in touched and outlet.status == OutletStatus.ACTIVE:
+        if (
+            u.rep_id if u.rep_id is not None else outlet.rep_id
+        ) not in touched and outlet.status == OutletStatus.ACTIVE:
             rows.unplaced.append(PlanUnplaced(**u.model_dump(exclude={"id", "plan_id"}), plan_id=plan.id))
 
     kept_days: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # rep -> day -> outlet ids
@@ -410,14 +477,17 @@ def _fold_plan(session: Session, office: Office, base: Plan, plan: Plan, edits: 
             rep = edits.reps[rep_id]
             if not rep.active:
                 continue
-            outlets = sorted((o for o in edits.outlets if o.rep_id == rep_id and o.status == OutletStatus.ACTIVE),
-                             key=lambda o: o.code)
+            outlets = sorted(
+                (o for o in edits.outlets if o.rep_id == rep_id and o.status == OutletStatus.ACTIVE),
+                key=lambda o: o.code,
+            )
             matrix = travel.rep_travel(rep, rep_points(office, rep, outlets), [o.code for o in outlets]).matrix
             problem = rep_problem(office, rep, outlets, base.weeks, matrix)
             index = {outlet_id: i for i, outlet_id in enumerate(problem.outlet_ids)}
-            keep = lambda outlet_id: outlet_id in index and outlet_id not in edits.refold  # noqa: E731
-            routes = tuple(tuple(index[o] for o in kept_days[rep_id].get(v.day, []) if keep(o))
-                           for v in problem.problem.vehicles)
+            keep = lambda outlet_id: outlet_id in index and outlet_id not in edits.refold  # noqa: E731, B023 (used at once)
+            routes = tuple(
+                tuple(index[o] for o in kept_days[rep_id].get(v.day, []) if keep(o)) for v in problem.problem.vehicles
+            )
             on_routes = {c for seq in routes for c in seq}
             new_clients = tuple(c for c in range(len(outlets)) if c not in on_routes)
             result = fold(FoldInput(problem.problem, routes, new_clients, change_budget))
@@ -425,8 +495,15 @@ def _fold_plan(session: Session, office: Office, base: Plan, plan: Plan, edits: 
             folded.days += rep_rows.days
             folded.visits += rep_rows.visits
             folded.unplaced += rep_rows.unplaced
-            unplaced_new += [{"outlet_code": outlets[u.client].code, "rep_code": rep.code, "reason": u.reason.value,
-                              "detail": u.detail} for u in result.solution.unplaced]
+            unplaced_new += [
+                {
+                    "outlet_code": outlets[u.client].code,
+                    "rep_code": rep.code,
+                    "reason": u.reason.value,
+                    "detail": u.detail,
+                }
+                for u in result.solution.unplaced
+            ]
     session.add_all(rows.days + rows.unplaced + folded.days + folded.unplaced)
     session.execute(insert(PlanVisit), [v.model_dump(exclude={"id"}) for v in folded.visits])
     rows.days += folded.days
@@ -435,12 +512,14 @@ def _fold_plan(session: Session, office: Office, base: Plan, plan: Plan, edits: 
     return rows, unplaced_new
 
 
-def _copy_routes(session: Session, table: type[PlanDay] | type[PlanVisit], base_id: int, plan_id: int,
-                 touched: set[int]) -> None:
+def _copy_routes(
+    session: Session, table: type[PlanDay] | type[PlanVisit], base_id: int, plan_id: int, touched: set[int]
+) -> None:
     """Copy the untouched reps' rows of the base version into the new one, inside the database."""
     columns = [c.name for c in table.__table__.columns if c.name not in ("id", "plan_id")]
     rows = select(*[getattr(table, c) for c in columns], literal(plan_id)).where(
-        table.plan_id == base_id, col(table.rep_id).not_in(touched or {-1}))
+        table.plan_id == base_id, col(table.rep_id).not_in(touched or {-1})
+    )
     session.execute(insert(table).from_select([*columns, "plan_id"], rows))
 
 
@@ -468,9 +547,13 @@ def plan_diff(edits: _Edits, base: Plan, plan: Plan, base_visits: list, rows: Pl
         before, after = old_days[outlet_id], new_days[outlet_id]
         if set(before) != set(after):
             before, after = sorted(before), sorted(after)
-            moved.append({"outlet_code": codes[outlet_id],
-                          "from": [{"rep_code": reps[r], "day": d} for r, d in before],
-                          "to": [{"rep_code": reps[r], "day": d} for r, d in after]})
+            moved.append(
+                {
+                    "outlet_code": codes[outlet_id],
+                    "from": [{"rep_code": reps[r], "day": d} for r, d in before],
+                    "to": [{"rep_code": reps[r], "day": d} for r, d in after],
+                }
+            )
     resequenced, shifted = [], []
     for k in sorted(old.keys() & new.keys()):
         a, b = old[k], new[k]
@@ -496,8 +579,15 @@ def plan_diff(edits: _Edits, base: Plan, plan: Plan, base_visits: list, rows: Pl
         "existing_visits": len(old),
         "kpi_deltas": {
             name: kpis_new.get(name, 0) - kpis_old.get(name, 0)
-            for name in ("travel_s", "distance_m", "workload_spread_s_max", "coverage", "visits_placed",
-                         "visits_required", "unplaced_visits")
+            for name in (
+                "travel_s",
+                "distance_m",
+                "workload_spread_s_max",
+                "coverage",
+                "visits_placed",
+                "visits_required",
+                "unplaced_visits",
+            )
         },
     }
 
@@ -516,9 +606,14 @@ def _day_changes(old_visits, new_visits, reps: dict[int, str]) -> list[dict]:
         kept = a.keys() & b.keys()
         order_a = sorted(kept, key=lambda o: a[o].seq)
         order_b = sorted(kept, key=lambda o: b[o].seq)
-        change = {"rep_code": reps[rep_id], "day": day, "added": len(b.keys() - a.keys()),
-                  "removed": len(a.keys() - b.keys()), "reordered": sum(x != y for x, y in zip(order_a, order_b)),
-                  "retimed": sum(a[o].start_s != b[o].start_s for o in kept)}
+        change = {
+            "rep_code": reps[rep_id],
+            "day": day,
+            "added": len(b.keys() - a.keys()),
+            "removed": len(a.keys() - b.keys()),
+            "reordered": sum(x != y for x, y in zip(order_a, order_b)),
+            "retimed": sum(a[o].start_s != b[o].start_s for o in kept),
+        }
         if change["added"] or change["removed"] or change["reordered"] or change["retimed"]:
             changes.append(change)
     return changes
@@ -527,9 +622,16 @@ def _day_changes(old_visits, new_visits, reps: dict[int, str]) -> list[dict]:
 # --- the monthly OM file -------------------------------------------------------------------------------------
 
 
-def om_file_change_set(session: Session, filename: str, data: bytes, base_plan_id: int, idempotency_key: str,
-                       created_by: str = "", change_budget: int | None = 0,
-                       coord_system: CoordSystem = CoordSystem.wgs84) -> ChangeSetCreate:
+def om_file_change_set(
+    session: Session,
+    filename: str,
+    data: bytes,
+    base_plan_id: int,
+    idempotency_key: str,
+    created_by: str = "",
+    change_budget: int | None = 0,
+    coord_system: CoordSystem = CoordSystem.wgs84,
+) -> ChangeSetCreate:
     """The monthly master-data file (the outlet import's columns, CSV or XLSX) as a change set against the stored
     outlets of the base plan's office. A code not stored is a new outlet; a stored row whose status turns closed
     is a closure; a different frequency, opening hours or service time is a change; a different rep_code is a
@@ -550,10 +652,21 @@ def om_file_change_set(session: Session, filename: str, data: bytes, base_plan_i
             if d.status == OutletStatus.CLOSED:
                 problems.add(row, "status", f"outlet {d.customer_code} is new and closed: leave it out of the file")
                 continue
-            body["new_outlets"].append(NewOutletIn(
-                code=d.customer_code, name=d.name, address=d.address, channel=d.channel, lon=d.lon, lat=d.lat,
-                coord_system=coord_system, service_min=d.service_min, visits_per_cycle=d.visits_per_cycle,
-                opening_hours=opening_hours_text(hours), rep_code=d.rep_code))
+            body["new_outlets"].append(
+                NewOutletIn(
+                    code=d.customer_code,
+                    name=d.name,
+                    address=d.address,
+                    channel=d.channel,
+                    lon=d.lon,
+                    lat=d.lat,
+                    coord_system=coord_system,
+                    service_min=d.service_min,
+                    visits_per_cycle=d.visits_per_cycle,
+                    opening_hours=opening_hours_text(hours),
+                    rep_code=d.rep_code,
+                )
+            )
             continue
         if outlet.office_id != base.office_id:
             problems.add(row, "customer_code", f"customer code {d.customer_code} belongs to another office", "conflict")
@@ -578,5 +691,11 @@ def om_file_change_set(session: Session, filename: str, data: bytes, base_plan_i
             body["moves"].setdefault(d.rep_code, []).append(outlet.code)
     problems.raise_if_any(len(rows))
     moves = [MoveIn(to_rep_code=rep, outlet_codes=codes) for rep, codes in body.pop("moves").items()]
-    return ChangeSetCreate(base_plan_id=base_plan_id, idempotency_key=idempotency_key, created_by=created_by,
-                           change_budget=change_budget, moves=moves, **body)
+    return ChangeSetCreate(
+        base_plan_id=base_plan_id,
+        idempotency_key=idempotency_key,
+        created_by=created_by,
+        change_budget=change_budget,
+        moves=moves,
+        **body,
+    )

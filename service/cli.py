@@ -35,8 +35,10 @@ from service.travel import EngineChoice, check_road_engines
 DEFAULT_SAMPLE_OFFICE = Path("sample_routes") / "shanghai_minhang"
 WORKER_HEALTHCHECK_S = 60
 LOCAL_OSRM_DIR = Path("var") / "osrm"
-ENGINE_HELP = ("travel times: configured (each rep's road engine if one is set, else straight line), straight "
-               "(straight line only) or osrm (road times required for every rep)")
+ENGINE_HELP = (
+    "travel times: configured (each rep's road engine if one is set, else straight line), straight "
+    "(straight line only) or osrm (road times required for every rep)"
+)
 
 app = typer.Typer(help="Journey plans for field sales teams.", no_args_is_help=True, add_completion=False)
 
@@ -96,8 +98,9 @@ def _print_plan(plan: Plan) -> None:
         console().print(f"unplaced: {visits} visits ({reason})")
     for rep in k["reps"]:
         if not rep.get("balance", {"met": True})["met"]:
-            console().print(f"{rep['rep_code']}: days {rep['workload_spread_s'] / 60:.0f} min apart: "
-                            f"{rep['balance']['why']}")
+            console().print(
+                f"{rep['rep_code']}: days {rep['workload_spread_s'] / 60:.0f} min apart: {rep['balance']['why']}"
+            )
     travel = k.get("travel", {})
     for rep_code, engine in travel.get("engines", {}).items():
         console().print(f"{rep_code} travel times: {engine}")
@@ -105,16 +108,31 @@ def _print_plan(plan: Plan) -> None:
         console().print(f"far from any road: outlet {far['outlet_code']} ({far['snap_m']:.0f} m)")
 
 
-def _plan_and_maybe_publish(engine: Engine, office: Office, start: date, weeks: int, time_limit_s: float,
-                            publish: bool, engine_choice: EngineChoice = EngineChoice.CONFIGURED) -> Plan:
-    plan_id = planning.plan_office(engine, office.id, start, weeks=weeks, time_limit_s=time_limit_s,
-                                   created_by="cli", engine_choice=engine_choice)
+def _plan_and_maybe_publish(
+    engine: Engine,
+    office: Office,
+    start: date,
+    weeks: int,
+    time_limit_s: float,
+    publish: bool,
+    engine_choice: EngineChoice = EngineChoice.CONFIGURED,
+) -> Plan:
+    plan_id = planning.plan_office(
+        engine, office.id, start, weeks=weeks, time_limit_s=time_limit_s, created_by="cli", engine_choice=engine_choice
+    )
     with Session(engine) as session:
         plan = plan_repository.get_plan(session, plan_id)
         if publish:
             plan_repository.publish(session, plan)
-            audit.record(session, None, "plan.published", plan.office_id, "plan", plan.id,
-                         {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
+            audit.record(
+                session,
+                None,
+                "plan.published",
+                plan.office_id,
+                "plan",
+                plan.id,
+                {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id},
+            )
             session.commit()
         session.refresh(plan)
         return plan
@@ -132,8 +150,15 @@ def serve(
     # an import string: every worker process builds its own app. While a worker imports it (OR-Tools,
     # GeoPandas: seconds) its answer to uvicorn's health ping can be late; on a busy machine later than uvicorn's
     # 5 s default, and the workers are then killed and restarted over and over.
-    uvicorn.run("service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    uvicorn.run(
+        "service.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+    )
 
 
 @app.command("import")
@@ -157,8 +182,15 @@ def import_outlets(
         rows = imports.read_rows(file.name, file.read_bytes(), (file.name,))
         target = _office_by_code(session, office)
         result = imports.import_outlets(session, target, rows, (file.name,))
-        audit.record(session, None, "outlets.imported", target.id, "office", target.id,
-                     {"file": file.name, "rows": len(rows), "created": result.created, "updated": result.updated})
+        audit.record(
+            session,
+            None,
+            "outlets.imported",
+            target.id,
+            "office",
+            target.id,
+            {"file": file.name, "rows": len(rows), "created": result.created, "updated": result.updated},
+        )
         session.commit()
         console().print(f"imported {file}: {result.created} outlets created, {result.updated} updated")
 
@@ -186,9 +218,13 @@ def road_engine(
     office_code: str,
     mode: Annotated[TravelMode, typer.Argument(help="the travel mode the engine serves")],
     url: Annotated[str | None, typer.Option(help="the osrm-routed serving this mode's profile")] = None,
-    data_version: Annotated[str | None, typer.Option(help="version of its road data (new version = cache dropped)")] = None,
+    data_version: Annotated[
+        str | None, typer.Option(help="version of its road data (new version = cache dropped)")
+    ] = None,
     straight_line: Annotated[bool, typer.Option(help="straight-line times for this mode, whatever is global")] = False,
-    use_global: Annotated[bool, typer.Option("--global", help="forget the office's setting: use the environment")] = False,
+    use_global: Annotated[
+        bool, typer.Option("--global", help="forget the office's setting: use the environment")
+    ] = False,
 ) -> None:
     """Set an office's road travel engine for one travel mode (one osrm-routed serves one profile)."""
     db_engine = _engine()
@@ -206,8 +242,10 @@ def road_engine(
         office.road_engines = check_road_engines(engines)
         session.add(office)
         session.commit()
-        console().print(f"office {office.code} road engines: {json.dumps(office.road_engines)} "
-                        "(modes not listed use the environment)")
+        console().print(
+            f"office {office.code} road engines: {json.dumps(office.road_engines)} "
+            "(modes not listed use the environment)"
+        )
 
 
 @app.command()
@@ -231,8 +269,10 @@ def _parse_date(text: str, name: str) -> date:
 
 def _print_day(listing: DayListPublic) -> None:
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[listing.weekday]
-    console().print(f"{listing.rep_code} {listing.rep_name} - {weekday} {listing.date} "
-                  f"(plan {listing.plan_id}, week {listing.week + 1} of the cycle)")
+    console().print(
+        f"{listing.rep_code} {listing.rep_name} - {weekday} {listing.date} "
+        f"(plan {listing.plan_id}, week {listing.week + 1} of the cycle)"
+    )
     if not listing.visits:
         console().print("no visits" + ("" if listing.working_day else " (not a working day)"))
         return
@@ -243,16 +283,38 @@ def _print_day(listing: DayListPublic) -> None:
     if lunch_after == 0:
         table.add_row("", listing.lunch.start, listing.lunch.end, "", "lunch", "", "", "", "", "")
     for v in listing.visits:
-        table.add_row(str(v.seq), v.arrival, v.departure, v.outlet_code, v.outlet_name, v.channel,
-                      f"{v.travel_s // 60} min", f"{v.distance_m / 1000:.1f}", " ".join(v.opening_hours), v.address)
+        table.add_row(
+            str(v.seq),
+            v.arrival,
+            v.departure,
+            v.outlet_code,
+            v.outlet_name,
+            v.channel,
+            f"{v.travel_s // 60} min",
+            f"{v.distance_m / 1000:.1f}",
+            " ".join(v.opening_hours),
+            v.address,
+        )
         if v.seq == lunch_after:
             table.add_row("", listing.lunch.start, listing.lunch.end, "", "lunch", "", "", "", "", "")
     if listing.end:
-        table.add_row("", listing.end.arrival, "", "", f"back at {listing.end.place}", "",
-                      f"{listing.end.travel_s // 60} min", f"{listing.end.distance_m / 1000:.1f}", "", "")
+        table.add_row(
+            "",
+            listing.end.arrival,
+            "",
+            "",
+            f"back at {listing.end.place}",
+            "",
+            f"{listing.end.travel_s // 60} min",
+            f"{listing.end.distance_m / 1000:.1f}",
+            "",
+            "",
+        )
     console().print(table)
-    console().print(f"{len(listing.visits)} visits, travel {listing.travel_s // 60} min / "
-                  f"{listing.distance_m / 1000:.1f} km, service {listing.service_s // 60} min")
+    console().print(
+        f"{len(listing.visits)} visits, travel {listing.travel_s // 60} min / "
+        f"{listing.distance_m / 1000:.1f} km, service {listing.service_s // 60} min"
+    )
 
 
 def next_monday(today: date) -> date:
@@ -272,8 +334,9 @@ def _planned_with(plan: Plan, engine_choice: EngineChoice) -> bool:
     return True
 
 
-def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float,
-                 engine_choice: EngineChoice = EngineChoice.CONFIGURED) -> tuple[Plan, Rep | None]:
+def prepare_demo(
+    engine: Engine, office_folder: Path, time_limit_s: float, engine_choice: EngineChoice = EngineChoice.CONFIGURED
+) -> tuple[Plan, Rep | None]:
     """The office of `office_folder` loaded (unless it is already) with a published plan (planned from the
     office's next Monday unless one planned on `engine_choice`'s times is published already), and the rep whose
     day list to show."""
@@ -289,8 +352,9 @@ def prepare_demo(engine: Engine, office_folder: Path, time_limit_s: float,
     if published is None or not _planned_with(published, engine_choice):
         start = next_monday(datetime.now(ZoneInfo(office.timezone)).date())
         console().print(f"planning office {office.code} from {start} (about {time_limit_s:g} s per rep)...")
-        published = _plan_and_maybe_publish(engine, office, start, 4, time_limit_s, publish=True,
-                                            engine_choice=engine_choice)
+        published = _plan_and_maybe_publish(
+            engine, office, start, 4, time_limit_s, publish=True, engine_choice=engine_choice
+        )
     return published, reps[0] if reps else None
 
 
@@ -302,17 +366,23 @@ def demo_tokens(engine: Engine, rep: Rep) -> dict[Role, str]:
     run revokes the tokens an earlier demo made there, so only the printed ones work."""
     with Session(engine) as session:
         names = [DEMO_TOKEN_NAME.format(role=role) for role in Role]
-        earlier = session.exec(select(ApiToken.id).where(ApiToken.office_id == rep.office_id,
-                                                         col(ApiToken.name).in_(names),
-                                                         col(ApiToken.revoked_at).is_(None))).all()
+        earlier = session.exec(
+            select(ApiToken.id).where(
+                ApiToken.office_id == rep.office_id, col(ApiToken.name).in_(names), col(ApiToken.revoked_at).is_(None)
+            )
+        ).all()
         for token_id in earlier:
             tokens.revoke_token(session, token_id)
         raw = {}
         for role in Role:
             token, raw[role] = tokens.create_token(
-                session, role=role, name=DEMO_TOKEN_NAME.format(role=role), office_id=rep.office_id,
+                session,
+                role=role,
+                name=DEMO_TOKEN_NAME.format(role=role),
+                office_id=rep.office_id,
                 supervisor_id=rep.supervisor_id if role == Role.SUPERVISOR else None,
-                rep_id=rep.id if role == Role.REP else None)
+                rep_id=rep.id if role == Role.REP else None,
+            )
         session.commit()
     return raw
 
@@ -369,13 +439,17 @@ def demo(
     office: Annotated[Path, typer.Option(exists=True, file_okay=False)] = DEFAULT_SAMPLE_OFFICE,
     port: int = 8000,
     time_limit: Annotated[float, typer.Option(help="solver seconds per rep")] = planning.DEFAULT_TIME_LIMIT_S,
-    engine: Annotated[EngineChoice, typer.Option(help=ENGINE_HELP + "; osrm starts osrm-routed on the office "
-                                                 "folder's *.osm.pbf for the car reps and stops it on exit")]
-    = EngineChoice.CONFIGURED,
+    engine: Annotated[
+        EngineChoice,
+        typer.Option(
+            help=ENGINE_HELP + "; osrm starts osrm-routed on the office "
+            "folder's *.osm.pbf for the car reps and stops it on exit"
+        ),
+    ] = EngineChoice.CONFIGURED,
 ) -> None:
     """Load the sample office (once), plan it from the next Monday and publish, then serve the API."""
     db_engine = _engine()
-    with _reported_errors(), (local_osrm(office) if engine == EngineChoice.OSRM else nullcontext()):
+    with _reported_errors(), local_osrm(office) if engine == EngineChoice.OSRM else nullcontext():
         published, rep = prepare_demo(db_engine, office, time_limit, engine)
         _print_plan(published)
         base = f"http://127.0.0.1:{port}"
@@ -397,8 +471,14 @@ token_app = typer.Typer(help="API tokens: the first admin token comes from here.
 app.add_typer(token_app, name="token")
 
 
-def create_cli_token(session: Session, role: Role, name: str, office_code: str | None = None,
-                     supervisor_code: str | None = None, rep_code: str | None = None) -> tuple[ApiToken, str]:
+def create_cli_token(
+    session: Session,
+    role: Role,
+    name: str,
+    office_code: str | None = None,
+    supervisor_code: str | None = None,
+    rep_code: str | None = None,
+) -> tuple[ApiToken, str]:
     """A token made on the command line (staged; the caller commits), with its audit event. A supervisor or rep
     token's office defaults to the supervisor's or rep's."""
     supervisor = _supervisor_by_code(session, supervisor_code) if supervisor_code else None
@@ -407,16 +487,24 @@ def create_cli_token(session: Session, role: Role, name: str, office_code: str |
         office_id = _office_by_code(session, office_code).id
     else:
         office_id = supervisor.office_id if supervisor else rep.office_id if rep else None
-    token, raw = tokens.create_token(session, role=role, name=name, office_id=office_id,
-                                     supervisor_id=supervisor.id if supervisor else None,
-                                     rep_id=rep.id if rep else None, loc=())
+    token, raw = tokens.create_token(
+        session,
+        role=role,
+        name=name,
+        office_id=office_id,
+        supervisor_id=supervisor.id if supervisor else None,
+        rep_id=rep.id if rep else None,
+        loc=(),
+    )
     return token, raw
 
 
 @token_app.command("create")
 def token_create(
-    role: Annotated[Role, typer.Option(help="admin (with --office: that office's; else every office's), "
-                                            "coordinator, supervisor or rep")],
+    role: Annotated[
+        Role,
+        typer.Option(help="admin (with --office: that office's; else every office's), coordinator, supervisor or rep"),
+    ],
     name: Annotated[str, typer.Option(help="who or what holds it")],
     office: Annotated[str | None, typer.Option(help="office code")] = None,
     supervisor: Annotated[str | None, typer.Option(help="a supervisor token's supervisor (code)")] = None,
@@ -439,9 +527,16 @@ def token_list(include_revoked: Annotated[bool, typer.Option("--all", help="revo
         offices = {o.id: o.code for o in repository.offices(session)}
         table = Table("id", "name", "role", "office", "token", "created", "last used", "revoked")
         for t in tokens.tokens(session, include_revoked=include_revoked):
-            table.add_row(str(t.id), t.name, str(t.role), offices.get(t.office_id, "(every)"), t.prefix + "...",
-                          f"{t.created_at:%Y-%m-%d %H:%M}", f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at
-                          else "", f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "")
+            table.add_row(
+                str(t.id),
+                t.name,
+                str(t.role),
+                offices.get(t.office_id, "(every)"),
+                t.prefix + "...",
+                f"{t.created_at:%Y-%m-%d %H:%M}",
+                f"{t.last_used_at:%Y-%m-%d %H:%M}" if t.last_used_at else "",
+                f"{t.revoked_at:%Y-%m-%d %H:%M}" if t.revoked_at else "",
+            )
         console().print(table)
 
 

@@ -102,8 +102,9 @@ def rep_points(office: Office, rep: Rep, outlets: list[Outlet]) -> np.ndarray:
     )
 
 
-def rep_problem(office: Office, rep: Rep, outlets: list[Outlet], weeks: int,
-                matrix: TravelMatrix | None = None) -> RepProblem:
+def rep_problem(
+    office: Office, rep: Rep, outlets: list[Outlet], weeks: int, matrix: TravelMatrix | None = None
+) -> RepProblem:
     """The solver problem of one rep's cycle over the given (active, assigned) outlets.
 
     `matrix` is the travel between `rep_points` (the plan's engine, service/travel.py); None means straight-line
@@ -161,7 +162,11 @@ def solution_rows(plan_id: int, rep_problem: RepProblem, solution: Solution) -> 
                 service_s=service_s,
                 lunch_start_s=lunch.start_s if lunch else None,
                 lunch_after_stops=lunch.after_stops if lunch else None,
-                idle_s=route.end_s - route.start_s - route.travel_s - service_s - sum(b.duration_s for b in route.breaks),
+                idle_s=route.end_s
+                - route.start_s
+                - route.travel_s
+                - service_s
+                - sum(b.duration_s for b in route.breaks),
             )
         )
         rows.visits.extend(
@@ -198,14 +203,35 @@ def unassigned_rows(plan_id: int, outlets: list[Outlet], reps_by_id: dict[int, R
     for o in outlets:
         rep = reps_by_id.get(o.rep_id) if o.rep_id is not None else None
         if o.rep_id is None:
-            rows.append(PlanUnplaced(plan_id=plan_id, rep_id=None, outlet_id=o.id, reason=NO_REP,
-                                     detail=f"outlet {o.code} has no rep assigned"))
+            rows.append(
+                PlanUnplaced(
+                    plan_id=plan_id,
+                    rep_id=None,
+                    outlet_id=o.id,
+                    reason=NO_REP,
+                    detail=f"outlet {o.code} has no rep assigned",
+                )
+            )
         elif rep is None:
-            rows.append(PlanUnplaced(plan_id=plan_id, rep_id=None, outlet_id=o.id, reason=NO_REP,
-                                     detail=f"outlet {o.code} is assigned to rep id {o.rep_id}, not a rep of its office"))
+            rows.append(
+                PlanUnplaced(
+                    plan_id=plan_id,
+                    rep_id=None,
+                    outlet_id=o.id,
+                    reason=NO_REP,
+                    detail=f"outlet {o.code} is assigned to rep id {o.rep_id}, not a rep of its office",
+                )
+            )
         elif not rep.active:
-            rows.append(PlanUnplaced(plan_id=plan_id, rep_id=rep.id, outlet_id=o.id, reason=REP_INACTIVE,
-                                     detail=f"rep {rep.code} is not active"))
+            rows.append(
+                PlanUnplaced(
+                    plan_id=plan_id,
+                    rep_id=rep.id,
+                    outlet_id=o.id,
+                    reason=REP_INACTIVE,
+                    detail=f"rep {rep.code} is not active",
+                )
+            )
     return rows
 
 
@@ -217,12 +243,23 @@ def ride_along_rep_day(rep: Rep, route: PlanDay, stops: list[tuple[PlanVisit, Ou
     the stored travel legs and times, today's opening windows, the lunch at its place in the sequence."""
     lunch = None
     if route.lunch_start_s is not None:
-        lunch = Lunch(after_stops=route.lunch_after_stops or 0, planned_start_s=route.lunch_start_s,
-                      latest_start_s=rep.lunch_latest_s - rep.lunch_s, duration_s=rep.lunch_s)
+        lunch = Lunch(
+            after_stops=route.lunch_after_stops or 0,
+            planned_start_s=route.lunch_start_s,
+            latest_start_s=rep.lunch_latest_s - rep.lunch_s,
+            duration_s=rep.lunch_s,
+        )
     return RepDay(
         start_s=route.start_s,
-        stops=tuple(DayStop(service_s=o.service_s, travel_s=v.travel_s, windows=weekday_windows(o.opening_hours, weekday),
-                            planned_start_s=v.start_s) for v, o in stops),
+        stops=tuple(
+            DayStop(
+                service_s=o.service_s,
+                travel_s=v.travel_s,
+                windows=weekday_windows(o.opening_hours, weekday),
+                planned_start_s=v.start_s,
+            )
+            for v, o in stops
+        ),
         return_travel_s=route.travel_s - sum(v.travel_s for v, _ in stops),
         shift_end_s=rep.shift_end_s,
         lunch=lunch,
@@ -252,14 +289,20 @@ def spot_check_problem(
 ) -> tuple[SpotCheckProblem, np.ndarray]:
     """The spot-check problem (location 0 where the supervisor starts, 1 the office, 2.. the candidates in the
     order given) and the distance matrix in metres, for reporting the route."""
-    lonlat = np.array([start_lonlat, (office.lon, office.lat)] + [(c.outlet.lon, c.outlet.lat) for c in candidates],
-                      dtype=float)
+    lonlat = np.array(
+        [start_lonlat, (office.lon, office.lat)] + [(c.outlet.lon, c.outlet.lat) for c in candidates], dtype=float
+    )
     matrix = travel_model(travel_mode).matrix(lonlat)
     problem = SpotCheckProblem(
         duration_s=np.asarray(matrix.duration_s, dtype=np.int64),
         candidates=tuple(
-            SpotCandidate(location=FIRST_CANDIDATE_LOCATION + i, service_s=check_s,
-                          windows=weekday_windows(c.outlet.opening_hours, weekday), value=c.value_s, rep=c.rep_index)
+            SpotCandidate(
+                location=FIRST_CANDIDATE_LOCATION + i,
+                service_s=check_s,
+                windows=weekday_windows(c.outlet.opening_hours, weekday),
+                value=c.value_s,
+                rep=c.rep_index,
+            )
             for i, c in enumerate(candidates)
         ),
         start_s=start_s,

@@ -46,14 +46,16 @@ class DaskRunner:
             if self._client is None:
                 if self.scheduler_address:
                     try:
-                        self._client = Client(self.scheduler_address, timeout=CONNECT_TIMEOUT_S,
-                                              set_as_default=False)
+                        self._client = Client(self.scheduler_address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
                     except OSError as exc:  # distributed's connect timeout is an OSError too
-                        raise EngineUnavailable(f"{self.describe()} unreachable: {exc}", ("dask_scheduler",)) \
-                            from exc
+                        raise EngineUnavailable(f"{self.describe()} unreachable: {exc}", ("dask_scheduler",)) from exc
                 else:
-                    self._cluster = LocalCluster(n_workers=os.cpu_count() or 1, threads_per_worker=1,
-                                                 processes=True, dashboard_address="127.0.0.1:0")
+                    self._cluster = LocalCluster(
+                        n_workers=os.cpu_count() or 1,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address="127.0.0.1:0",
+                    )
                     self._client = Client(self._cluster, set_as_default=False)
             return self._client
 
@@ -85,8 +87,10 @@ class DaskRunner:
         False the remaining tasks are cancelled and SolveStopped is raised. A task that failed raises its error.
         Keys are unique per run (`key_prefix`), so a job run again never picks up a cancelled run's tasks."""
         client = self.client()
-        futures = [client.submit(solve_worker.solve_rep, problem, params, key=f"{key_prefix}-rep{i}")
-                   for i, problem in enumerate(problems)]
+        futures = [
+            client.submit(solve_worker.solve_rep, problem, params, key=f"{key_prefix}-rep{i}")
+            for i, problem in enumerate(problems)
+        ]
         position = {future.key: i for i, future in enumerate(futures)}
         answers: list[tuple[Solution, int] | None] = [None] * len(futures)
         solved = 0

@@ -52,8 +52,9 @@ _STATUS_TYPE = Plan.__table__.c.status.type
 _VERSION = (
     select(Rep.__table__, Office.__table__, col(Plan.id).label("published_plan_id"), _DAY_OUTLETS_UPDATED)
     .join(Office, col(Office.id) == Rep.office_id)
-    .outerjoin(Plan, (col(Plan.office_id) == Rep.office_id)
-               & (col(Plan.status) == bindparam("published", type_=_STATUS_TYPE)))
+    .outerjoin(
+        Plan, (col(Plan.office_id) == Rep.office_id) & (col(Plan.status) == bindparam("published", type_=_STATUS_TYPE))
+    )
     .where(Rep.id == bindparam("rep_id"))
 )
 _PUBLISHED_PLAN_ID = len(_VERSION.selected_columns) - 2  # position in a version row
@@ -137,7 +138,8 @@ class _PostgresCheck:
             connection = self._connections[slot]
             if connection is None or connection.closed:
                 connection = self._connections[slot] = await psycopg.AsyncConnection.connect(
-                    self._conninfo, autocommit=True, application_name=self.APPLICATION_NAME)
+                    self._conninfo, autocommit=True, application_name=self.APPLICATION_NAME
+                )
             async with connection.cursor() as cursor:
                 await cursor.execute(self._query.sql, self._query.params(rep_id, plan_id, day))
                 rows = await cursor.fetchall()
@@ -171,8 +173,11 @@ class DayListBody:
     def response(self, accept_encoding: str) -> Response:
         # the app's GZipMiddleware passes a response that already has a Content-Encoding through untouched
         if self.gzipped is not None and "gzip" in accept_encoding:
-            return Response(self.gzipped, media_type="application/json",
-                            headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+            return Response(
+                self.gzipped,
+                media_type="application/json",
+                headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"},
+            )
         return Response(self.json, media_type="application/json", headers={"Vary": "Accept-Encoding"})
 
 
@@ -227,9 +232,11 @@ class DayListCache:
         with self._lock:
             self.builds += 1
         with Session(self._engine) as session:
-            context = session.exec(select(Plan.id, Plan.start_date, Plan.weeks)
-                                   .join(Rep, col(Rep.office_id) == Plan.office_id)
-                                   .where(Rep.id == rep_id, Plan.status == PlanStatus.PUBLISHED)).first()
+            context = session.exec(
+                select(Plan.id, Plan.start_date, Plan.weeks)
+                .join(Rep, col(Rep.office_id) == Plan.office_id)
+                .where(Rep.id == rep_id, Plan.status == PlanStatus.PUBLISHED)
+            ).first()
             version = None
             if context is not None and on >= context.start_date:
                 day = (on - context.start_date).days % (7 * context.weeks)

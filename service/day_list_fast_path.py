@@ -62,7 +62,8 @@ class DayListFastPath:
             return None
         rep_id = int(match[1])
         kept = await state.day_list_cache.kept(rep_id, on)
-        if kept is None or not policy.allows(principal, policy.DAY_LIST,
-                                             policy.Scope(f"rep {rep_id}", kept.office_id, kept.supervisor_id, rep_id)):
+        if kept is None or not policy.allows(
+            principal, policy.DAY_LIST, policy.Scope(f"rep {rep_id}", kept.office_id, kept.supervisor_id, rep_id)
+        ):
             return None
         return kept.body

@@ -117,8 +117,12 @@ def _error_json(status_code: int, content: dict, headers: dict[str, str] | None 
     try:
         return JSONResponse(status_code=status_code, content=content, headers=headers)
     except UnicodeEncodeError:  # a lone surrogate echoed from the request: only a JSON escape can carry it
-        return Response(json.dumps(content, ensure_ascii=True), status_code=status_code, media_type="application/json",
-                        headers=headers)
+        return Response(
+            json.dumps(content, ensure_ascii=True),
+            status_code=status_code,
+            media_type="application/json",
+            headers=headers,
+        )
 
 
 def service_error_response(_request: Request, exc: Exception) -> Response:
@@ -153,8 +157,9 @@ def _out_of_range_response(request: Request, exc: Exception) -> Response:
     # path or query parameter may still be refused: an id over 64 bits (SQLite raises OverflowError while
     # binding it), a NUL in a code (PostgreSQL's DataError)
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
-    return service_error_response(request, InvalidInput(f"a value the database cannot hold: {first_line}",
-                                                         ("request",)))
+    return service_error_response(
+        request, InvalidInput(f"a value the database cannot hold: {first_line}", ("request",))
+    )
 
 
 def _database_down_response(request: Request, exc: Exception) -> JSONResponse:

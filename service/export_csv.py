@@ -17,8 +17,24 @@ from sqlmodel import Session
 from service import plan_repository
 from service.schemas import WEEKDAYS, hhmm_of
 
-COLUMNS = ("rep_code", "rep_name", "week", "weekday", "day", "date", "seq", "outlet_code", "outlet_name", "address",
-           "channel", "arrival", "departure", "service_min", "travel_min", "distance_km")
+COLUMNS = (
+    "rep_code",
+    "rep_name",
+    "week",
+    "weekday",
+    "day",
+    "date",
+    "seq",
+    "outlet_code",
+    "outlet_name",
+    "address",
+    "channel",
+    "arrival",
+    "departure",
+    "service_min",
+    "travel_min",
+    "distance_km",
+)
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -37,13 +53,26 @@ def plan_rows(session: Session, plan_id: int) -> list[tuple]:
     rows = []
     for visit, outlet in plan_repository.plan_visits(session, plan_id):
         rep = reps[visit.rep_id]
-        rows.append((
-            rep.code, rep.name, visit.day // 7 + 1, WEEKDAYS[visit.day % 7], visit.day,
-            (plan.start_date + timedelta(days=visit.day)).isoformat(), visit.seq, outlet.code, outlet.name,
-            outlet.address, outlet.channel, hhmm_of(visit.arrival_s), hhmm_of(visit.departure_s),
-            round((visit.departure_s - visit.start_s) / 60, 1), round(visit.travel_s / 60, 1),
-            round(visit.distance_m / 1000, 2),
-        ))
+        rows.append(
+            (
+                rep.code,
+                rep.name,
+                visit.day // 7 + 1,
+                WEEKDAYS[visit.day % 7],
+                visit.day,
+                (plan.start_date + timedelta(days=visit.day)).isoformat(),
+                visit.seq,
+                outlet.code,
+                outlet.name,
+                outlet.address,
+                outlet.channel,
+                hhmm_of(visit.arrival_s),
+                hhmm_of(visit.departure_s),
+                round((visit.departure_s - visit.start_s) / 60, 1),
+                round(visit.travel_s / 60, 1),
+                round(visit.distance_m / 1000, 2),
+            )
+        )
     rows.sort(key=lambda r: (r[0], r[4], r[6]))
     return rows
 

@@ -59,7 +59,18 @@ from service.tables import Office, Outlet, OutletStatus, utcnow
 HOURS_COLUMNS = tuple(f"hours_{day}" for day in WEEKDAYS)
 REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_min", "visits_per_cycle", *HOURS_COLUMNS)
 # what a re-import of a stored customer code replaces (its id, code, office and history stay)
-_UPDATED_FIELDS = ("name", "address", "channel", "lon", "lat", "service_s", "visits_per_cycle", "opening_hours", "rep_id", "status")
+_UPDATED_FIELDS = (
+    "name",
+    "address",
+    "channel",
+    "lon",
+    "lat",
+    "service_s",
+    "visits_per_cycle",
+    "opening_hours",
+    "rep_id",
+    "status",
+)
 # where a check on the stored form (service/master_data.py) points, in the file's terms
 _COLUMN_OF_FIELD = {"rep_id": "rep_code", "opening_hours": "hours_mon..hours_sun"}
 ACCEPTED_ENCODINGS = "UTF-8 (with or without BOM), GB18030/GBK or UTF-16 with BOM"
@@ -117,7 +128,7 @@ def decode_text(name: str, data: bytes, source: Loc) -> str:
     """The text of an uploaded text file, in the first of its possible encodings that reads it strictly (the
     order and why: see the module docstring)."""
     if data.startswith(codecs.BOM_UTF8):
-        candidates = [("utf-8", data[len(codecs.BOM_UTF8):])]
+        candidates = [("utf-8", data[len(codecs.BOM_UTF8) :])]
     elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         candidates = [("utf-16", data)]  # the codec reads the BOM for the byte order
     elif b"\x00" in data:  # valid UTF-8, but no text file has NUL: UTF-16 without BOM, or not text at all
@@ -178,11 +189,16 @@ def _check_parts(name: str, data: bytes, source: Loc) -> None:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(part.file_size for part in archive.infolist())
         if unpacked > MAX_XLSX_UNPACKED_BYTES:
-            raise InvalidInput(f"{name} unpacks to {unpacked / 2**20:.0f} MiB, more than the "
-                               f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MiB an import of {MAX_ITEMS} rows needs", source)
+            raise InvalidInput(
+                f"{name} unpacks to {unpacked / 2**20:.0f} MiB, more than the "
+                f"{MAX_XLSX_UNPACKED_BYTES // 2**20} MiB an import of {MAX_ITEMS} rows needs",
+                source,
+            )
         with archive.open("[Content_Types].xml") as manifest:
             overrides = ElementTree.parse(manifest).iter(f"{CONTENT_TYPES}Override")
-            shared = [o.get("PartName", "").lstrip("/") for o in overrides if o.get("ContentType") == SHARED_STRINGS_TYPE]
+            shared = [
+                o.get("PartName", "").lstrip("/") for o in overrides if o.get("ContentType") == SHARED_STRINGS_TYPE
+            ]
         for part in set(shared) & set(archive.namelist()):
             count = 0
             with archive.open(part) as strings:
@@ -190,8 +206,11 @@ def _check_parts(name: str, data: bytes, source: Loc) -> None:
                     if element.tag.endswith("}si") or element.tag == "si":
                         count += 1
                         if count > MAX_XLSX_SHARED_STRINGS:
-                            raise InvalidInput(f"{name} holds more than {MAX_XLSX_SHARED_STRINGS} shared strings, "
-                                               f"more than an import of {MAX_ITEMS} rows needs", source)
+                            raise InvalidInput(
+                                f"{name} holds more than {MAX_XLSX_SHARED_STRINGS} shared strings, "
+                                f"more than an import of {MAX_ITEMS} rows needs",
+                                source,
+                            )
                         element.clear()
 
 
@@ -208,13 +227,17 @@ def _read_xlsx(name: str, data: bytes, source: Loc) -> tuple[list[str], list[Fil
             if header is None:
                 raise InvalidInput(f"the first worksheet of {name} is empty", source)
             if len(header) > MAX_XLSX_COLUMNS:
-                raise InvalidInput(f"the first worksheet of {name} has {len(header)} columns, more than "
-                                   f"{MAX_XLSX_COLUMNS}", source)
+                raise InvalidInput(
+                    f"the first worksheet of {name} has {len(header)} columns, more than {MAX_XLSX_COLUMNS}", source
+                )
             columns = _header(header)
             for number, cells in enumerate(sheet_rows, start=2):
                 if number > MAX_XLSX_ROWS:
-                    raise InvalidInput(f"the first worksheet of {name} has more than {MAX_XLSX_ROWS} rows, blank "
-                                       f"ones included: an import takes at most {MAX_ITEMS} outlets", source)
+                    raise InvalidInput(
+                        f"the first worksheet of {name} has more than {MAX_XLSX_ROWS} rows, blank "
+                        f"ones included: an import takes at most {MAX_ITEMS} outlets",
+                        source,
+                    )
                 if _is_blank(cells):
                     continue
                 if len(rows) == MAX_ITEMS:
@@ -244,7 +267,11 @@ def _read_geojson(name: str, data: bytes, source: Loc) -> list[FileRow]:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:  # ValueError: bad JSON, or a number of over 4300 digits
         raise InvalidInput(f"{name} is not a readable GeoJSON document: {exc}", source) from exc
-    if not isinstance(document, dict) or document.get("type") != "FeatureCollection" or not isinstance(document.get("features"), list):
+    if (
+        not isinstance(document, dict)
+        or document.get("type") != "FeatureCollection"
+        or not isinstance(document.get("features"), list)
+    ):
         raise InvalidInput(f"{name}: a GeoJSON FeatureCollection is expected", source)
     if len(document["features"]) > MAX_ITEMS:
         raise _too_many_rows(name, source)
@@ -365,7 +392,12 @@ def checked_rows(rows: list[FileRow], problems: RowProblems) -> list[tuple[FileR
                 problems.add(row, ".".join(map(str, e["loc"])), e["msg"].removeprefix("Value error, "), e["type"])
             continue
         if data.customer_code in first_row_of:
-            problems.add(row, "customer_code", f"customer code {data.customer_code} repeats row {first_row_of[data.customer_code]}", "duplicate")
+            problems.add(
+                row,
+                "customer_code",
+                f"customer code {data.customer_code} repeats row {first_row_of[data.customer_code]}",
+                "duplicate",
+            )
             continue
         first_row_of[data.customer_code] = row.number
         checked.append((row, data))
@@ -395,7 +427,9 @@ def import_outlets(
             continue
         existing = stored.get(data.customer_code)
         if existing is not None and existing.office_id != office.id:
-            problems.add(row, "customer_code", f"customer code {data.customer_code} belongs to another office", "conflict")
+            problems.add(
+                row, "customer_code", f"customer code {data.customer_code} belongs to another office", "conflict"
+            )
             continue
         lon, lat = to_wgs84(data.lon, data.lat, coord_system)  # swapped or foreign points stay as given
         outlet = Outlet(

@@ -35,7 +35,9 @@ class JobLimits:
 
     @classmethod
     def from_env(cls) -> JobLimits:
-        return cls(int(_env_number(MAX_JOBS_ENV, DEFAULT_MAX_JOBS)), _env_number(MAX_SOLVER_S_ENV, DEFAULT_MAX_SOLVER_S))
+        return cls(
+            int(_env_number(MAX_JOBS_ENV, DEFAULT_MAX_JOBS)), _env_number(MAX_SOLVER_S_ENV, DEFAULT_MAX_SOLVER_S)
+        )
 
 
 def _env_number(name: str, default: float) -> float:
@@ -53,22 +55,31 @@ def check(session: Session, limits: JobLimits, office_id: int, token_id: int, so
     """Raise unless a new job of `solver_s` fits the office's and the token's limits (call in the transaction that
     creates the job: it takes the office's row lock)."""
     if solver_s > limits.solver_s:
-        raise InvalidInput(f"the plan needs {solver_s:g} s of solver time (active reps x time_limit_s), over the "
-                           f"limit of {limits.solver_s:g} s per job ({MAX_SOLVER_S_ENV}); lower time_limit_s",
-                           ("body", "time_limit_s"))
+        raise InvalidInput(
+            f"the plan needs {solver_s:g} s of solver time (active reps x time_limit_s), over the "
+            f"limit of {limits.solver_s:g} s per job ({MAX_SOLVER_S_ENV}); lower time_limit_s",
+            ("body", "time_limit_s"),
+        )
     plan_repository.lock_office_versions(session, office_id)
-    for scope, held in ((f"office {office_id}", _active(session, col(Job.office_id) == office_id)),
-                        ("this token", _active(session, col(Job.token_id) == token_id))):
+    for scope, held in (
+        (f"office {office_id}", _active(session, col(Job.office_id) == office_id)),
+        ("this token", _active(session, col(Job.token_id) == token_id)),
+    ):
         over = None
         if len(held) >= limits.jobs:
             over = f"{scope} has {len(held)} plan jobs queued or running, the limit is {limits.jobs} ({MAX_JOBS_ENV})"
         elif sum(job.solver_s for job in held) + solver_s > limits.solver_s:
-            over = (f"{scope}'s queued and running plan jobs hold {sum(job.solver_s for job in held):g} s of solver "
-                    f"time; this one's {solver_s:g} s would pass the limit of {limits.solver_s:g} s "
-                    f"({MAX_SOLVER_S_ENV})")
+            over = (
+                f"{scope}'s queued and running plan jobs hold {sum(job.solver_s for job in held):g} s of solver "
+                f"time; this one's {solver_s:g} s would pass the limit of {limits.solver_s:g} s "
+                f"({MAX_SOLVER_S_ENV})"
+            )
         if over:
-            raise TooManyRequests(over + "; wait for one to end or cancel one", ("body", "office_id"),
-                                  retry_after_s=_soonest_end_s(held, workers))
+            raise TooManyRequests(
+                over + "; wait for one to end or cancel one",
+                ("body", "office_id"),
+                retry_after_s=_soonest_end_s(held, workers),
+            )
 
 
 def _active(session: Session, whose) -> Sequence[Job]:

@@ -67,8 +67,9 @@ class JobRunner:
             self._let_go(job_id)
 
     def _run(self, job_id: int) -> int | None:
-        result = plan_jobs.run(self.engine, self.dask, job_id, self.owner, self.lease_s,
-                               keep_going=lambda: not self._stopping.is_set())
+        result = plan_jobs.run(
+            self.engine, self.dask, job_id, self.owner, self.lease_s, keep_going=lambda: not self._stopping.is_set()
+        )
         if result is None and self._stopping.is_set():
             jobs.release(self.engine, job_id, self.owner)
         return result

@@ -34,10 +34,19 @@ class JobPublic(BaseModel):
         if job.status == JobStatus.RUNNING and elapsed_s is not None and job.reps_solved:
             estimate_s = round(elapsed_s / job.reps_solved * (job.reps_total - job.reps_solved), 1)
         return cls(
-            id=job.id, kind=job.kind, status=job.status, request=job.request, reps_solved=job.reps_solved,
-            reps_total=job.reps_total, attempts=job.attempts, created_at=as_utc(job.created_at), started_at=started,
-            finished_at=finished, elapsed_s=round(elapsed_s, 1) if elapsed_s is not None else None,
-            estimate_s=estimate_s, error=job.error, plan_id=job.plan_id,
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            request=job.request,
+            reps_solved=job.reps_solved,
+            reps_total=job.reps_total,
+            attempts=job.attempts,
+            created_at=as_utc(job.created_at),
+            started_at=started,
+            finished_at=finished,
+            elapsed_s=round(elapsed_s, 1) if elapsed_s is not None else None,
+            estimate_s=estimate_s,
+            error=job.error,
+            plan_id=job.plan_id,
             location=f"/plans/{job.plan_id}" if job.plan_id is not None else None,
         )
-

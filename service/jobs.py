@@ -66,18 +66,30 @@ def start_run(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> 
         result = session.execute(
             update(Job)
             .where(col(Job.id) == job_id, col(Job.owner) == owner, col(Job.status).in_(ACTIVE))
-            .values(status=JobStatus.RUNNING, attempts=Job.attempts + 1, started_at=utcnow(), finished_at=None,
-                    reps_solved=0, lease_until=_lease_end(lease_seconds))
+            .values(
+                status=JobStatus.RUNNING,
+                attempts=Job.attempts + 1,
+                started_at=utcnow(),
+                finished_at=None,
+                reps_solved=0,
+                lease_until=_lease_end(lease_seconds),
+            )
         )
         session.commit()
         return result.rowcount == 1
 
 
-def report_progress(engine: Engine, job_id: int, owner: str, reps_solved: int, reps_total: int,
-                    lease_seconds: float) -> bool:
+def report_progress(
+    engine: Engine, job_id: int, owner: str, reps_solved: int, reps_total: int, lease_seconds: float
+) -> bool:
     """Record progress and renew the lease; False when the job was cancelled or another process took it over."""
-    return _change(engine, job_id, owner, (JobStatus.RUNNING,),
-                   {"reps_solved": reps_solved, "reps_total": reps_total, "lease_until": _lease_end(lease_seconds)})
+    return _change(
+        engine,
+        job_id,
+        owner,
+        (JobStatus.RUNNING,),
+        {"reps_solved": reps_solved, "reps_total": reps_total, "lease_until": _lease_end(lease_seconds)},
+    )
 
 
 def renew(engine: Engine, owner: str, job_ids: list[int], lease_seconds: float) -> None:
@@ -99,8 +111,12 @@ def succeed(session: Session, job_id: int, owner: str, plan_id: int) -> bool:
     False means the result must not be committed (cancelled, or run by another process): one result per job."""
     result = session.execute(
         update(Job)
-        .where(col(Job.id) == job_id, col(Job.owner) == owner, col(Job.status) == JobStatus.RUNNING,
-               col(Job.plan_id).is_(None))
+        .where(
+            col(Job.id) == job_id,
+            col(Job.owner) == owner,
+            col(Job.status) == JobStatus.RUNNING,
+            col(Job.plan_id).is_(None),
+        )
         .values(status=JobStatus.SUCCEEDED, plan_id=plan_id, finished_at=utcnow(), owner=None, lease_until=None)
     )
     return result.rowcount == 1
@@ -108,8 +124,19 @@ def succeed(session: Session, job_id: int, owner: str, plan_id: int) -> bool:
 
 def fail(engine: Engine, job_id: int, owner: str, error: str) -> bool:
     """Record why the job failed (if `owner` still holds it)."""
-    return _change(engine, job_id, owner, ACTIVE, {"status": JobStatus.FAILED, "error": error[:ERROR_MAX_CHARS],
-                                                   "finished_at": utcnow(), "owner": None, "lease_until": None})
+    return _change(
+        engine,
+        job_id,
+        owner,
+        ACTIVE,
+        {
+            "status": JobStatus.FAILED,
+            "error": error[:ERROR_MAX_CHARS],
+            "finished_at": utcnow(),
+            "owner": None,
+            "lease_until": None,
+        },
+    )
 
 
 def release(engine: Engine, job_id: int, owner: str) -> bool:
@@ -147,6 +174,7 @@ def cancel(session: Session, job_id: int) -> Job:
     )
     job = get(session, job_id)
     if result.rowcount != 1:
-        raise Conflict(f"job {job_id} is {job.status.value}: only a queued or running job can be cancelled",
-                       ("path", "job_id"))
+        raise Conflict(
+            f"job {job_id} is {job.status.value}: only a queued or running job can be cancelled", ("path", "job_id")
+        )
     return job

@@ -70,8 +70,11 @@ class Tally:
 def rep_tallies(session: Session, plan: Plan | None, reps: list[Rep], first: date, last: date) -> dict[int, Tally]:
     """Per rep id, the counts over [first, last] (the caller keeps `last` at or before today)."""
     tallies = {r.id: Tally() for r in reps}
-    planned = {(v.rep_id, v.outlet_id, v.on) for v in visit_repository.planned_visits(
-        session, plan, tallies, first, last)} if plan else set()
+    planned = (
+        {(v.rep_id, v.outlet_id, v.on) for v in visit_repository.planned_visits(session, plan, tallies, first, last)}
+        if plan
+        else set()
+    )
     for rep_id, outlet_id, _ in planned:
         tallies[rep_id].planned += 1
         tallies[rep_id].outlets_planned.add(outlet_id)
@@ -94,9 +97,14 @@ def rep_tallies(session: Session, plan: Plan | None, reps: list[Rep], first: dat
 def _figures(tally: Tally, outlet_codes: dict[int, str]) -> dict:
     rates = {"compliance": tally.compliance, "success_rate": tally.success_rate, "coverage": tally.coverage}
     return {
-        "planned_visits": tally.planned, "reported_visits": tally.reported, "visits_made": tally.made,
-        "unplanned_visits": tally.unplanned, "successful_visits": tally.successful,
-        "attempted_visits": tally.attempted, "orders": tally.orders, "order_rate": tally.order_rate,
+        "planned_visits": tally.planned,
+        "reported_visits": tally.reported,
+        "visits_made": tally.made,
+        "unplanned_visits": tally.unplanned,
+        "successful_visits": tally.successful,
+        "attempted_visits": tally.attempted,
+        "orders": tally.orders,
+        "order_rate": tally.order_rate,
         "outlets_planned": len(tally.outlets_planned),
         "outlets_never_visited": sorted(outlet_codes[o] for o in tally.outlets_planned - tally.outlets_visited),
         **rates,
@@ -125,8 +133,11 @@ def kpi_report(
     if office_id is None and supervisor_id is None and rep_id is None:
         raise InvalidInput("give office_id, supervisor_id or rep_id", ("query", "office_id"))
     rep = master_data.require_rep(session, rep_id, ("query", "rep_id")) if rep_id is not None else None
-    supervisor = (master_data.require_supervisor(session, supervisor_id, ("query", "supervisor_id"))
-                  if supervisor_id is not None else None)
+    supervisor = (
+        master_data.require_supervisor(session, supervisor_id, ("query", "supervisor_id"))
+        if supervisor_id is not None
+        else None
+    )
     office_id_of_scope = office_id if office_id is not None else (rep or supervisor).office_id
     office = master_data.require_office(session, office_id_of_scope, ("query", "office_id"))
     for name, row in (("rep_id", rep), ("supervisor_id", supervisor)):
@@ -145,11 +156,14 @@ def kpi_report(
     else:
         first = last - timedelta(days=DEFAULT_DAYS_WITHOUT_PLAN - 1)
     if first > last:
-        raise InvalidInput(f"{first.isoformat()} is after the range's end {last.isoformat()} (today or `to`)",
-                           ("query", "from"))
+        raise InvalidInput(
+            f"{first.isoformat()} is after the range's end {last.isoformat()} (today or `to`)", ("query", "from")
+        )
     if (last - first).days >= MAX_RANGE_DAYS:
-        raise InvalidInput(f"a range of at most {MAX_RANGE_DAYS} days, not {first.isoformat()} to {last.isoformat()}",
-                           ("query", "from"))
+        raise InvalidInput(
+            f"a range of at most {MAX_RANGE_DAYS} days, not {first.isoformat()} to {last.isoformat()}",
+            ("query", "from"),
+        )
 
     reps = [rep] if rep else list(repository.reps(session, office.id, supervisor.id if supervisor else None))
     tallies = rep_tallies(session, plan, reps, first, last)
@@ -161,10 +175,22 @@ def kpi_report(
         teams[r.supervisor_id].add(tallies[r.id])
         team_reps[r.supervisor_id].append(r.id)
     return KpiReport(
-        office_id=office.id, supervisor_id=supervisor_id, rep_id=rep_id, plan_id=plan.id if plan else None,
-        date_from=first, date_to=last, targets=TARGETS, total=KpiFigures(**_figures(total, outlet_codes)),
-        teams=[TeamKpis(supervisor_id=s, rep_ids=team_reps[s], **_figures(t, outlet_codes))
-               for s, t in sorted(teams.items(), key=lambda item: (item[0] is None, item[0] or 0))],
-        reps=[RepKpis(rep_id=r.id, rep_code=r.code, supervisor_id=r.supervisor_id,
-                      **_figures(tallies[r.id], outlet_codes)) for r in reps],
+        office_id=office.id,
+        supervisor_id=supervisor_id,
+        rep_id=rep_id,
+        plan_id=plan.id if plan else None,
+        date_from=first,
+        date_to=last,
+        targets=TARGETS,
+        total=KpiFigures(**_figures(total, outlet_codes)),
+        teams=[
+            TeamKpis(supervisor_id=s, rep_ids=team_reps[s], **_figures(t, outlet_codes))
+            for s, t in sorted(teams.items(), key=lambda item: (item[0] is None, item[0] or 0))
+        ],
+        reps=[
+            RepKpis(
+                rep_id=r.id, rep_code=r.code, supervisor_id=r.supervisor_id, **_figures(tallies[r.id], outlet_codes)
+            )
+            for r in reps
+        ],
     )

@@ -36,8 +36,9 @@ def _env_bytes(name: str, default: int) -> int:
 
 
 def _too_large(limit: int, env_name: str) -> JSONResponse:
-    detail = ErrorDetail(("body",), f"the request body is larger than {limit} bytes ({limit / MIB:g} MiB; {env_name})",
-                         "too_large")
+    detail = ErrorDetail(
+        ("body",), f"the request body is larger than {limit} bytes ({limit / MIB:g} MiB; {env_name})", "too_large"
+    )
     return JSONResponse(status_code=413, content={"detail": [detail.as_json()]})
 
 
@@ -46,10 +47,12 @@ class RequestSizeLimit:
 
     def __init__(self, app: ASGIApp, *, upload_bytes: int | None = None, body_bytes: int | None = None) -> None:
         self.app = app
-        self.upload_bytes = upload_bytes if upload_bytes is not None else _env_bytes(
-            "ROUTEPLAN_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
-        self.body_bytes = body_bytes if body_bytes is not None else _env_bytes(
-            "ROUTEPLAN_MAX_BODY_BYTES", DEFAULT_BODY_BYTES)
+        self.upload_bytes = (
+            upload_bytes if upload_bytes is not None else _env_bytes("ROUTEPLAN_MAX_UPLOAD_BYTES", DEFAULT_UPLOAD_BYTES)
+        )
+        self.body_bytes = (
+            body_bytes if body_bytes is not None else _env_bytes("ROUTEPLAN_MAX_BODY_BYTES", DEFAULT_BODY_BYTES)
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -47,14 +47,24 @@ def working_hours_problems(row: Office | Rep) -> list[Problem]:
     """The shift runs forwards and the lunch window lies inside it, long enough for the lunch."""
     problems: list[Problem] = []
     if row.shift_end_s <= row.shift_start_s:
-        problems.append(("shift_end", f"shift ends ({hhmm_of(row.shift_end_s)}) before it starts ({hhmm_of(row.shift_start_s)})"))
+        problems.append(
+            ("shift_end", f"shift ends ({hhmm_of(row.shift_end_s)}) before it starts ({hhmm_of(row.shift_start_s)})")
+        )
     if row.lunch_latest_s <= row.lunch_earliest_s:
-        problems.append(("lunch_latest", f"lunch window ends ({hhmm_of(row.lunch_latest_s)}) before it starts ({hhmm_of(row.lunch_earliest_s)})"))
+        problems.append(
+            (
+                "lunch_latest",
+                f"lunch window ends ({hhmm_of(row.lunch_latest_s)}) before it starts ({hhmm_of(row.lunch_earliest_s)})",
+            )
+        )
     elif row.lunch_latest_s - row.lunch_earliest_s < row.lunch_s:
-        problems.append((
-            "lunch_min",
-            f"a {row.lunch_s // 60}-minute lunch does not fit the window {hhmm_of(row.lunch_earliest_s)}-{hhmm_of(row.lunch_latest_s)}",
-        ))
+        problems.append(
+            (
+                "lunch_min",
+                f"a {row.lunch_s // 60}-minute lunch does not fit the window "
+                f"{hhmm_of(row.lunch_earliest_s)}-{hhmm_of(row.lunch_latest_s)}",
+            )
+        )
     if not problems:
         if row.lunch_earliest_s < row.shift_start_s:
             problems.append(("lunch_earliest", f"lunch window starts before the shift ({hhmm_of(row.shift_start_s)})"))
@@ -63,11 +73,18 @@ def working_hours_problems(row: Office | Rep) -> list[Problem]:
     return problems
 
 
-def position_problems(lon: float, lat: float, office: Office | None, lon_field: str = "lon", lat_field: str = "lat") -> list[Problem]:
+def position_problems(
+    lon: float, lat: float, office: Office | None, lon_field: str = "lon", lat_field: str = "lat"
+) -> list[Problem]:
     """A WGS84 position, and, near an office, not latitude and longitude the wrong way round."""
     if office is not None and looks_swapped(lon, lat, office.lon, office.lat):
-        return [(lat_field, f"{lon_field}={lon} and {lat_field}={lat} look swapped: read the other way round they lie "
-                            f"in the region of office {office.code}")]
+        return [
+            (
+                lat_field,
+                f"{lon_field}={lon} and {lat_field}={lat} look swapped: read the other way round they lie "
+                f"in the region of office {office.code}",
+            )
+        ]
     try:
         validate_lonlat(lon, lat)
     except CoordinateError as exc:
@@ -100,10 +117,13 @@ def outlet_problems(outlet: Outlet, office: Office, rep: Rep | None) -> list[Pro
     else:
         longest_s = max(end_s - start_s for start_s, end_s in windows)
         if outlet.service_s > longest_s:
-            problems.append((
-                "service_min",
-                f"a {outlet.service_s // 60}-minute visit fits none of the opening windows (longest {longest_s // 60} min)",
-            ))
+            problems.append(
+                (
+                    "service_min",
+                    f"a {outlet.service_s // 60}-minute visit fits none of the opening windows "
+                    f"(longest {longest_s // 60} min)",
+                )
+            )
     return problems
 
 
@@ -183,9 +203,13 @@ _REP_TIMES = ("shift_start", "shift_end", "lunch_earliest", "lunch_latest")
 def create_rep(session: Session, data: RepCreate, loc: Loc = ("body",)) -> Rep:
     """A new rep; shift and lunch not given are the office's."""
     office = require_office(session, data.office_id, (*loc, "office_id"))
-    supervisor = None if data.supervisor_id is None else require_supervisor(session, data.supervisor_id, (*loc, "supervisor_id"))
-    times = {f"{name}_s": getattr(office, f"{name}_s") if getattr(data, name) is None else seconds_of(getattr(data, name))
-             for name in _REP_TIMES}
+    supervisor = (
+        None if data.supervisor_id is None else require_supervisor(session, data.supervisor_id, (*loc, "supervisor_id"))
+    )
+    times = {
+        f"{name}_s": getattr(office, f"{name}_s") if getattr(data, name) is None else seconds_of(getattr(data, name))
+        for name in _REP_TIMES
+    }
     rep = Rep(
         office_id=office.id,
         supervisor_id=data.supervisor_id,

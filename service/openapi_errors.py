@@ -28,15 +28,18 @@ ERROR_BODY = {
     "properties": {
         "detail": {
             "anyOf": [
-                {"type": "array", "items": {
-                    "type": "object",
-                    "required": ["loc", "msg", "type"],
-                    "properties": {
-                        "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
-                        "msg": {"type": "string"},
-                        "type": {"type": "string"},
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["loc", "msg", "type"],
+                        "properties": {
+                            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                            "msg": {"type": "string"},
+                            "type": {"type": "string"},
+                        },
                     },
-                }},
+                },
                 {"type": "string"},
             ],
         },

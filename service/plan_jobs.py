@@ -27,15 +27,30 @@ KIND = "plan"
 WAIT_MAX_SOLVER_S = 30.0
 
 
-def create(session: Session, request: PlanRequest, owner: str, lease_seconds: float, token_id: int,
-           limits: JobLimits, workers: int) -> Job:
+def create(
+    session: Session,
+    request: PlanRequest,
+    owner: str,
+    lease_seconds: float,
+    token_id: int,
+    limits: JobLimits,
+    workers: int,
+) -> Job:
     """A queued plan job for a checked request within the office's and the token's job limits (NotFound /
     InvalidInput / TooManyRequests before anything is written)."""
     planning.check_request(session, request)
     solver_s = solver_seconds(session, request)
     job_limits.check(session, limits, request.office_id, token_id, solver_s, workers)
-    return jobs.create(session, KIND, request.as_json(), owner, lease_seconds,
-                       office_id=request.office_id, token_id=token_id, solver_s=solver_s)
+    return jobs.create(
+        session,
+        KIND,
+        request.as_json(),
+        owner,
+        lease_seconds,
+        office_id=request.office_id,
+        token_id=token_id,
+        solver_s=solver_s,
+    )
 
 
 def solver_seconds(session: Session, request: PlanRequest) -> float:
@@ -49,8 +64,9 @@ def describe_error(error: Exception) -> str:
     return str(error) if isinstance(error, ServiceError) else f"{type(error).__name__}: {error}"
 
 
-def run(engine: Engine, dask: DaskRunner, job_id: int, owner: str, lease_seconds: float,
-        keep_going: Callable[[], bool]) -> int | None:
+def run(
+    engine: Engine, dask: DaskRunner, job_id: int, owner: str, lease_seconds: float, keep_going: Callable[[], bool]
+) -> int | None:
     """Run a plan job `owner` holds: the stored plan's id, or None when the job was cancelled, taken over by
     another process, or `keep_going()` turned False (shutdown). A failure is recorded on the job and raised."""
     if not jobs.start_run(engine, job_id, owner, lease_seconds):
@@ -68,12 +84,21 @@ def run(engine: Engine, dask: DaskRunner, job_id: int, owner: str, lease_seconds
         if not progress(0):
             return None
         started = time.perf_counter()
-        answers = dask.solve([p.problem for p in prepared.problems], SolveParams(time_limit_s=request.time_limit_s),
-                             key_prefix=f"job{job_id}-run{attempt}", on_progress=progress)
+        answers = dask.solve(
+            [p.problem for p in prepared.problems],
+            SolveParams(time_limit_s=request.time_limit_s),
+            key_prefix=f"job{job_id}-run{attempt}",
+            on_progress=progress,
+        )
         solve_wall_s = time.perf_counter() - started
         with Session(engine) as session:
-            plan = planning.add_plan(session, prepared, [solution for solution, _ in answers], solve_wall_s,
-                                     max((peak_kib for _, peak_kib in answers), default=0))
+            plan = planning.add_plan(
+                session,
+                prepared,
+                [solution for solution, _ in answers],
+                solve_wall_s,
+                max((peak_kib for _, peak_kib in answers), default=0),
+            )
             if not jobs.succeed(session, job_id, owner, plan.id):
                 session.rollback()  # cancelled or taken over meanwhile: the plan is not ours to store
                 return None

@@ -76,8 +76,11 @@ def publish(session: Session, plan: Plan) -> Plan:
     session.refresh(plan)
     if plan.status != PlanStatus.PUBLISHED:
         # first the old one out, then the new one in: the database keeps one published plan per office
-        session.execute(update(Plan).where(col(Plan.office_id) == plan.office_id,
-                                           col(Plan.status) == PlanStatus.PUBLISHED).values(status=PlanStatus.SUPERSEDED))
+        session.execute(
+            update(Plan)
+            .where(col(Plan.office_id) == plan.office_id, col(Plan.status) == PlanStatus.PUBLISHED)
+            .values(status=PlanStatus.SUPERSEDED)
+        )
         plan.status = PlanStatus.PUBLISHED
         plan.published_at = utcnow()
         session.add(plan)
@@ -98,13 +101,27 @@ _REP_DAY = select(PlanDay).where(
 )
 _REP_DAY_VISITS = (
     select(
-        PlanVisit.seq, PlanVisit.arrival_s, PlanVisit.start_s, PlanVisit.departure_s, PlanVisit.travel_s,
-        PlanVisit.distance_m, col(Outlet.id).label("outlet_id"), Outlet.code, Outlet.name, Outlet.channel,
-        Outlet.address, Outlet.lon, Outlet.lat, Outlet.opening_hours,
+        PlanVisit.seq,
+        PlanVisit.arrival_s,
+        PlanVisit.start_s,
+        PlanVisit.departure_s,
+        PlanVisit.travel_s,
+        PlanVisit.distance_m,
+        col(Outlet.id).label("outlet_id"),
+        Outlet.code,
+        Outlet.name,
+        Outlet.channel,
+        Outlet.address,
+        Outlet.lon,
+        Outlet.lat,
+        Outlet.opening_hours,
     )
     .join(Outlet, col(Outlet.id) == PlanVisit.outlet_id)
-    .where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.rep_id == bindparam("rep_id"),
-           PlanVisit.day == bindparam("day"))
+    .where(
+        PlanVisit.plan_id == bindparam("plan_id"),
+        PlanVisit.rep_id == bindparam("rep_id"),
+        PlanVisit.day == bindparam("day"),
+    )
     .order_by(PlanVisit.seq)
 )
 

@@ -38,7 +38,7 @@ from service.convert import (
 from service.errors import InvalidInput, NotFound
 from service.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, PlanUnplaced, Rep
 from service.travel import UNREACHABLE, EngineChoice, OfficeTravel
-from solver.model import Problem, SolveParams, Solution
+from solver.model import Problem, Solution, SolveParams
 from solver.patterns import CYCLE_WEEKS
 
 DEFAULT_TIME_LIMIT_S = 15.0  # per rep: 8 reps on 2 cores plan in about a minute
@@ -51,8 +51,11 @@ def check_cycle(start_date: date, weeks: int) -> None:
     """A cycle starts on a Monday between FIRST_PLAN_DATE and LAST_PLAN_DATE and lasts a whole number of four-week
     blocks."""
     if not FIRST_PLAN_DATE <= start_date <= LAST_PLAN_DATE:
-        raise InvalidInput(f"must be between {FIRST_PLAN_DATE.isoformat()} and {LAST_PLAN_DATE.isoformat()}, not "
-                           f"{start_date.isoformat()}", ("start_date",))
+        raise InvalidInput(
+            f"must be between {FIRST_PLAN_DATE.isoformat()} and {LAST_PLAN_DATE.isoformat()}, not "
+            f"{start_date.isoformat()}",
+            ("start_date",),
+        )
     if start_date.weekday() != 0:
         raise InvalidInput(f"{start_date.isoformat()} is a {start_date.strftime('%A')}, not a Monday", ("start_date",))
     if weeks <= 0 or weeks % CYCLE_WEEKS:
@@ -98,15 +101,25 @@ class PlanRequest:
     engine_choice: EngineChoice = EngineChoice.CONFIGURED
 
     def as_json(self) -> dict:
-        return {"office_id": self.office_id, "start_date": self.start_date.isoformat(), "weeks": self.weeks,
-                "time_limit_s": self.time_limit_s, "created_by": self.created_by,
-                "engine_choice": self.engine_choice.value}
+        return {
+            "office_id": self.office_id,
+            "start_date": self.start_date.isoformat(),
+            "weeks": self.weeks,
+            "time_limit_s": self.time_limit_s,
+            "created_by": self.created_by,
+            "engine_choice": self.engine_choice.value,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> PlanRequest:
-        return cls(office_id=data["office_id"], start_date=date.fromisoformat(data["start_date"]),
-                   weeks=data["weeks"], time_limit_s=data["time_limit_s"], created_by=data["created_by"],
-                   engine_choice=EngineChoice(data["engine_choice"]))
+        return cls(
+            office_id=data["office_id"],
+            start_date=date.fromisoformat(data["start_date"]),
+            weeks=data["weeks"],
+            time_limit_s=data["time_limit_s"],
+            created_by=data["created_by"],
+            engine_choice=EngineChoice(data["engine_choice"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -146,25 +159,35 @@ def prepare_plan(engine: Engine, request: PlanRequest) -> PreparedPlan:
         if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
             outlets_by_rep[o.rep_id].append(o)
     try:
-        problems, lost, travel_kpis = rep_problems(office, reps_by_id, outlets_by_rep, request.weeks,
-                                                   request.engine_choice)
+        problems, lost, travel_kpis = rep_problems(
+            office, reps_by_id, outlets_by_rep, request.weeks, request.engine_choice
+        )
     except MissingHomeLocation as e:
         raise InvalidInput(str(e), ("reps", e.rep_code, "home_lon")) from e
     return PreparedPlan(request, office, reps, outlets, problems, lost, travel_kpis)
 
 
-def add_plan(session: Session, prepared: PreparedPlan, solutions: list[Solution], solve_wall_s: float,
-             worker_peak_kib: int) -> Plan:
+def add_plan(
+    session: Session, prepared: PreparedPlan, solutions: list[Solution], solve_wall_s: float, worker_peak_kib: int
+) -> Plan:
     """Add the draft plan of the solved reps to the session (flushed, not committed: the caller decides)."""
     request = prepared.request
     reps_by_id = {r.id: r for r in prepared.reps}
-    plan = Plan(office_id=prepared.office.id, start_date=request.start_date, weeks=request.weeks,
-                status=PlanStatus.DRAFT, created_by=request.created_by, time_limit_s=request.time_limit_s)
+    plan = Plan(
+        office_id=prepared.office.id,
+        start_date=request.start_date,
+        weeks=request.weeks,
+        status=PlanStatus.DRAFT,
+        created_by=request.created_by,
+        time_limit_s=request.time_limit_s,
+    )
     session.add(plan)
     session.flush()
     rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, prepared.outlets, reps_by_id))
-    rows.unplaced += [PlanUnplaced(plan_id=plan.id, rep_id=rep_id, outlet_id=outlet_id, reason=UNREACHABLE,
-                                   detail=detail[:400]) for rep_id, outlet_id, detail in prepared.lost]
+    rows.unplaced += [
+        PlanUnplaced(plan_id=plan.id, rep_id=rep_id, outlet_id=outlet_id, reason=UNREACHABLE, detail=detail[:400])
+        for rep_id, outlet_id, detail in prepared.lost
+    ]
     for problem, solution in zip(prepared.problems, solutions, strict=True):
         rep_rows = solution_rows(plan.id, problem, solution)
         rows.days += rep_rows.days
@@ -195,8 +218,7 @@ def plan_office(
 
     Travel times come from each rep's travel engine (service/travel.py); an engine that fails raises
     EngineUnavailable and an outlet outside its map InvalidInput before anything is stored."""
-    prepared = prepare_plan(engine, PlanRequest(office_id, start_date, weeks, time_limit_s, created_by,
-                                                engine_choice))
+    prepared = prepare_plan(engine, PlanRequest(office_id, start_date, weeks, time_limit_s, created_by, engine_choice))
     started = time.perf_counter()
     solutions, worker_peak_kib = solve_reps(prepared.problems, SolveParams(time_limit_s=time_limit_s))
     solve_wall_s = time.perf_counter() - started
@@ -207,7 +229,10 @@ def plan_office(
 
 
 def rep_problems(
-    office: Office, reps_by_id: dict[int, Rep], outlets_by_rep: dict[int, list[Outlet]], weeks: int,
+    office: Office,
+    reps_by_id: dict[int, Rep],
+    outlets_by_rep: dict[int, list[Outlet]],
+    weeks: int,
     engine_choice: EngineChoice,
 ) -> tuple[list[RepProblem], list[tuple[int, int, str]], dict]:
     """The reps' solver problems on their travel engines' times, the outlets left out because no road reaches
@@ -222,23 +247,33 @@ def rep_problems(
             report["engines"][rep.code] = times.engine
             for i, snap_m in times.far_from_road:
                 report["far_from_road"].append(
-                    {"outlet_code": rep_outlets[i].code, "rep_code": rep.code, "snap_m": round(snap_m, 1)})
+                    {"outlet_code": rep_outlets[i].code, "rep_code": rep.code, "snap_m": round(snap_m, 1)}
+                )
             for i in times.unreachable:
                 o = rep_outlets[i]
                 report["unreachable"].append({"outlet_code": o.code, "rep_code": rep.code})
-                lost.append((rep.id, o.id, f"outlet {o.code}: no road route from the start of rep {rep.code}'s "
-                                           f"day, back to its end, or to and from most of the rep's other outlets "
-                                           f"on {times.engine}"))
+                lost.append(
+                    (
+                        rep.id,
+                        o.id,
+                        f"outlet {o.code}: no road route from the start of rep {rep.code}'s "
+                        f"day, back to its end, or to and from most of the rep's other outlets "
+                        f"on {times.engine}",
+                    )
+                )
             kept = sorted(set(range(len(rep_outlets))) - set(times.unreachable))
             rows = np.array([0, 1] + [2 + i for i in kept])
-            matrix = TravelMatrix(duration_s=times.matrix.duration_s[np.ix_(rows, rows)],
-                                  distance_m=times.matrix.distance_m[np.ix_(rows, rows)])
+            matrix = TravelMatrix(
+                duration_s=times.matrix.duration_s[np.ix_(rows, rows)],
+                distance_m=times.matrix.distance_m[np.ix_(rows, rows)],
+            )
             problems.append(rep_problem(office, rep, [rep_outlets[i] for i in kept], weeks, matrix))
     return problems, lost, report
 
 
-def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows,
-                problems: dict[int, Problem] | None = None) -> dict:
+def office_kpis(
+    reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRows, problems: dict[int, Problem] | None = None
+) -> dict:
     """Coverage, visits per day, travel and workload per rep and day, whether each rep's days are balanced (and,
     from the rep's solver problem in `problems` by rep id, why not), and unplaced visits by reason."""
     placed_by_outlet = Counter(v.outlet_id for v in rows.visits)
@@ -262,28 +297,39 @@ def office_kpis(reps: list[Rep], outlets: list[Outlet], weeks: int, rows: PlanRo
             service_s = route.service_s if route else 0
             visits = visits_by_rep_day[(rep.id, vehicle.day)]
             day_visit_counts.append(visits)
-            days.append({
-                "day": vehicle.day, "week": vehicle.day // 7, "weekday": vehicle.day % 7, "visits": visits,
-                "travel_s": travel_s, "distance_m": route.distance_m if route else 0, "service_s": service_s,
-                "workload_s": travel_s + service_s, "idle_s": route.idle_s if route else 0,
-                "start_s": route.start_s if route else None, "end_s": route.end_s if route else None,
-            })
+            days.append(
+                {
+                    "day": vehicle.day,
+                    "week": vehicle.day // 7,
+                    "weekday": vehicle.day % 7,
+                    "visits": visits,
+                    "travel_s": travel_s,
+                    "distance_m": route.distance_m if route else 0,
+                    "service_s": service_s,
+                    "workload_s": travel_s + service_s,
+                    "idle_s": route.idle_s if route else 0,
+                    "start_s": route.start_s if route else None,
+                    "end_s": route.end_s if route else None,
+                }
+            )
             if route:
                 idle_per_day.append(route.idle_s)
         workloads = [d["workload_s"] for d in days]
-        rep_kpis.append({
-            "rep_id": rep.id,
-            "rep_code": rep.code,
-            "visits_required": required_by_rep[rep.id],
-            "visits_placed": sum(d["visits"] for d in days),
-            "travel_s": sum(d["travel_s"] for d in days),
-            "distance_m": sum(d["distance_m"] for d in days),
-            "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
-            "balance": balance(days, (problems or {}).get(rep.id)),
-            "idle_s": sum(d["idle_s"] for d in days),
-            "idle_s_max": max((d["idle_s"] for d in days), default=0),
-            "days": days,
-        })
+        rep_kpis.append(
+            {
+                "rep_id": rep.id,
+                "rep_code": rep.code,
+                "visits_required": required_by_rep[rep.id],
+                "visits_placed": sum(d["visits"] for d in days),
+                "travel_s": sum(d["travel_s"] for d in days),
+                "distance_m": sum(d["distance_m"] for d in days),
+                "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
+                "balance": balance(days, (problems or {}).get(rep.id)),
+                "idle_s": sum(d["idle_s"] for d in days),
+                "idle_s_max": max((d["idle_s"] for d in days), default=0),
+                "days": days,
+            }
+        )
 
     unplaced_by_reason = Counter()
     for u in rows.unplaced:

@@ -166,8 +166,7 @@ def _on(principal: Principal, rule: Rule, session: Session, scope_of: Any, loc: 
 
 def on_office(rule: Rule) -> Any:
     def office_rule(office_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
-        return _on(principal, rule, session, lambda _s: Scope(f"office {office_id}", office_id),
-                   ("path", "office_id"))
+        return _on(principal, rule, session, lambda _s: Scope(f"office {office_id}", office_id), ("path", "office_id"))
 
     return Depends(office_rule)
 
@@ -192,26 +191,39 @@ def on_supervisor(rule: Rule) -> Any:
 
 def on_plan(rule: Rule, *, page: bool = False) -> Any:
     def plan_rule(plan_id: int, session: SessionDep, principal: Principal = _who(page)) -> Principal:
-        return _on(principal, rule, session,
-                   lambda s: (p := s.get(Plan, plan_id)) and Scope(f"plan {plan_id}", p.office_id), ("path", "plan_id"))
+        return _on(
+            principal,
+            rule,
+            session,
+            lambda s: (p := s.get(Plan, plan_id)) and Scope(f"plan {plan_id}", p.office_id),
+            ("path", "plan_id"),
+        )
 
     return Depends(plan_rule)
 
 
 def on_job(rule: Rule) -> Any:
     def job_rule(job_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
-        return _on(principal, rule, session,
-                   lambda s: (j := s.get(Job, job_id)) and Scope(f"job {job_id}", j.request.get("office_id")),
-                   ("path", "job_id"))
+        return _on(
+            principal,
+            rule,
+            session,
+            lambda s: (j := s.get(Job, job_id)) and Scope(f"job {job_id}", j.request.get("office_id")),
+            ("path", "job_id"),
+        )
 
     return Depends(job_rule)
 
 
 def on_change_set(rule: Rule) -> Any:
     def change_set_rule(change_set_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
-        return _on(principal, rule, session,
-                   lambda s: (c := s.get(ChangeSet, change_set_id)) and Scope(f"change set {change_set_id}", c.office_id),
-                   ("path", "change_set_id"))
+        return _on(
+            principal,
+            rule,
+            session,
+            lambda s: (c := s.get(ChangeSet, change_set_id)) and Scope(f"change set {change_set_id}", c.office_id),
+            ("path", "change_set_id"),
+        )
 
     return Depends(change_set_rule)
 
@@ -229,9 +241,12 @@ def on_outlet(rule: Rule) -> Any:
 
 def on_token(rule: Rule) -> Any:
     def token_rule(token_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
-        return _on(principal, rule, session,
-                   lambda s: (t := s.get(ApiToken, token_id)) and Scope(f"token {token_id}", t.office_id),
-                   ("path", "token_id"))
+        return _on(
+            principal,
+            rule,
+            session,
+            lambda s: (t := s.get(ApiToken, token_id)) and Scope(f"token {token_id}", t.office_id),
+            ("path", "token_id"),
+        )
 
     return Depends(token_rule)
-

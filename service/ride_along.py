@@ -132,8 +132,9 @@ def _priority(rep: Rep, tally: kpis.Tally, on: date, new_rep_days: int) -> _Prio
 def read_week(session: Session, supervisor_id: int, start_date: date, now: datetime | None) -> WeekData:
     supervisor = master_data.require_supervisor(session, supervisor_id, ("path", "supervisor_id"))
     if start_date.weekday() != 0:
-        raise InvalidInput(f"{start_date.isoformat()} is a {start_date.strftime('%A')}, not a Monday",
-                           ("query", "start_date"))
+        raise InvalidInput(
+            f"{start_date.isoformat()} is a {start_date.strftime('%A')}, not a Monday", ("query", "start_date")
+        )
     office = repository.office(session, supervisor.office_id)
     settings = visit_repository.settings(session, office.id)
     team = list(repository.reps(session, office.id, supervisor.id, active=True))
@@ -143,14 +144,19 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
     if plan is None:
         raise NotFound(f"office {office.code} has no published plan", ("query", "start_date"))
     if start_date < plan.start_date:
-        raise NotFound(f"the week of {start_date.isoformat()} is before the published plan starts "
-                       f"({plan.start_date.isoformat()})", ("query", "start_date"))
+        raise NotFound(
+            f"the week of {start_date.isoformat()} is before the published plan starts ({plan.start_date.isoformat()})",
+            ("query", "start_date"),
+        )
 
     period_days = 7 * settings.period_weeks
     period_start = plan.start_date + timedelta(days=(start_date - plan.start_date).days // period_days * period_days)
     history = visit_repository.ride_along_days(
-        session, supervisor.id, min(period_start, start_date - timedelta(days=RECENT_CHECK_DAYS)),
-        start_date - timedelta(days=1))
+        session,
+        supervisor.id,
+        min(period_start, start_date - timedelta(days=RECENT_CHECK_DAYS)),
+        start_date - timedelta(days=1),
+    )
     rides_done = Counter(d.rep_id for d in history if d.ride_date >= period_start and d.rep_id is not None)
     ridden = [d for d in history if d.rep_id is not None]
     previous_rep_id = ridden[-1].rep_id if ridden and (start_date - ridden[-1].ride_date).days <= 7 else None
@@ -171,13 +177,28 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
         if visit.rep_id in team_ids:
             stops[(visit.rep_id, visit.day)].append((visit, outlet))
     outcomes: dict[date, list[VisitOutcome]] = defaultdict(list)
-    for o in visit_repository.outcomes(session, team_ids, start_date - timedelta(days=PREVIOUS_DAY_SEARCH_DAYS),
-                                       start_date + timedelta(days=6)):
+    for o in visit_repository.outcomes(
+        session, team_ids, start_date - timedelta(days=PREVIOUS_DAY_SEARCH_DAYS), start_date + timedelta(days=6)
+    ):
         outcomes[o.visit_date].append(o)
     outlets = {o.id: o for o in repository.outlets(session, office.id)}
-    return WeekData(supervisor, office, settings, plan, team, period_start,
-                    period_start + timedelta(days=period_days - 1), rides_done, previous_rep_id, last_checked,
-                    priorities, routes, dict(stops), outlets, dict(outcomes))
+    return WeekData(
+        supervisor,
+        office,
+        settings,
+        plan,
+        team,
+        period_start,
+        period_start + timedelta(days=period_days - 1),
+        rides_done,
+        previous_rep_id,
+        last_checked,
+        priorities,
+        routes,
+        dict(stops),
+        outlets,
+        dict(outcomes),
+    )
 
 
 def _working_reps(week: WeekData, on: date) -> list[Rep]:
@@ -193,8 +214,9 @@ def _rules(week: WeekData) -> MorningRules:
 def _morning(week: WeekData, rep: Rep, on: date, rules: MorningRules) -> RideAlongMorning:
     """The rep's published day of that date re-timed with the supervisor's coaching."""
     day = visit_repository.cycle_day(week.plan, on)
-    return plan_morning(convert.ride_along_rep_day(rep, week.routes[(rep.id, day)], week.stops[(rep.id, day)],
-                                                   on.weekday()), rules)
+    return plan_morning(
+        convert.ride_along_rep_day(rep, week.routes[(rep.id, day)], week.stops[(rep.id, day)], on.weekday()), rules
+    )
 
 
 def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -> dict[date, list[Rep]]:
@@ -203,10 +225,14 @@ def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -
     yet ridden with in the period has no such morning left in it (every rep is ridden with once a period; the
     morning then says why there is no coaching)."""
     working = {on: _working_reps(week, on) for on in mornings}
-    coaching = {(r.id, on): any(s.coaching_s for s in _morning(week, r, on, rules).stops)
-                for on in mornings for r in working[on]}
-    never = {r.id for r in week.team
-             if not week.rides_done[r.id] and not any(coaching.get((r.id, on)) for on in mornings)}
+    coaching = {
+        (r.id, on): any(s.coaching_s for s in _morning(week, r, on, rules).stops)
+        for on in mornings
+        for r in working[on]
+    }
+    never = {
+        r.id for r in week.team if not week.rides_done[r.id] and not any(coaching.get((r.id, on)) for on in mornings)
+    }
     return {on: [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps for on, reps in working.items()}
 
 
@@ -231,43 +257,71 @@ def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, lis
     return this_week, repeats, [week.team[r] for r in choice.missed]
 
 
-def _morning_public(week: WeekData, rep: Rep, on: date, stops: list[tuple[PlanVisit, Outlet]],
-                    morning: RideAlongMorning) -> MorningPublic:
+def _morning_public(
+    week: WeekData, rep: Rep, on: date, stops: list[tuple[PlanVisit, Outlet]], morning: RideAlongMorning
+) -> MorningPublic:
     weekday = WEEKDAYS[on.weekday()]
     dropped = {d.stop for d in morning.coaching_dropped}
     public_stops = [
         MorningStopPublic(
-            seq=visit.seq, outlet_id=outlet.id, outlet_code=outlet.code, outlet_name=outlet.name,
-            planned_start=hhmm_of(visit.start_s), arrival=hhmm_of(t.arrival_s), start=hhmm_of(t.start_s),
-            departure=hhmm_of(t.departure_s), start_s=t.start_s, departure_s=t.departure_s,
-            opening_hours=opening_hours_text(outlet.opening_hours).get(weekday, []), with_supervisor=t.with_supervisor,
-            coaching=t.coaching_s > 0, coaching_min=t.coaching_s // 60, coaching_dropped=i in dropped, fits=t.fits,
+            seq=visit.seq,
+            outlet_id=outlet.id,
+            outlet_code=outlet.code,
+            outlet_name=outlet.name,
+            planned_start=hhmm_of(visit.start_s),
+            arrival=hhmm_of(t.arrival_s),
+            start=hhmm_of(t.start_s),
+            departure=hhmm_of(t.departure_s),
+            start_s=t.start_s,
+            departure_s=t.departure_s,
+            opening_hours=opening_hours_text(outlet.opening_hours).get(weekday, []),
+            with_supervisor=t.with_supervisor,
+            coaching=t.coaching_s > 0,
+            coaching_min=t.coaching_s // 60,
+            coaching_dropped=i in dropped,
+            fits=t.fits,
         )
         for i, ((visit, outlet), t) in enumerate(zip(stops, morning.stops))
     ]
     if morning.supervised:
         last_visit, last_outlet = stops[morning.supervised - 1]
-        leave = LeavePublic(after_seq=last_visit.seq, outlet_code=last_outlet.code, lon=last_outlet.lon,
-                            lat=last_outlet.lat, time=hhmm_of(morning.leave_s), time_s=morning.leave_s)
+        leave = LeavePublic(
+            after_seq=last_visit.seq,
+            outlet_code=last_outlet.code,
+            lon=last_outlet.lon,
+            lat=last_outlet.lat,
+            time=hhmm_of(morning.leave_s),
+            time_s=morning.leave_s,
+        )
     else:
         end_s = week.settings.morning_end_s
-        leave = LeavePublic(after_seq=0, outlet_code=None, lon=week.office.lon, lat=week.office.lat,
-                            time=hhmm_of(end_s), time_s=end_s)
+        leave = LeavePublic(
+            after_seq=0, outlet_code=None, lon=week.office.lon, lat=week.office.lat, time=hhmm_of(end_s), time_s=end_s
+        )
     coached = [s.seq for s in public_stops if s.coaching]
     notes = [f"coaching at seq {', '.join(map(str, coached))}" if coached else "no coaching stop this morning"]
     blocked = {"lunch": "the rep's lunch would start too late", "shift": "the rep would be back after the shift"}
     for d in morning.coaching_dropped:
-        why = (f"seq {stops[d.late_stop][0].seq} would miss its opening hours" if d.blocked == "window"
-               else blocked[d.blocked])
+        why = (
+            f"seq {stops[d.late_stop][0].seq} would miss its opening hours"
+            if d.blocked == "window"
+            else blocked[d.blocked]
+        )
         notes.append(f"coaching left out at seq {stops[d.stop][0].seq}: with it {why}")
     if not morning.feasible:
         late = [s.seq for s in public_stops if not s.fits]
-        notes.append("the published day no longer fits as published (opening hours or the rep changed?)"
-                     + (f": seq {', '.join(map(str, late))} outside the opening hours" if late else ""))
+        notes.append(
+            "the published day no longer fits as published (opening hours or the rep changed?)"
+            + (f": seq {', '.join(map(str, late))} outside the opening hours" if late else "")
+        )
     return MorningPublic(
-        meets_rep_at="office" if rep.start_place == Place.OFFICE else "first stop", stops=public_stops, leave=leave,
+        meets_rep_at="office" if rep.start_place == Place.OFFICE else "first stop",
+        stops=public_stops,
+        leave=leave,
         rep_lunch_start=None if morning.lunch_start_s is None else hhmm_of(morning.lunch_start_s),
-        rep_day_end=hhmm_of(morning.end_s), rep_day_feasible=morning.feasible, note="; ".join(notes),
+        rep_day_end=hhmm_of(morning.end_s),
+        rep_day_feasible=morning.feasible,
+        note="; ".join(notes),
     )
 
 
@@ -295,8 +349,11 @@ def _previous_working_day(week: WeekData, on: date) -> date | None:
 def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[int, date]) -> list[_Candidate]:
     team = {r.id: r for r in week.team}
     reported = week.outcomes.get(orders_from, [])
-    found: list[tuple[Outlet, Rep, str]] = [(week.outlets[o.outlet_id], team[o.rep_id], "outcome")
-                                            for o in reported if o.order_taken and o.status == VISITED]
+    found: list[tuple[Outlet, Rep, str]] = [
+        (week.outlets[o.outlet_id], team[o.rep_id], "outcome")
+        for o in reported
+        if o.order_taken and o.status == VISITED
+    ]
     reporting = {o.rep_id for o in reported}
     day = visit_repository.cycle_day(week.plan, orders_from)
     for rep in week.team:
@@ -309,13 +366,20 @@ def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[
         seen.add(outlet.id)
         checked = last_checked.get(outlet.id)
         days_since = RECENT_CHECK_DAYS if checked is None else min((on - checked).days, RECENT_CHECK_DAYS)
-        candidates.append(_Candidate(outlet, rep, source, ValueParts(
-            delivery=DELIVERY_POINTS,
-            big_account=BIG_ACCOUNT_POINTS if outlet.channel in BIG_ACCOUNT_CHANNELS else 0,
-            high_frequency=HIGH_FREQUENCY_POINTS if outlet.visits_per_cycle >= HIGH_FREQUENCY_VISITS else 0,
-            not_checked_recently=NOT_CHECKED_POINTS * days_since // RECENT_CHECK_DAYS,
-            first_of_rep=0,
-        )))
+        candidates.append(
+            _Candidate(
+                outlet,
+                rep,
+                source,
+                ValueParts(
+                    delivery=DELIVERY_POINTS,
+                    big_account=BIG_ACCOUNT_POINTS if outlet.channel in BIG_ACCOUNT_CHANNELS else 0,
+                    high_frequency=HIGH_FREQUENCY_POINTS if outlet.visits_per_cycle >= HIGH_FREQUENCY_VISITS else 0,
+                    not_checked_recently=NOT_CHECKED_POINTS * days_since // RECENT_CHECK_DAYS,
+                    first_of_rep=0,
+                ),
+            )
+        )
     candidates.sort(key=lambda c: (-c.points, c.outlet.code))
     return candidates[:MAX_CANDIDATES]
 
@@ -332,18 +396,24 @@ def _why(c: _Candidate, parts: ValueParts, last_checked: date | None) -> str:
     return "; ".join(reasons)
 
 
-def _afternoon(week: WeekData, on: date, leave: LeavePublic, last_checked: dict[int, date],
-               spot_checker: SpotChecker) -> AfternoonPublic:
+def _afternoon(
+    week: WeekData, on: date, leave: LeavePublic, last_checked: dict[int, date], spot_checker: SpotChecker
+) -> AfternoonPublic:
     office, settings = week.office, week.settings
     start_s = max(leave.time_s, office.lunch_earliest_s) + office.lunch_s
     orders_from = _previous_working_day(week, on)
     candidates = _candidates(week, on, orders_from, last_checked) if orders_from else []
     rep_index = {r.id: i for i, r in enumerate(week.team)}
     problem, distance_m = convert.spot_check_problem(
-        (leave.lon, leave.lat), office,
+        (leave.lon, leave.lat),
+        office,
         [convert.SpotCheckInput(c.outlet, rep_index[c.rep.id], c.points * SECONDS_PER_POINT) for c in candidates],
-        weekday=on.weekday(), check_s=settings.spot_check_s, start_s=start_s, end_by_s=settings.meeting_s,
-        rep_bonus_s=FIRST_OF_REP_POINTS * SECONDS_PER_POINT, travel_mode=settings.supervisor_travel_mode,
+        weekday=on.weekday(),
+        check_s=settings.spot_check_s,
+        start_s=start_s,
+        end_by_s=settings.meeting_s,
+        rep_bonus_s=FIRST_OF_REP_POINTS * SECONDS_PER_POINT,
+        travel_mode=settings.supervisor_travel_mode,
     )
     route = spot_checker(problem)
     weekday = WEEKDAYS[on.weekday()]
@@ -355,25 +425,49 @@ def _afternoon(week: WeekData, on: date, leave: LeavePublic, last_checked: dict[
         place = location
         parts = c.parts.model_copy(update={"first_of_rep": 0 if c.rep.id in reps_seen else FIRST_OF_REP_POINTS})
         reps_seen.add(c.rep.id)
-        stops.append(SpotStopPublic(
-            order=order, outlet_id=c.outlet.id, outlet_code=c.outlet.code, outlet_name=c.outlet.name,
-            channel=c.outlet.channel, rep_code=c.rep.code, ordered_on=orders_from, source=c.source,
-            arrival=hhmm_of(stop.arrival_s), start=hhmm_of(stop.start_s), departure=hhmm_of(stop.departure_s),
-            start_s=stop.start_s, departure_s=stop.departure_s,
-            opening_hours=opening_hours_text(c.outlet.opening_hours).get(weekday, []), travel_s=stop.travel_s,
-            value=c.points + parts.first_of_rep, value_parts=parts, why=_why(c, parts, last_checked.get(c.outlet.id)),
-        ))
+        stops.append(
+            SpotStopPublic(
+                order=order,
+                outlet_id=c.outlet.id,
+                outlet_code=c.outlet.code,
+                outlet_name=c.outlet.name,
+                channel=c.outlet.channel,
+                rep_code=c.rep.code,
+                ordered_on=orders_from,
+                source=c.source,
+                arrival=hhmm_of(stop.arrival_s),
+                start=hhmm_of(stop.start_s),
+                departure=hhmm_of(stop.departure_s),
+                start_s=stop.start_s,
+                departure_s=stop.departure_s,
+                opening_hours=opening_hours_text(c.outlet.opening_hours).get(weekday, []),
+                travel_s=stop.travel_s,
+                value=c.points + parts.first_of_rep,
+                value_parts=parts,
+                why=_why(c, parts, last_checked.get(c.outlet.id)),
+            )
+        )
     route_distance_m += int(distance_m[place, 1])
     afternoon = AfternoonPublic(
-        start=hhmm_of(start_s), start_s=start_s, orders_from=orders_from, candidates=len(candidates), stops=stops,
-        return_time=hhmm_of(route.end_s), return_s=route.end_s, meeting=hhmm_of(settings.meeting_s),
-        back_before_meeting=route.end_s <= settings.meeting_s, travel_s=route.travel_s, distance_m=route_distance_m,
+        start=hhmm_of(start_s),
+        start_s=start_s,
+        orders_from=orders_from,
+        candidates=len(candidates),
+        stops=stops,
+        return_time=hhmm_of(route.end_s),
+        return_s=route.end_s,
+        meeting=hhmm_of(settings.meeting_s),
+        back_before_meeting=route.end_s <= settings.meeting_s,
+        travel_s=route.travel_s,
+        distance_m=route_distance_m,
         value=sum(s.value for s in stops),
     )
     return afternoon
 
 
-def _morning_travel(week: WeekData, rep: Rep, stops: list[tuple[PlanVisit, Outlet]], supervised: int) -> tuple[int, int]:
+def _morning_travel(
+    week: WeekData, rep: Rep, stops: list[tuple[PlanVisit, Outlet]], supervised: int
+) -> tuple[int, int]:
     """The supervisor's travel with the rep: from the office with the rep, or alone to the rep's first stop."""
     if not supervised:
         return 0, 0
@@ -391,11 +485,14 @@ def _why_rep(week: WeekData, rep: Rep, ridden_before: int) -> list[str]:
     priority = week.priorities[rep.id]
     why = []
     if ridden_before == 0:
-        why.append(f"first ride-along with {rep.code} in the period {week.period_start.isoformat()} to "
-                   f"{week.period_end.isoformat()}")
+        why.append(
+            f"first ride-along with {rep.code} in the period {week.period_start.isoformat()} to "
+            f"{week.period_end.isoformat()}"
+        )
     else:
-        why.append(f"ride-along number {ridden_before + 1} with {rep.code} in the period (priority weight "
-                   f"{priority.weight})")
+        why.append(
+            f"ride-along number {ridden_before + 1} with {rep.code} in the period (priority weight {priority.weight})"
+        )
     return why + priority.reasons
 
 
@@ -415,22 +512,43 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
         for s in afternoon.stops:
             last_checked[s.outlet_id] = on
         travel_s, distance_m = _morning_travel(week, rep, stops, morning.supervised)
-        days.append(RideAlongDayPublic(
-            date=on, weekday=on.weekday(), rep_id=rep.id, rep_code=rep.code, rep_name=rep.name,
-            why=_why_rep(week, rep, rides[rep.id]), morning=morning_public, afternoon=afternoon,
-            supervisor_travel_s=travel_s + afternoon.travel_s, supervisor_distance_m=distance_m + afternoon.distance_m,
-        ))
+        days.append(
+            RideAlongDayPublic(
+                date=on,
+                weekday=on.weekday(),
+                rep_id=rep.id,
+                rep_code=rep.code,
+                rep_name=rep.name,
+                why=_why_rep(week, rep, rides[rep.id]),
+                morning=morning_public,
+                afternoon=afternoon,
+                supervisor_travel_s=travel_s + afternoon.travel_s,
+                supervisor_distance_m=distance_m + afternoon.distance_m,
+            )
+        )
         rides[rep.id] += 1
     ridden_in_period = sorted(r.code for r in week.team if rides[r.id])
     return RideAlongWeekPublic(
-        supervisor_id=week.supervisor.id, supervisor_code=week.supervisor.code, office_id=week.office.id,
-        plan_id=week.plan.id, start_date=start_date, period_start=week.period_start, period_end=week.period_end,
+        supervisor_id=week.supervisor.id,
+        supervisor_code=week.supervisor.code,
+        office_id=week.office.id,
+        plan_id=week.plan.id,
+        start_date=start_date,
+        period_start=week.period_start,
+        period_end=week.period_end,
         settings=RideAlongSettingsPublic.of(week.settings),
-        priorities=[RepPriorityPublic(rep_id=r.id, rep_code=r.code, weight=week.priorities[r.id].weight,
-                                      reasons=week.priorities[r.id].reasons,
-                                      success_rate=week.priorities[r.id].tally.success_rate,
-                                      compliance=week.priorities[r.id].tally.compliance,
-                                      rides_earlier_in_period=week.rides_done[r.id]) for r in week.team],
+        priorities=[
+            RepPriorityPublic(
+                rep_id=r.id,
+                rep_code=r.code,
+                weight=week.priorities[r.id].weight,
+                reasons=week.priorities[r.id].reasons,
+                success_rate=week.priorities[r.id].tally.success_rate,
+                compliance=week.priorities[r.id].tally.compliance,
+                rides_earlier_in_period=week.rides_done[r.id],
+            )
+            for r in week.team
+        ],
         days=days,
         kpis=RideAlongWeekKpis(
             reps_in_team=len(week.team),
@@ -438,7 +556,8 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
             reps_ridden_in_period=ridden_in_period,
             reps_not_ridden_in_period=sorted(r.code for r in week.team if not rides[r.id]),
             reps_the_period_cannot_fit=sorted(r.code for r in missed),
-            mornings=len(days), repeats=repeats,
+            mornings=len(days),
+            repeats=repeats,
             spot_checks_planned=sum(len(d.afternoon.stops) for d in days),
             spot_check_value=sum(d.afternoon.value for d in days),
             supervisor_travel_s=sum(d.supervisor_travel_s for d in days),
@@ -448,8 +567,9 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
     )
 
 
-def ride_along_week(engine: Engine, supervisor_id: int, start_date: date,
-                    now: datetime | None = None) -> RideAlongWeekPublic:
+def ride_along_week(
+    engine: Engine, supervisor_id: int, start_date: date, now: datetime | None = None
+) -> RideAlongWeekPublic:
     """Read, plan (no session open while the solvers run), then store the days shown."""
     with Session(engine) as session:
         week = read_week(session, supervisor_id, start_date, now)
@@ -461,12 +581,22 @@ def ride_along_week(engine: Engine, supervisor_id: int, start_date: date,
 def store_week(engine: Engine, week: RideAlongWeekPublic) -> None:
     """Keep the week shown as the supervisor's history, replacing what was stored for its dates."""
     with Session(engine) as session:
-        session.exec(delete(RideAlongDay).where(
-            RideAlongDay.supervisor_id == week.supervisor_id, RideAlongDay.ride_date >= week.start_date,
-            RideAlongDay.ride_date <= week.start_date + timedelta(days=6)))
-        session.add_all(RideAlongDay(supervisor_id=week.supervisor_id, ride_date=d.date, rep_id=d.rep_id,
-                                     spot_check_outlet_ids=[s.outlet_id for s in d.afternoon.stops])
-                        for d in week.days)
+        session.exec(
+            delete(RideAlongDay).where(
+                RideAlongDay.supervisor_id == week.supervisor_id,
+                RideAlongDay.ride_date >= week.start_date,
+                RideAlongDay.ride_date <= week.start_date + timedelta(days=6),
+            )
+        )
+        session.add_all(
+            RideAlongDay(
+                supervisor_id=week.supervisor_id,
+                ride_date=d.date,
+                rep_id=d.rep_id,
+                spot_check_outlet_ids=[s.outlet_id for s in d.afternoon.stops],
+            )
+            for d in week.days
+        )
         session.commit()
 
 
@@ -500,8 +630,11 @@ def update_settings(session: Session, office_id: int, changes: dict) -> RideAlon
         column, convert_value = _SETTING_COLUMNS[name]
         setattr(settings, column, convert_value(value))
     if settings.morning_end_s >= settings.meeting_s:
-        raise InvalidInput(f"the morning ends ({hhmm_of(settings.morning_end_s)}) after the evening meeting "
-                           f"({hhmm_of(settings.meeting_s)})", ("body", "morning_end"))
+        raise InvalidInput(
+            f"the morning ends ({hhmm_of(settings.morning_end_s)}) after the evening meeting "
+            f"({hhmm_of(settings.meeting_s)})",
+            ("body", "morning_end"),
+        )
     session.add(settings)
     session.flush()
     return settings

@@ -39,10 +39,17 @@ class RideAlongSettingsPublic(BaseModel):
 
     @classmethod
     def of(cls, s: tables.RideAlongSettings) -> RideAlongSettingsPublic:
-        return cls(office_id=s.office_id, morning_end=hhmm_of(s.morning_end_s), coaching_min=s.coaching_s // 60,
-                   demonstrate_every=s.demonstrate_every, meeting=hhmm_of(s.meeting_s), period_weeks=s.period_weeks,
-                   spot_check_min=s.spot_check_s // 60, supervisor_travel_mode=s.supervisor_travel_mode,
-                   new_rep_days=s.new_rep_days)
+        return cls(
+            office_id=s.office_id,
+            morning_end=hhmm_of(s.morning_end_s),
+            coaching_min=s.coaching_s // 60,
+            demonstrate_every=s.demonstrate_every,
+            meeting=hhmm_of(s.meeting_s),
+            period_weeks=s.period_weeks,
+            spot_check_min=s.spot_check_s // 60,
+            supervisor_travel_mode=s.supervisor_travel_mode,
+            new_rep_days=s.new_rep_days,
+        )
 
 
 class MorningStopPublic(BaseModel):

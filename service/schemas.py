@@ -51,8 +51,8 @@ DB_INT_MIN, DB_INT_MAX = -(2**63), 2**63 - 1  # BIGINT; SQLite's INTEGER
 def unstorable(value: Any) -> str | None:
     """Why `value` (or a string or integer anywhere inside its lists and dicts) cannot be stored or looked up,
     else None. PostgreSQL's text refuses NUL; a lone surrogate (JSON's "\\ud800") is not Unicode text, so no
-    database driver can encode it; integers are 64-bit in both databases; numbers are finite. Everything else in text (CJK, emoji
-    and their ZWJ sequences, RTL, combining marks) is kept as sent."""
+    database driver can encode it; integers are 64-bit in both databases; numbers are finite. Everything else in
+    text (CJK, emoji and their ZWJ sequences, RTL, combining marks) is kept as sent."""
     pending = [value]
     while pending:  # a loop, not recursion: a polygon may nest deeper than the stack
         item = pending.pop()
@@ -188,7 +188,9 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DayWindows = Annotated[list[str], Field(max_length=MAX_WINDOWS), AfterValidator(_check_day_windows)]
 OpeningHours = Annotated[
     dict[Weekday, DayWindows],
-    Field(examples=[{"mon": ["09:30-11:00", "14:00-17:00"], "tue": [], "sun": []}], description="a missing day is closed"),
+    Field(
+        examples=[{"mon": ["09:30-11:00", "14:00-17:00"], "tue": [], "sun": []}], description="a missing day is closed"
+    ),
 ]
 WorkingDays = Annotated[
     list[Annotated[int, Field(ge=0, le=6)]],
@@ -201,7 +203,9 @@ VisitsPerCycle = Literal[1, 2, 4, 8, 12]
 SpeedKmh = Annotated[float, Field(gt=0, le=120)]
 CoordSystemName = Annotated[
     CoordSystem,
-    Field(description="system of lon/lat as given: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu); stored as WGS84"),
+    Field(
+        description="system of lon/lat as given: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu); stored as WGS84"
+    ),
 ]
 
 _FORBID = ConfigDict(extra="forbid")

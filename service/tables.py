@@ -6,7 +6,7 @@ them meaning. Opening hours are JSON: {"mon": [[start_s, end_s], ...], ..., "sun
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from enum import StrEnum
 
 from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
@@ -14,12 +14,12 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(moment: datetime) -> datetime:
     """A stored time as an aware UTC time: SQLite gives back UTC times without their zone."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 class Place(StrEnum):
@@ -115,8 +115,13 @@ class Plan(SQLModel, table=True):
     # office are serialised by plan_repository.lock_office_versions, so a base may have several versions: a
     # version superseded by re-publishing its base leaves that base open to the next line cleanup.
     __table_args__ = (
-        Index("ix_plan_one_published", "office_id", unique=True, sqlite_where=text("status = 'PUBLISHED'"),
-              postgresql_where=text("status = 'PUBLISHED'")),
+        Index(
+            "ix_plan_one_published",
+            "office_id",
+            unique=True,
+            sqlite_where=text("status = 'PUBLISHED'"),
+            postgresql_where=text("status = 'PUBLISHED'"),
+        ),
     )
     id: int | None = Field(default=None, primary_key=True)
     office_id: int = Field(foreign_key="office.id", index=True)

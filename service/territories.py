@@ -61,7 +61,9 @@ def derived_territory(points: list[tuple[float, float]]) -> BaseGeometry:
 
 def rep_territories(session: Session, reps: list[Rep], outlets: list[Outlet]) -> dict[int, RepTerritory]:
     """The territory of every rep given that has one: stored, else derived from its active `outlets`."""
-    stored = {t.rep_id: t for t in session.exec(select(Territory).where(col(Territory.rep_id).in_([r.id for r in reps])))}
+    stored = {
+        t.rep_id: t for t in session.exec(select(Territory).where(col(Territory.rep_id).in_([r.id for r in reps])))
+    }
     points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     for o in outlets:
         if o.status == OutletStatus.ACTIVE and o.rep_id is not None:

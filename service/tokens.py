@@ -26,12 +26,19 @@ def new_raw_token() -> str:
     return auth.TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def check_binding(session: Session, role: Role, office_id: int | None, supervisor_id: int | None,
-                  rep_id: int | None, loc: Loc = ("body",)) -> None:
+def check_binding(
+    session: Session,
+    role: Role,
+    office_id: int | None,
+    supervisor_id: int | None,
+    rep_id: int | None,
+    loc: Loc = ("body",),
+) -> None:
     """422 naming the field unless the bindings suit the role (see the module's notes)."""
     if role != Role.SUPERVISOR and supervisor_id is not None:
-        raise InvalidInput(f"only a supervisor token is bound to a supervisor, not a {role} token",
-                           (*loc, "supervisor_id"))
+        raise InvalidInput(
+            f"only a supervisor token is bound to a supervisor, not a {role} token", (*loc, "supervisor_id")
+        )
     if role != Role.REP and rep_id is not None:
         raise InvalidInput(f"only a rep token is bound to a rep, not a {role} token", (*loc, "rep_id"))
     if office_id is None:
@@ -53,9 +60,17 @@ def check_binding(session: Session, role: Role, office_id: int | None, superviso
             raise InvalidInput(f"rep {rep.code} is not in office {office.code}", (*loc, "rep_id"))
 
 
-def create_token(session: Session, *, role: Role | str, name: str, office_id: int | None = None,
-                 supervisor_id: int | None = None, rep_id: int | None = None, actor: Principal | None = None,
-                 loc: Loc = ("body",)) -> tuple[ApiToken, str]:
+def create_token(
+    session: Session,
+    *,
+    role: Role | str,
+    name: str,
+    office_id: int | None = None,
+    supervisor_id: int | None = None,
+    rep_id: int | None = None,
+    actor: Principal | None = None,
+    loc: Loc = ("body",),
+) -> tuple[ApiToken, str]:
     """A new token (staged in `session` with its audit event; the caller commits) and its raw form, which is
     never stored. `actor`: who creates it (None: the command line)."""
     try:
@@ -67,18 +82,33 @@ def create_token(session: Session, *, role: Role | str, name: str, office_id: in
         raise InvalidInput(f"name must be 1..{MAX_NAME_CHARS} characters", (*loc, "name"))
     check_binding(session, role, office_id, supervisor_id, rep_id, loc)
     raw = new_raw_token()
-    token = ApiToken(name=name, role=role, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id,
-                     token_hash=auth.token_hash(raw), prefix=raw[:PREFIX_CHARS],
-                     created_by=actor.token_id if actor else None)
+    token = ApiToken(
+        name=name,
+        role=role,
+        office_id=office_id,
+        supervisor_id=supervisor_id,
+        rep_id=rep_id,
+        token_hash=auth.token_hash(raw),
+        prefix=raw[:PREFIX_CHARS],
+        created_by=actor.token_id if actor else None,
+    )
     session.add(token)
     session.flush()
-    audit.record(session, actor, "token.created", token.office_id, "token", token.id,
-                 {"name": token.name, "role": str(token.role), "prefix": token.prefix})
+    audit.record(
+        session,
+        actor,
+        "token.created",
+        token.office_id,
+        "token",
+        token.id,
+        {"name": token.name, "role": str(token.role), "prefix": token.prefix},
+    )
     return token, raw
 
 
-def revoke_token(session: Session, token_id: int, actor: Principal | None = None,
-                 loc: Loc = ("path", "token_id")) -> ApiToken:
+def revoke_token(
+    session: Session, token_id: int, actor: Principal | None = None, loc: Loc = ("path", "token_id")
+) -> ApiToken:
     """Revoke the token (staged, with its audit event; revoking twice changes and records nothing). Once the
     session commits, this process stops accepting it at once; other processes within auth.CACHE_TTL_S."""
     token = session.get(ApiToken, token_id)
@@ -88,8 +118,15 @@ def revoke_token(session: Session, token_id: int, actor: Principal | None = None
         token.revoked_at = utcnow()
         session.add(token)
         session.flush()
-        audit.record(session, actor, "token.revoked", token.office_id, "token", token.id,
-                     {"name": token.name, "role": str(token.role)})
+        audit.record(
+            session,
+            actor,
+            "token.revoked",
+            token.office_id,
+            "token",
+            token.id,
+            {"name": token.name, "role": str(token.role)},
+        )
     event.listen(session, "after_commit", lambda _session: auth.forget(token_id), once=True)
     return token
 

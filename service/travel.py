@@ -29,8 +29,14 @@ from typing import Any
 import numpy as np
 
 from geo.matrix_cache import CachedTravelModel, CacheKey, MatrixStore
-from geo.osrm import UNREACHABLE_S, OsrmTable, OutsideEngineMap, TravelEngineError, TravelEngineUnavailable, \
-    osrm_data_version
+from geo.osrm import (
+    UNREACHABLE_S,
+    OsrmTable,
+    OutsideEngineMap,
+    TravelEngineError,
+    TravelEngineUnavailable,
+    osrm_data_version,
+)
 from geo.travel import TRAVEL_MODES, TravelMatrix, travel_model
 from service.errors import EngineUnavailable, ErrorDetail, InvalidInput
 from service.tables import Office, Rep, TravelMode
@@ -85,8 +91,9 @@ def _env_engine(mode: TravelMode) -> RoadEngine | None:
         try:
             version = osrm_data_version(data)
         except FileNotFoundError as exc:
-            raise EngineUnavailable(f"travel engine {url} for {mode.value}: {exc}", ("travel_engine", mode.value)) \
-                from exc
+            raise EngineUnavailable(
+                f"travel engine {url} for {mode.value}: {exc}", ("travel_engine", mode.value)
+            ) from exc
     return RoadEngine(url.rstrip("/"), OSRM_PROFILES[mode], version)
 
 
@@ -97,7 +104,9 @@ def check_road_engines(value: Any) -> dict[str, dict[str, str] | None]:
         raise InvalidInput("must be an object of travel modes", ("road_engines",))
     for mode, engine in value.items():
         if mode not in TRAVEL_MODES:
-            raise InvalidInput(f"unknown travel mode {mode!r}; known: {', '.join(TRAVEL_MODES)}", ("road_engines", mode))
+            raise InvalidInput(
+                f"unknown travel mode {mode!r}; known: {', '.join(TRAVEL_MODES)}", ("road_engines", mode)
+            )
         if engine is None:
             continue
         if not isinstance(engine, dict) or set(engine) != {"url", "data_version"}:
@@ -161,9 +170,11 @@ class OfficeTravel:
             return None
         engine = road_engine(self.office, mode)
         if engine is None and self.choice == EngineChoice.OSRM:
-            raise InvalidInput(f"no road engine configured for travel mode {mode.value} (rep {rep.code}): set "
-                               f"ROUTEPLAN_OSRM_URL_{mode.name} or the office's road_engines",
-                               ("reps", rep.code, "travel_mode"))
+            raise InvalidInput(
+                f"no road engine configured for travel mode {mode.value} (rep {rep.code}): set "
+                f"ROUTEPLAN_OSRM_URL_{mode.name} or the office's road_engines",
+                ("reps", rep.code, "travel_mode"),
+            )
         return engine
 
     def rep_travel(self, rep: Rep, lonlat: np.ndarray, outlet_codes: list[str]) -> RepTravel:
@@ -179,8 +190,9 @@ class OfficeTravel:
         try:
             table = self._cached(engine).table(lonlat)
         except (TravelEngineUnavailable, TravelEngineError) as exc:
-            raise EngineUnavailable(f"travel engine {engine.url} ({rep.travel_mode}) failed: {exc}",
-                                    ("travel_engine", str(rep.travel_mode))) from exc
+            raise EngineUnavailable(
+                f"travel engine {engine.url} ({rep.travel_mode}) failed: {exc}", ("travel_engine", str(rep.travel_mode))
+            ) from exc
         except OutsideEngineMap as exc:
             raise self._outside_map(exc, engine, rep, lonlat, outlet_codes) from exc
         duration_s = table.matrix.duration_s
@@ -202,18 +214,27 @@ class OfficeTravel:
         key = CacheKey(engine=f"osrm {engine.url}", profile=engine.profile, data_version=engine.data_version)
         return CachedTravelModel(self._tables[engine], self._store, key)
 
-    def _outside_map(self, exc: OutsideEngineMap, engine: RoadEngine, rep: Rep, lonlat: np.ndarray,
-                     outlet_codes: list[str]) -> InvalidInput:
+    def _outside_map(
+        self, exc: OutsideEngineMap, engine: RoadEngine, rep: Rep, lonlat: np.ndarray, outlet_codes: list[str]
+    ) -> InvalidInput:
         details = []
         for point, snap_m in zip(exc.indices, exc.snaps_m, strict=True):
             lon, lat = lonlat[point]
-            where = f"(lon {lon:.6f}, lat {lat:.6f}) is {snap_m:.0f} m from the nearest road of travel engine " \
-                    f"{engine.url} (limit {exc.limit_m:.0f} m): outside its map"
+            where = (
+                f"(lon {lon:.6f}, lat {lat:.6f}) is {snap_m:.0f} m from the nearest road of travel engine "
+                f"{engine.url} (limit {exc.limit_m:.0f} m): outside its map"
+            )
             if point >= 2:
                 code = outlet_codes[point - 2]
                 details.append(ErrorDetail(("outlets", code), f"outlet {code} {where}", "value_error"))
             else:
-                details.append(ErrorDetail(("reps", rep.code, "start_place" if point == 0 else "end_place"),
-                                           f"{_place_name(point, rep, self.office)} {where}", "value_error"))
-        return InvalidInput(f"{len(details)} places of rep {rep.code} lie outside the travel engine's map",
-                            details=details)
+                details.append(
+                    ErrorDetail(
+                        ("reps", rep.code, "start_place" if point == 0 else "end_place"),
+                        f"{_place_name(point, rep, self.office)} {where}",
+                        "value_error",
+                    )
+                )
+        return InvalidInput(
+            f"{len(details)} places of rep {rep.code} lie outside the travel engine's map", details=details
+        )

@@ -43,8 +43,9 @@ def planned_visits(session: Session, plan: Plan, rep_ids: Iterable[int], first: 
     if not rep_ids or not dates_of_day:
         return []
     rows = session.exec(
-        select(PlanVisit).where(PlanVisit.plan_id == plan.id, col(PlanVisit.rep_id).in_(rep_ids),
-                                col(PlanVisit.day).in_(list(dates_of_day)))
+        select(PlanVisit).where(
+            PlanVisit.plan_id == plan.id, col(PlanVisit.rep_id).in_(rep_ids), col(PlanVisit.day).in_(list(dates_of_day))
+        )
     ).all()
     visits = [PlannedVisit(v.rep_id, v.outlet_id, on, v.seq) for v in rows for on in dates_of_day[v.day]]
     return sorted(visits, key=lambda v: (v.on, v.rep_id, v.seq))
@@ -54,8 +55,9 @@ def is_planned(session: Session, plan: Plan, rep_id: int, outlet_id: int, on: da
     day = cycle_day(plan, on)
     if day is None:
         return False
-    statement = select(PlanVisit.id).where(PlanVisit.plan_id == plan.id, PlanVisit.rep_id == rep_id,
-                                           PlanVisit.outlet_id == outlet_id, PlanVisit.day == day)
+    statement = select(PlanVisit.id).where(
+        PlanVisit.plan_id == plan.id, PlanVisit.rep_id == rep_id, PlanVisit.outlet_id == outlet_id, PlanVisit.day == day
+    )
     return session.exec(statement).first() is not None
 
 
@@ -66,8 +68,9 @@ def lock_rep_outcomes(session: Session, rep_id: int) -> None:
 
 
 def outcome(session: Session, rep_id: int, outlet_id: int, on: date) -> VisitOutcome | None:
-    statement = select(VisitOutcome).where(VisitOutcome.rep_id == rep_id, VisitOutcome.outlet_id == outlet_id,
-                                           VisitOutcome.visit_date == on)
+    statement = select(VisitOutcome).where(
+        VisitOutcome.rep_id == rep_id, VisitOutcome.outlet_id == outlet_id, VisitOutcome.visit_date == on
+    )
     return session.exec(statement).first()
 
 
@@ -102,8 +105,9 @@ def settings(session: Session, office_id: int) -> RideAlongSettings:
 def ride_along_days(session: Session, supervisor_id: int, first: date, last: date) -> list[RideAlongDay]:
     statement = (
         select(RideAlongDay)
-        .where(RideAlongDay.supervisor_id == supervisor_id, RideAlongDay.ride_date >= first,
-               RideAlongDay.ride_date <= last)
+        .where(
+            RideAlongDay.supervisor_id == supervisor_id, RideAlongDay.ride_date >= first, RideAlongDay.ride_date <= last
+        )
         .order_by(RideAlongDay.ride_date)
     )
     return list(session.exec(statement))

@@ -27,29 +27,66 @@ def _check_fields(data: VisitReportCreate) -> None:
     if data.visited and data.reason is not None:
         problems.append(ErrorDetail(("body", "reason"), "only given when visited is false", "value_error"))
     if not data.visited and data.reason is None:
-        problems.append(ErrorDetail(("body", "reason"), "required when visited is false: closed, owner_absent or "
-                                    "skipped", "value_error"))
+        problems.append(
+            ErrorDetail(
+                ("body", "reason"), "required when visited is false: closed, owner_absent or skipped", "value_error"
+            )
+        )
     if not data.visited and data.order_taken:
-        problems.append(ErrorDetail(("body", "order_taken"), "an order can only be taken on a visit that happened "
-                                    "(visited: true)", "value_error"))
+        problems.append(
+            ErrorDetail(
+                ("body", "order_taken"),
+                "an order can only be taken on a visit that happened (visited: true)",
+                "value_error",
+            )
+        )
     if problems:
         raise InvalidInput("invalid visit report", details=problems)
 
 
-def outcome_public(outcome: VisitOutcome, rep: Rep, outlet: Outlet, office: Office,
-                   reports: list[VisitReport], result: str | None = None) -> VisitOutcomePublic:
+def outcome_public(
+    outcome: VisitOutcome,
+    rep: Rep,
+    outlet: Outlet,
+    office: Office,
+    reports: list[VisitReport],
+    result: str | None = None,
+) -> VisitOutcomePublic:
     local_day = outcome.first_reported_at.astimezone(ZoneInfo(office.timezone)).date()
-    flags = [flag for flag, on in (("unplanned", not outcome.planned), ("late", local_day > outcome.visit_date),
-                                   ("corrected", outcome.reports > 1)) if on]
+    flags = [
+        flag
+        for flag, on in (
+            ("unplanned", not outcome.planned),
+            ("late", local_day > outcome.visit_date),
+            ("corrected", outcome.reports > 1),
+        )
+        if on
+    ]
     return VisitOutcomePublic(
-        id=outcome.id, rep_id=rep.id, rep_code=rep.code, outlet_id=outlet.id, outlet_code=outlet.code,
-        date=outcome.visit_date, visited=outcome.status == VISITED,
-        reason=None if outcome.status == VISITED else outcome.status, order_taken=outcome.order_taken,
-        planned=outcome.planned, flags=flags, result=result, first_reported_at=outcome.first_reported_at,
+        id=outcome.id,
+        rep_id=rep.id,
+        rep_code=rep.code,
+        outlet_id=outlet.id,
+        outlet_code=outlet.code,
+        date=outcome.visit_date,
+        visited=outcome.status == VISITED,
+        reason=None if outcome.status == VISITED else outcome.status,
+        order_taken=outcome.order_taken,
+        planned=outcome.planned,
+        flags=flags,
+        result=result,
+        first_reported_at=outcome.first_reported_at,
         reported_at=outcome.reported_at,
-        reports=[VisitReportPublic(number=r.number, visited=r.status == VISITED,
-                                   reason=None if r.status == VISITED else r.status, order_taken=r.order_taken,
-                                   reported_at=r.reported_at) for r in reports],
+        reports=[
+            VisitReportPublic(
+                number=r.number,
+                visited=r.status == VISITED,
+                reason=None if r.status == VISITED else r.status,
+                order_taken=r.order_taken,
+                reported_at=r.reported_at,
+            )
+            for r in reports
+        ],
     )
 
 
@@ -62,13 +99,16 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
     if outlet is None:
         raise InvalidInput(f"outlet {data.outlet_code} does not exist", ("body", "outlet_code"))
     if outlet.office_id != rep.office_id:
-        raise InvalidInput(f"outlet {outlet.code} belongs to another office than rep {rep.code}",
-                           ("body", "outlet_code"))
+        raise InvalidInput(
+            f"outlet {outlet.code} belongs to another office than rep {rep.code}", ("body", "outlet_code")
+        )
     office = repository.office(session, rep.office_id)
     today = office_today(office, now)
     if data.date > today:
-        raise InvalidInput(f"{data.date.isoformat()} is in the future (today is {today.isoformat()} in "
-                           f"{office.timezone})", ("body", "date"))
+        raise InvalidInput(
+            f"{data.date.isoformat()} is in the future (today is {today.isoformat()} in {office.timezone})",
+            ("body", "date"),
+        )
 
     # read before the rep's lock, which on SQLite is the database's one write lock: hold it briefly
     plan = plan_repository.published_plan(session, rep.office_id)
@@ -76,9 +116,19 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
     visit_repository.lock_rep_outcomes(session, rep.id)
     outcome = visit_repository.outcome(session, rep.id, outlet.id, data.date)
     if outcome is None:
-        outcome = VisitOutcome(office_id=office.id, rep_id=rep.id, outlet_id=outlet.id, visit_date=data.date,
-                               plan_id=plan.id if plan else None, planned=planned, status=data.status,
-                               order_taken=data.order_taken, reports=1, first_reported_at=now, reported_at=now)
+        outcome = VisitOutcome(
+            office_id=office.id,
+            rep_id=rep.id,
+            outlet_id=outlet.id,
+            visit_date=data.date,
+            plan_id=plan.id if plan else None,
+            planned=planned,
+            status=data.status,
+            order_taken=data.order_taken,
+            reports=1,
+            first_reported_at=now,
+            reported_at=now,
+        )
         result = "recorded"
     elif (outcome.status, outcome.order_taken) == (data.status, data.order_taken):
         result = "unchanged"
@@ -90,8 +140,15 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
     if result != "unchanged":
         session.add(outcome)
         session.flush()
-        session.add(VisitReport(outcome_id=outcome.id, number=outcome.reports, status=data.status,
-                                order_taken=data.order_taken, reported_at=now))
+        session.add(
+            VisitReport(
+                outcome_id=outcome.id,
+                number=outcome.reports,
+                status=data.status,
+                order_taken=data.order_taken,
+                reported_at=now,
+            )
+        )
         session.flush()
     reports = visit_repository.reports(session, [outcome.id])[outcome.id]
     return outcome_public(outcome, rep, outlet, office, reports, result)

@@ -32,8 +32,9 @@ RESCUE_SHARE = 0.99
 FAR_FIRST_BATCH = 10  # clients placed per regret round in the far-first construction
 
 
-def solve(problem: Problem, params: SolveParams = SolveParams(),
-          stop_requested: Callable[[], bool] | None = None) -> Solution:
+def solve(
+    problem: Problem, params: SolveParams = SolveParams(), stop_requested: Callable[[], bool] | None = None
+) -> Solution:
     """Plan every client on one of its allowed patterns, or say why it could not be placed.
 
     `stop_requested()`, polled by the clock guard, ends the search early when it turns True: the plan found so
@@ -49,7 +50,9 @@ def solve(problem: Problem, params: SolveParams = SolveParams(),
     budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter, stop_requested=stop_requested)
     construct(state, candidates, budget)
     state.tighten(range(len(problem.vehicles)))
-    search_week(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)  # only when every client has one fixed day
+    search_week(
+        state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE
+    )  # only when every client has one fixed day
     stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
     if state.overrun_weight is not None:
         if state.overrun.any():  # no plan within the limits yet: the reserve goes on searching for one
@@ -87,7 +90,13 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
 
 
 def _solution(state: PlanState, rejected: dict, candidates: list[int], started: float, stats: dict) -> Solution:
-    stats = dict(stats, objective=state.objective(candidates), spread_s=state.spread(), balance_s=state.balance_cost(), **{f"meter{i}": float(x) for i, x in enumerate(state.meter)})
+    stats = dict(
+        stats,
+        objective=state.objective(candidates),
+        spread_s=state.spread(),
+        balance_s=state.balance_cost(),
+        **{f"meter{i}": float(x) for i, x in enumerate(state.meter)},
+    )
     full = [c for c in candidates if state.pattern[c] is None]
     return solution_of(state, rejected, full, started, stats)
 
@@ -102,9 +111,13 @@ def _breaks_placed(state: PlanState, k: int) -> list[int]:
 def solution_of(state: PlanState, rejected: dict, full: list[int], started: float, stats: dict) -> Solution:
     """The plan of `state` as a Solution: `rejected` failed the pre-checks (client -> (reason, detail)), `full`
     fit alone but found no room."""
-    routes = tuple(timed_route(state.inst, k, _breaks_placed(state, k)) for k in range(len(state.routes)) if state.visits[k] > 0)
+    routes = tuple(
+        timed_route(state.inst, k, _breaks_placed(state, k)) for k in range(len(state.routes)) if state.visits[k] > 0
+    )
     unplaced = [Unplaced(c, reason, detail) for c, (reason, detail) in rejected.items()]
-    unplaced += [Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full") for c in full]
+    unplaced += [
+        Unplaced(c, UnplacedReason.DAY_FULL, "fits alone, but the days of every allowed pattern are full") for c in full
+    ]
     return Solution(
         routes=routes,
         patterns=tuple(state.pattern),

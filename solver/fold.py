@@ -14,9 +14,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from solver.engine import solution_of
 from solver.insertion import insert_clients
 from solver.instance import Instance, build_instance
-from solver.engine import solution_of
 from solver.model import Problem, Solution
 from solver.plan_state import PlanState
 from solver.precheck import precheck, vehicle_groups
@@ -77,7 +77,9 @@ def fold(data: FoldInput) -> FoldResult:
         budget -= _relocate(state, kept_clients, moved, budget)
 
     kept_rejected = {c: why for c, why in rejected.items() if c in data.new_clients or c in moved}
-    solution = solution_of(state, kept_rejected, list(failed), started, {"spread_s": state.spread(), "balance_s": state.balance_cost()})
+    solution = solution_of(
+        state, kept_rejected, list(failed), started, {"spread_s": state.spread(), "balance_s": state.balance_cost()}
+    )
     return FoldResult(solution=solution, moved=tuple(sorted(set(moved))), forced_moves=len(displaced))
 
 
@@ -115,7 +117,7 @@ def _load_routes(state: PlanState, routes: tuple[tuple[int, ...], ...]) -> list[
 
 def _single_culprit(inst: Instance, k: int, order: list[int]) -> int | None:
     """A client whose removal alone makes the route feasible (the one saving most, if several), or None."""
-    fixes = [c for i, c in enumerate(order) if place_breaks(inst, k, order[:i] + order[i + 1:]) is not None]
+    fixes = [c for i, c in enumerate(order) if place_breaks(inst, k, order[:i] + order[i + 1 :]) is not None]
     return _costliest(inst, k, order, among=set(fixes)) if fixes else None
 
 
@@ -123,8 +125,10 @@ def _costliest(inst: Instance, k: int, order: list[int], among: set[int] | None 
     """The client (of `among`, default all) whose removal shortens the route most (travel saved plus service)."""
     T = inst.travel
     locs = [int(inst.veh_start[k])] + [inst.py_loc[c] for c in order] + [int(inst.veh_end[k])]
-    saving = [T[locs[i], locs[i + 1]] + T[locs[i + 1], locs[i + 2]] - T[locs[i], locs[i + 2]] + inst.py_service[c]
-              for i, c in enumerate(order)]
+    saving = [
+        T[locs[i], locs[i + 1]] + T[locs[i + 1], locs[i + 2]] - T[locs[i], locs[i + 2]] + inst.py_service[c]
+        for i, c in enumerate(order)
+    ]
     return order[max((i for i, c in enumerate(order) if among is None or c in among), key=saving.__getitem__)]
 
 
@@ -133,8 +137,10 @@ def _make_room(state: PlanState, new: int, kept: set[int], moved: list[int]) -> 
     the first trial where both fit. Returns the moves used (0 or 1)."""
     inst = state.inst
     loc = inst.py_loc[new]
-    candidates = sorted((c for c in kept if state.pattern[c] is not None and c not in moved),
-                        key=lambda c: inst.travel[loc, inst.py_loc[c]])[:ROOM_CANDIDATES]
+    candidates = sorted(
+        (c for c in kept if state.pattern[c] is not None and c not in moved),
+        key=lambda c: inst.travel[loc, inst.py_loc[c]],
+    )[:ROOM_CANDIDATES]
     for c in candidates:
         state.begin()
         state.remove_clients([c])
@@ -150,8 +156,9 @@ def _relocate(state: PlanState, kept: set[int], moved: list[int], budget: float)
     """Move existing clients (most costly on their routes first) where re-inserting them lowers the plan's
     objective, at most `budget` of them. Returns the moves made."""
     inst = state.inst
-    candidates = sorted((c for c in kept if state.pattern[c] is not None and c not in moved),
-                        key=lambda c: -_removal_saving(state, c))
+    candidates = sorted(
+        (c for c in kept if state.pattern[c] is not None and c not in moved), key=lambda c: -_removal_saving(state, c)
+    )
     used = 0
     everyone = [c for c in range(inst.n) if state.allowed[c]]
     for c in candidates:
@@ -166,7 +173,8 @@ def _relocate(state: PlanState, kept: set[int], moved: list[int], budget: float)
             continue
         after_routes = {k: [x for x in state.routes[k] if x >= 0] for k in state.vehicles_of_client[c]}
         unchanged = state.pattern[c] == before_pattern and all(
-            [x for x in before_routes.get(k, []) if x >= 0] == seq for k, seq in after_routes.items())
+            [x for x in before_routes.get(k, []) if x >= 0] == seq for k, seq in after_routes.items()
+        )
         state.commit()
         if not unchanged:
             moved.append(c)
@@ -184,4 +192,3 @@ def _removal_saving(state: PlanState, c: int) -> int:
         T = inst.travel
         total += int(T[locs[i], locs[i + 1]] + T[locs[i + 1], locs[i + 2]] - T[locs[i], locs[i + 2]])
     return total
-

@@ -30,7 +30,13 @@ def _pattern_table(state: PlanState, clients: list[int]) -> tuple[np.ndarray, np
     return days, valid, sorted({d for c in clients for p in state.allowed[c] for d in p})
 
 
-def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generator | None = None, noise: float = 0.0, regret: bool = True) -> list[int]:
+def insert_clients(
+    state: PlanState,
+    clients: list[int],
+    rng: np.random.Generator | None = None,
+    noise: float = 0.0,
+    regret: bool = True,
+) -> list[int]:
     """Insert the clients (each on a whole pattern) as well as possible; returns those that fit nowhere."""
     if not clients:
         return []
@@ -84,7 +90,9 @@ def insert_clients(state: PlanState, clients: list[int], rng: np.random.Generato
         opt = day_costs.sum(axis=-1)
         opt = np.where((opt >= INF) | ~pat_valid[rows][None], INF, opt).astype(np.float64)
         if balance:
-            opt = opt + balance * _spread_change(state, cost[:, rows, :D] + service[rows][None, :, None], pat_days[rows], D)
+            opt = opt + balance * _spread_change(
+                state, cost[:, rows, :D] + service[rows][None, :, None], pat_days[rows], D
+            )
         opt[opt >= INF] = np.inf
         if noise and rng is not None:
             opt = opt * (1.0 + noise * rng.random(opt.shape))
@@ -138,7 +146,9 @@ def _spread_change(state: PlanState, added: np.ndarray, pat_days: np.ndarray, D:
     return unbalance_priced(hi - lo, tolerance) - unbalance_priced(old, tolerance)
 
 
-def insert_in_order(state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: list[int] = ()) -> list[int]:
+def insert_in_order(
+    state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: list[int] = ()
+) -> list[int]:
     """Insert the clients one by one, each at its cheapest option when its turn comes, in an order drawn at
     random among: random, largest demand first, farthest from the depot first, nearest first (`first`, the
     clients still waiting for a place, go before all). Cheaper than regret insertion (no re-evaluation of the
@@ -150,7 +160,11 @@ def insert_in_order(state: PlanState, clients: list[int], rng: np.random.Generat
         rng.shuffle(order)
     else:
         depot = int(inst.veh_start[0])
-        key = {1: -inst.demand[order], 2: -inst.travel[depot, inst.client_loc[order]], 3: inst.travel[depot, inst.client_loc[order]]}[how]
+        key = {
+            1: -inst.demand[order],
+            2: -inst.travel[depot, inst.client_loc[order]],
+            3: inst.travel[depot, inst.client_loc[order]],
+        }[how]
         order = [order[i] for i in np.argsort(key, kind="stable")]
     failed = []
     for c in [*first, *order]:

@@ -82,16 +82,20 @@ def build_instance(problem: Problem) -> Instance:
     start_hi = np.full((n, days, k_max), -1, dtype=np.int64)
     for i, c in enumerate(problem.clients):
         for d in range(days):
-            intervals = [OPEN_ALL_DAY] if c.windows is None else [(w.start_s, w.end_s - c.service_s) for w in c.windows[d]]
+            intervals = (
+                [OPEN_ALL_DAY] if c.windows is None else [(w.start_s, w.end_s - c.service_s) for w in c.windows[d]]
+            )
             intervals = sorted((lo, hi) for lo, hi in intervals if hi >= lo)
             for k, (lo, hi) in enumerate(intervals):
                 start_lo[i, d, k], start_hi[i, d, k] = lo, hi
     vehicles = problem.vehicles
     arrive_by = [
-        v.shift_end_s if v.max_duration_s is None else min(v.shift_end_s, v.shift_start_s + v.max_duration_s) for v in vehicles
+        v.shift_end_s if v.max_duration_s is None else min(v.shift_end_s, v.shift_start_s + v.max_duration_s)
+        for v in vehicles
     ]
     py_windows = [
-        [[(int(a), int(b)) for a, b in zip(start_lo[i, d], start_hi[i, d]) if b >= 0] for i in range(n)] for d in range(days)
+        [[(int(a), int(b)) for a, b in zip(start_lo[i, d], start_hi[i, d]) if b >= 0] for i in range(n)]
+        for d in range(days)
     ]
     timeless = (
         all(c.windows is None for c in problem.clients)

@@ -29,7 +29,9 @@ def weekly_sets(visits_per_week: int, working_days: Iterable[int]) -> list[tuple
     return [s for s in combinations(days, visits_per_week) if min(_cyclic_gaps(s)) >= min_gap]
 
 
-def cycle_patterns(visits_per_cycle: int, working_days: Iterable[int], weeks: int = CYCLE_WEEKS) -> tuple[tuple[int, ...], ...]:
+def cycle_patterns(
+    visits_per_cycle: int, working_days: Iterable[int], weeks: int = CYCLE_WEEKS
+) -> tuple[tuple[int, ...], ...]:
     """All allowed day patterns over a cycle of `weeks` weeks for an outlet visited `visits_per_cycle` times
     every four weeks; empty when the rep's working days admit none."""
     if visits_per_cycle not in FREQUENCIES:
@@ -40,7 +42,9 @@ def cycle_patterns(visits_per_cycle: int, working_days: Iterable[int], weeks: in
     repeats = weeks // CYCLE_WEEKS
 
     def over_cycle(weeks_of_block: Iterable[int], weekdays: tuple[int, ...]) -> tuple[int, ...]:
-        return tuple(sorted(7 * (CYCLE_WEEKS * r + w) + d for r in range(repeats) for w in weeks_of_block for d in weekdays))
+        return tuple(
+            sorted(7 * (CYCLE_WEEKS * r + w) + d for r in range(repeats) for w in weeks_of_block for d in weekdays)
+        )
 
     if visits_per_cycle >= 4:
         every_week = range(CYCLE_WEEKS)

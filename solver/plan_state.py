@@ -12,7 +12,6 @@ from solver.instance import INF, UNBALANCE_WEIGHT, Instance
 from solver.routes import Edges, Timing, route_edges, time_route
 from solver.two_opt import two_opt
 
-
 # Overrunning a duration limit by one unit costs this many units of travel at first (the search adapts it).
 INITIAL_OVERRUN_WEIGHT = 1.0
 # At most this: taking a client out saves at most (weight + 1) * (2 * longest leg + longest service), which
@@ -42,9 +41,20 @@ class Work:
     TOUR_OFFSPRING = 13  # offspring bred (population bookkeeping)
     TOUR = slice(TOUR_MOVES, TOUR_OFFSPRING + 1)
     NAMES = (
-        "nodes_timed", "refreshes", "routes_refreshed", "positions", "two_opt_passes", "descent_branches",
-        "ortools_branches", "ortools_arcs", "iterations", "client_scans", "late_gls_branches", "tour_moves",
-        "tour_table_cells", "tour_offspring",
+        "nodes_timed",
+        "refreshes",
+        "routes_refreshed",
+        "positions",
+        "two_opt_passes",
+        "descent_branches",
+        "ortools_branches",
+        "ortools_arcs",
+        "iterations",
+        "client_scans",
+        "late_gls_branches",
+        "tour_moves",
+        "tour_table_cells",
+        "tour_offspring",
     )
 
     @staticmethod
@@ -65,9 +75,14 @@ class PlanState:
         for g, vs in enumerate(groups):
             self.group_of_vehicle[vs] = g
         # Insertion positions of a day are ordered by group so each group is one contiguous slice.
-        self.day_vehicles = [sorted(inst.vehicles_of_day[d], key=lambda k: (self.group_of_vehicle[k], k)) for d in range(D)]
+        self.day_vehicles = [
+            sorted(inst.vehicles_of_day[d], key=lambda k: (self.group_of_vehicle[k], k)) for d in range(D)
+        ]
         self.day_group_vehicles = [
-            [np.array([k for k in self.day_vehicles[d] if self.group_of_vehicle[k] == g], dtype=np.int64) for g in range(len(groups))]
+            [
+                np.array([k for k in self.day_vehicles[d] if self.group_of_vehicle[k] == g], dtype=np.int64)
+                for g in range(len(groups))
+            ]
             for d in range(D)
         ]
         self.routes: list[list[int]] = [[-1 - b for b in range(len(v.breaks))] for v in inst.problem.vehicles]
@@ -93,7 +108,11 @@ class PlanState:
         works = np.zeros((len(crews), D), dtype=bool)
         works[self.crew_index, inst.veh_day] = True
         self.crew_works = works  # crew_works[crew, day]: the crew has a vehicle that day
-        self.unplaced_penalty = int(10 * (2 * int(inst.travel.max()) + int(inst.service.max(initial=0)) + 1) * max(1, inst.problem.balance_weight))
+        self.unplaced_penalty = int(
+            10
+            * (2 * int(inst.travel.max()) + int(inst.service.max(initial=0)) + 1)
+            * max(1, inst.problem.balance_weight)
+        )
 
     # --- undo log -------------------------------------------------------------------------------------------
     def begin(self) -> None:
@@ -113,7 +132,16 @@ class PlanState:
 
     def _save_vehicle(self, k: int) -> None:
         if self._log is not None and k not in self._log:
-            self._log[k] = (self.routes[k], self.timing[k], self._edges[k], self.visits[k], self.travel[k], self.work[k], self.idle[k], self.overrun[k])
+            self._log[k] = (
+                self.routes[k],
+                self.timing[k],
+                self._edges[k],
+                self.visits[k],
+                self.travel[k],
+                self.work[k],
+                self.idle[k],
+                self.overrun[k],
+            )
 
     def _save_client(self, c: int) -> None:
         if self._client_log is not None and c not in self._client_log:
@@ -161,7 +189,13 @@ class PlanState:
             seq = self.routes[k]
             if len(seq) < 3:
                 continue
-            order, saved, passes = two_opt(self.inst.travel, int(self.inst.veh_start[k]), int(self.inst.veh_end[k]), [self.inst.py_loc[c] for c in seq], seq)
+            order, saved, passes = two_opt(
+                self.inst.travel,
+                int(self.inst.veh_start[k]),
+                int(self.inst.veh_end[k]),
+                [self.inst.py_loc[c] for c in seq],
+                seq,
+            )
             self.meter[Work.TWO_OPT_PASSES] += passes
             if saved > 0:
                 self.set_route(k, order)
@@ -210,7 +244,12 @@ class PlanState:
         return sum(len(self.allowed[c][0]) for c in candidates if self.pattern[c] is None)
 
     def objective(self, candidates: list[int]) -> int:
-        value = int(self.travel.sum()) + round(self.inst.idle_weight * int(self.idle.sum())) + self.inst.problem.balance_weight * self.balance_cost() + self.unplaced_penalty * self.unplaced_visits(candidates)
+        value = (
+            int(self.travel.sum())
+            + round(self.inst.idle_weight * int(self.idle.sum()))
+            + self.inst.problem.balance_weight * self.balance_cost()
+            + self.unplaced_penalty * self.unplaced_visits(candidates)
+        )
         if self.overrun_weight is not None:
             value += round(self.overrun_weight * int(self.overrun.sum()))
         return value
@@ -226,7 +265,10 @@ class PlanState:
                 locs = [int(self.inst.veh_start[k])] + [self.inst.py_loc[c] for c in seq] + [int(self.inst.veh_end[k])]
                 T = self.inst.travel
                 saving = [
-                    T[locs[i], locs[i + 1]] + T[locs[i + 1], locs[i + 2]] - T[locs[i], locs[i + 2]] + self.inst.py_service[c]
+                    T[locs[i], locs[i + 1]]
+                    + T[locs[i + 1], locs[i + 2]]
+                    - T[locs[i], locs[i + 2]]
+                    + self.inst.py_service[c]
                     for i, c in enumerate(seq)
                 ]
                 c = seq[int(np.argmax(saving))]

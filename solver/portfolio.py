@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
-from typing import Callable
 
 from solver.model import Problem, Solution, SolveParams
 
@@ -20,9 +20,14 @@ from solver.model import Problem, Solution, SolveParams
 STARTUP_SHARE = 0.02
 
 
-def best_of_seeds(solve_one: Callable[[Problem, SolveParams], Solution], problem: Problem, params: SolveParams) -> Solution:
+def best_of_seeds(
+    solve_one: Callable[[Problem, SolveParams], Solution], problem: Problem, params: SolveParams
+) -> Solution:
     started = time.perf_counter()
-    runs = [replace(params, seed=params.seed + i, workers=1, time_limit_s=params.time_limit_s * (1 - STARTUP_SHARE)) for i in range(params.workers)]
+    runs = [
+        replace(params, seed=params.seed + i, workers=1, time_limit_s=params.time_limit_s * (1 - STARTUP_SHARE))
+        for i in range(params.workers)
+    ]
     # fork: the workers start at once with the engine already imported (spawn would re-import it per run)
     with ProcessPoolExecutor(params.workers, mp_context=multiprocessing.get_context("fork")) as pool:
         solutions = list(pool.map(solve_one, [problem] * len(runs), runs))

@@ -65,7 +65,9 @@ def read_instance(path: str | Path) -> PvrpInstance:
         patterns = tuple(decode_pattern(int(code), t) for code in r[7 : 7 + count])
         if len(patterns) != count or any(len(p) != freq for p in patterns):
             raise ValueError(f"{path.name} line {line_no}: customer {i} patterns do not match frequency {freq}")
-        clients.append(Client(location=i, service_s=math.ceil(service[i] * SCALE - 1e-9), patterns=patterns, demand=int(demand[i])))
+        clients.append(
+            Client(location=i, service_s=math.ceil(service[i] * SCALE - 1e-9), patterns=patterns, demand=int(demand[i]))
+        )
     diff = coords[:, None, :] - coords[None, :, :]
     exact = np.sqrt((diff**2).sum(axis=-1))
     scaled = np.ceil(exact * SCALE - 1e-9).astype(np.int64)
@@ -85,7 +87,13 @@ def read_instance(path: str | Path) -> PvrpInstance:
         for j in range(m)
     )
     problem = Problem(
-        num_days=t, clients=tuple(clients), vehicles=vehicles, duration_s=scaled, distance_m=scaled.copy(), consistent=False, balance_weight=0
+        num_days=t,
+        clients=tuple(clients),
+        vehicles=vehicles,
+        duration_s=scaled,
+        distance_m=scaled.copy(),
+        consistent=False,
+        balance_weight=0,
     )
     return PvrpInstance(
         name=path.stem,

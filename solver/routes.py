@@ -102,8 +102,23 @@ def time_route(inst: Instance, vehicle: int, seq: list[int]) -> Timing:
 
 
 COLUMNS = (
-    "vehicle", "day", "pos", "from_loc", "to_loc", "depart", "latest_next", "brk", "brk_lo", "brk_hi", "brk_dur", "load", "capacity",
-    "usable", "overrun", "next_arrival", "waits_after",
+    "vehicle",
+    "day",
+    "pos",
+    "from_loc",
+    "to_loc",
+    "depart",
+    "latest_next",
+    "brk",
+    "brk_lo",
+    "brk_hi",
+    "brk_dur",
+    "load",
+    "capacity",
+    "usable",
+    "overrun",
+    "next_arrival",
+    "waits_after",
 )
 
 
@@ -150,11 +165,49 @@ def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edg
         if nxt < 0:
             lo, hi, dur = inst.py_breaks[vehicle][-1 - nxt]
             usable = ok if not (i + 1 < n and seq[i + 1] < 0) else 0  # two breaks in a row: no insertion here
-            rows.append((vehicle, day, i, locs[i], locs[i + 2], depart[i], latest[i + 2], 1, lo, hi, dur, tm.load, cap, usable, overrun,
-                         depart[i + 1] + legs[i + 1], waits_after[i + 2]))
+            rows.append(
+                (
+                    vehicle,
+                    day,
+                    i,
+                    locs[i],
+                    locs[i + 2],
+                    depart[i],
+                    latest[i + 2],
+                    1,
+                    lo,
+                    hi,
+                    dur,
+                    tm.load,
+                    cap,
+                    usable,
+                    overrun,
+                    depart[i + 1] + legs[i + 1],
+                    waits_after[i + 2],
+                )
+            )
         else:
-            rows.append((vehicle, day, i, locs[i], locs[i + 1], depart[i], latest[i + 1], 0, 0, 0, 0, tm.load, cap, ok, overrun,
-                         depart[i] + legs[i], waits_after[i + 1]))
+            rows.append(
+                (
+                    vehicle,
+                    day,
+                    i,
+                    locs[i],
+                    locs[i + 1],
+                    depart[i],
+                    latest[i + 1],
+                    0,
+                    0,
+                    0,
+                    0,
+                    tm.load,
+                    cap,
+                    ok,
+                    overrun,
+                    depart[i] + legs[i],
+                    waits_after[i + 1],
+                )
+            )
     return Edges(np.array(rows, dtype=np.int64))
 
 

@@ -31,7 +31,9 @@ def timed_route(inst: Instance, vehicle: int, seq: list[int]) -> Route:
             arrival = t + leg
             start = earliest_start(inst, node, day, arrival)
             t = start + int(inst.service[node])
-            stops.append(Stop(client=node, arrival_s=arrival, start_s=start, departure_s=t, travel_s=leg, distance_m=leg_m))
+            stops.append(
+                Stop(client=node, arrival_s=arrival, start_s=start, departure_s=t, travel_s=leg, distance_m=leg_m)
+            )
             travel, distance, load, loc = travel + leg, distance + leg_m, load + int(inst.demand[node]), nxt
         else:
             b = break_of(inst, vehicle, node)

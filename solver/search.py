@@ -33,7 +33,9 @@ from solver.routing import lateness_priced, reoptimize_day, retour, tour_searcha
 # Microseconds of CPU one unit of each work count (PlanState.meter, slots named by plan_state.Work) takes on the
 # machine they were fitted on (`python -m benchmarks.calibrate_work`; history in benchmarks/RESULTS.md). On a
 # faster CPU Budget lowers them from the CPU time it measures (see PRICE_SCALE_BOUNDS).
-MICROSECONDS_PER_UNIT = np.array([1.46, 62.0, 6.65, 0.00968, 12.6, 0.627, 7.2, 1.99, 172.0, 0.0, 1.82, 0.0289, 0.00626, 52.0])
+MICROSECONDS_PER_UNIT = np.array(
+    [1.46, 62.0, 6.65, 0.00968, 12.6, 0.627, 7.2, 1.99, 172.0, 0.0, 1.82, 0.0289, 0.00626, 52.0]
+)
 # The work budget of a time limit, in this machine's CPU microseconds; the rest absorbs what no count covers.
 WORK_SHARE_OF_LIMIT = 0.9
 # Price corrections are measured once this share of the budget is spent (before that, too little to measure),
@@ -89,9 +91,15 @@ class Budget:
     busy machine). A stop request (its job was cancelled) moves the deadline to now: the search ends as it would
     at the deadline, with a valid plan, within one OR-Tools call or tour search."""
 
-    def __init__(self, time_limit_s: float, max_iterations: int | None, started: float, meter: np.ndarray,
-                 cpu_clock: Callable[[], float] = time.thread_time,
-                 stop_requested: Callable[[], bool] | None = None):
+    def __init__(
+        self,
+        time_limit_s: float,
+        max_iterations: int | None,
+        started: float,
+        meter: np.ndarray,
+        cpu_clock: Callable[[], float] = time.thread_time,
+        stop_requested: Callable[[], bool] | None = None,
+    ):
         self.time_limit_s = time_limit_s
         self.deadline = started + time_limit_s
         self.max_iterations = max_iterations
@@ -166,7 +174,15 @@ def _day_groups(state: PlanState, days: list[int]) -> list[tuple[list[int], list
     return out
 
 
-def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nodes: int, solution_limit: int, slice_s: float, guided: bool) -> float | None:
+def _reorder(
+    state: PlanState,
+    vehicles: list[int],
+    routes: list[list[int]],
+    nodes: int,
+    solution_limit: int,
+    slice_s: float,
+    guided: bool,
+) -> float | None:
     """One OR-Tools call on a day's routes; keeps the new order if it is feasible here too and shorter.
     Returns the search's work in estimated microseconds (building the model left out), or None when the clock
     guard, not the solution limit, ended it."""
@@ -184,7 +200,9 @@ def _reorder(state: PlanState, vehicles: list[int], routes: list[list[int]], nod
 def _retour(state: PlanState, vehicle: int, seed: int, work_us: float, time_limit_s: float) -> None:
     """The compiled tour search on a day of one vehicle, from its route as it stands (breaks where they are
     taken), for `work_us` of priced work; keeps its order if it is feasible here too and better."""
-    found = retour(state.inst, vehicle, state.routes[vehicle], seed, tuple(MICROSECONDS_PER_UNIT[Work.TOUR]), work_us, time_limit_s)
+    found = retour(
+        state.inst, vehicle, state.routes[vehicle], seed, tuple(MICROSECONDS_PER_UNIT[Work.TOUR]), work_us, time_limit_s
+    )
     state.meter[Work.TOUR] += found.work
     if found.tour is not None:
         _keep_if_shorter(state, [vehicle], [found.tour])
@@ -287,13 +305,17 @@ class OperatorWeights:
             self.scores[op] += self.SCORES[outcome]
         if iteration % self.SEGMENT == 0:
             used = self.uses > 0
-            self.weights[used] = (1 - self.REACTION) * self.weights[used] + self.REACTION * self.scores[used] / self.uses[used]
+            self.weights[used] = (1 - self.REACTION) * self.weights[used] + self.REACTION * self.scores[
+                used
+            ] / self.uses[used]
             self.weights = np.maximum(self.weights, 0.05)
             self.scores[:] = 0
             self.uses[:] = 0
 
 
-def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.random.Generator, cfg: SearchConfig, op: int) -> list[int]:
+def ruin(
+    state: PlanState, placed: list[int], unplaced: list[int], rng: np.random.Generator, cfg: SearchConfig, op: int
+) -> list[int]:
     """Clients to take out of the plan with operator `op`: random ones, the nearest to a seed (an unplaced
     client's place when there is one, to make room there), a whole route, or strings of nearby routes. While
     routes overrun their duration limit, the seed or route is one of theirs cfg.overrun_focus of the time."""
@@ -312,7 +334,13 @@ def ruin(state: PlanState, placed: list[int], unplaced: list[int], rng: np.rando
     focus = len(over) > 0 and rng.random() < cfg.overrun_focus
     heavy = None if focus or unplaced else _busiest_route(state, cfg, rng)
     if op == 2:
-        pool = over if focus else [heavy] if heavy is not None else [v for v in range(len(state.routes)) if state.visits[v] > 0]
+        pool = (
+            over
+            if focus
+            else [heavy]
+            if heavy is not None
+            else [v for v in range(len(state.routes)) if state.visits[v] > 0]
+        )
         v = pool[int(rng.integers(len(pool)))]
         return sorted({c for c in state.routes[v] if c >= 0})
     if unplaced:
@@ -377,7 +405,9 @@ def _strings(state: PlanState, placed: list[int], seed: int, k: int, rng: np.ran
     return sorted(removed)
 
 
-def _adapt_overrun_weight(state: PlanState, candidates: list[int], overrunning_share: float, cfg: SearchConfig, urgent: bool) -> int:
+def _adapt_overrun_weight(
+    state: PlanState, candidates: list[int], overrunning_share: float, cfg: SearchConfig, urgent: bool
+) -> int:
     """Raise the price of overrunning a duration limit when the search mostly overruns, lower it when it
     rarely does (as HGS does with its penalties); returns the current plan's objective at the new price.
     `urgent`: no plan within the limits yet and much of the budget spent, so the price climbs fast."""
@@ -390,7 +420,9 @@ def _adapt_overrun_weight(state: PlanState, candidates: list[int], overrunning_s
     return state.objective(candidates)
 
 
-def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float) -> dict[str, float]:
+def improve(
+    state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float
+) -> dict[str, float]:
     """Search until `share` of the budget is used; leaves the best plan found in `state`."""
     rng = np.random.default_rng(seed)
     current = state.objective(candidates)
@@ -459,7 +491,9 @@ def improve(state: PlanState, candidates: list[int], budget: Budget, seed: int, 
                 current = _adapt_overrun_weight(state, candidates, overrunning / since_weight, cfg, urgent)
                 overrunning = since_weight = 0
         if budget.iterations % cfg.polish_every == 0 and changed_days:
-            polish_days(state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.time_limit_s)
+            polish_days(
+                state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.time_limit_s
+            )
             changed_days.clear()
             current = state.objective(candidates)
             if not state.overrun.any() and (best is None or current < best):

@@ -23,7 +23,12 @@ def two_opt(travel: np.ndarray, start: int, end: int, locs: list[int], order: li
     while True:
         passes += 1
         a, b = pts[:-1], pts[1:]
-        gain = travel[a, b][:, None] + travel[a, b][None, :] - travel[a[:, None], a[None, :]] - travel[b[:, None], b[None, :]]
+        gain = (
+            travel[a, b][:, None]
+            + travel[a, b][None, :]
+            - travel[a[:, None], a[None, :]]
+            - travel[b[:, None], b[None, :]]
+        )
         gain = np.where(upper, gain, 0)
         flat = int(gain.argmax())
         best = int(gain.flat[flat])

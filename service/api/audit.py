@@ -29,5 +29,6 @@ def list_audit_events(
 ) -> list[AuditEventPublic]:
     """Who changed what: admins and supervisors, for their office (a global admin: any, or every office)."""
     office = policy.office_filter(principal, office_id)
-    return [AuditEventPublic.of(e) for e in audit.events(session, office, action, since and as_utc(since),
-                                                         before_id, limit)]
+    return [
+        AuditEventPublic.of(e) for e in audit.events(session, office, action, since and as_utc(since), before_id, limit)
+    ]

@@ -22,10 +22,18 @@ from service.tables import OutletStatus, Plan
 router = APIRouter(route_class=CommittingRoute, tags=["change sets"])
 
 
-@router.post("/change-sets", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic,
-             responses={409: {"description": "stale base version (body has current_plan_id), duplicate code or key"}})
-def create_change_set(body: ChangeSetCreate, session: SessionDep, response: Response,
-                      principal: Annotated[Principal, policy.role(LINE_CLEANUP)]) -> Any:
+@router.post(
+    "/change-sets",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ChangeSetPublic,
+    responses={409: {"description": "stale base version (body has current_plan_id), duplicate code or key"}},
+)
+def create_change_set(
+    body: ChangeSetCreate,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, policy.role(LINE_CLEANUP)],
+) -> Any:
     """Fold new outlets, closures, changes, moves, leaving and new reps into the base version (which must be the
     office's current one); returns the change set with the new draft version's id and the diff. A repeated
     idempotency key returns the first result (200) and applies nothing."""
@@ -38,20 +46,33 @@ def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: 
         policy.check(principal, LINE_CLEANUP, Scope(f"plan {base_plan_id}", base.office_id), loc)
 
 
-def _submitted(session: Session, body: ChangeSetCreate, response: Response, principal: Principal,
-               request: dict | None = None) -> Any:
+def _submitted(
+    session: Session, body: ChangeSetCreate, response: Response, principal: Principal, request: dict | None = None
+) -> Any:
     try:
         result = change_sets.submit(session, body, request)
     except change_sets.StalePlan as exc:
         session.rollback()
-        return JSONResponse(status_code=exc.status_code, content={
-            "detail": [d.as_json() for d in exc.details], "current_plan_id": exc.current_plan_id})
+        return JSONResponse(
+            status_code=exc.status_code,
+            content={"detail": [d.as_json() for d in exc.details], "current_plan_id": exc.current_plan_id},
+        )
     if result.replayed:
         response.status_code = status.HTTP_200_OK
     else:
-        audit.record(session, principal, "change_set.submitted", result.office_id, "change_set", result.id,
-                     {"base_plan_id": result.base_plan_id, "result_plan_id": result.result_plan_id,
-                      "idempotency_key": body.idempotency_key})
+        audit.record(
+            session,
+            principal,
+            "change_set.submitted",
+            result.office_id,
+            "change_set",
+            result.id,
+            {
+                "base_plan_id": result.base_plan_id,
+                "result_plan_id": result.result_plan_id,
+                "idempotency_key": body.idempotency_key,
+            },
+        )
     if not result.replayed and body.reps_leaving:  # their tokens stop working now, not when the caches expire
         session.commit()  # first: a lookup between forgetting and committing would cache them as active again
         for rep in repository.reps(session, result.office_id):
@@ -78,33 +99,48 @@ def create_om_change_set(
     _check_base(session, principal, base_plan_id, ("body", "base_plan_id"))
     data = file.file.read()
     # the key is checked against the file itself: once applied, the same file would read as other changes
-    request = {"om_file": file.filename or "", "sha256": hashlib.sha256(data).hexdigest(), "base_plan_id": base_plan_id,
-               "idempotency_key": idempotency_key, "created_by": created_by, "change_budget": change_budget,
-               "coord_system": str(coord_system)}
-    earlier = change_sets.replayed(session, change_sets.base_plan(session, base_plan_id).office_id, idempotency_key,
-                                   request)
+    request = {
+        "om_file": file.filename or "",
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "base_plan_id": base_plan_id,
+        "idempotency_key": idempotency_key,
+        "created_by": created_by,
+        "change_budget": change_budget,
+        "coord_system": str(coord_system),
+    }
+    earlier = change_sets.replayed(
+        session, change_sets.base_plan(session, base_plan_id).office_id, idempotency_key, request
+    )
     if earlier is not None:
         response.status_code = status.HTTP_200_OK
         return earlier
-    body = change_sets.om_file_change_set(session, file.filename or "", data, base_plan_id, idempotency_key,
-                                          created_by, change_budget, coord_system)
+    body = change_sets.om_file_change_set(
+        session, file.filename or "", data, base_plan_id, idempotency_key, created_by, change_budget, coord_system
+    )
     return _submitted(session, body, response, principal, request)
 
 
-@router.get("/change-sets/{change_set_id}", response_model=ChangeSetPublic,
-            dependencies=[policy.on_change_set(READ_OFFICE)])
+@router.get(
+    "/change-sets/{change_set_id}", response_model=ChangeSetPublic, dependencies=[policy.on_change_set(READ_OFFICE)]
+)
 def read_change_set(change_set_id: int, session: SessionDep) -> ChangeSetPublic:
     return change_sets.get_change_set(session, change_set_id)
 
 
 @router.put("/reps/{rep_id}/territory", response_model=TerritoryPublic)
-def put_territory(rep_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_rep(LINE_CLEANUP)],
-                  geometry: dict = Body(...)) -> TerritoryPublic:
+def put_territory(
+    rep_id: int,
+    session: SessionDep,
+    principal: Annotated[Principal, policy.on_rep(LINE_CLEANUP)],
+    geometry: dict = Body(...),
+) -> TerritoryPublic:
     """Store the rep's territory: a GeoJSON Polygon or MultiPolygon (geometry or Feature), WGS84."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
     territory = territories.store_territory(session, rep, geometry)
     audit.record(session, principal, "territory.changed", rep.office_id, "rep", rep.id, {"source": territory.source})
-    return TerritoryPublic(rep_id=rep.id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry))
+    return TerritoryPublic(
+        rep_id=rep.id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry)
+    )
 
 
 @router.get("/reps/{rep_id}/territory", response_model=TerritoryPublic, dependencies=[policy.on_rep(READ_OFFICE)])
@@ -113,5 +149,9 @@ def get_territory(rep_id: int, session: SessionDep) -> TerritoryPublic:
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
     outlets = list(repository.outlets(session, rep.office_id, rep_id=rep.id, status=OutletStatus.ACTIVE))
     found = territories.rep_territories(session, [rep], outlets).get(rep.id)
-    return TerritoryPublic(rep_id=rep.id, rep_code=rep.code, source=found.source if found else "none",
-                           geometry=mapping(found.geometry) if found else None)
+    return TerritoryPublic(
+        rep_id=rep.id,
+        rep_code=rep.code,
+        source=found.source if found else "none",
+        geometry=mapping(found.geometry) if found else None,
+    )

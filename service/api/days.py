@@ -7,14 +7,18 @@ import datetime as dt
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from service.db import CommittingRoute
 from service import day_list_cache, policy
+from service.db import CommittingRoute
 from service.plan_schemas import DayListPublic
 
 router = APIRouter(route_class=CommittingRoute, tags=["day list"], lifespan=day_list_cache.lifespan)
 
 
-@router.get("/reps/{rep_id}/day/{date}", response_model=DayListPublic, dependencies=[policy.on_rep(policy.DAY_LIST, cookie=True)])
+@router.get(
+    "/reps/{rep_id}/day/{date}",
+    response_model=DayListPublic,
+    dependencies=[policy.on_rep(policy.DAY_LIST, cookie=True)],
+)
 async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Response:
     """The published plan's ordered outlets for `date` (YYYY-MM-DD), with arrival and departure times, travel
     from the previous stop, the lunch break and the return to the end place. The cycle repeats."""

@@ -21,6 +21,9 @@ def health(request: Request) -> JSONResponse:
         first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
         return JSONResponse(
             status_code=503,
-            content={"status": "unavailable", "database": {"status": "down", "dialect": engine.dialect.name, "error": first_line}},
+            content={
+                "status": "unavailable",
+                "database": {"status": "down", "dialect": engine.dialect.name, "error": first_line},
+            },
         )
     return JSONResponse(content={"status": "ok", "database": {"status": "ok", "dialect": engine.dialect.name}})

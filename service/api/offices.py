@@ -23,8 +23,9 @@ def list_offices(session: SessionDep, principal: Annotated[Principal, policy.rol
 
 
 @router.post("", status_code=201)
-def create_office(data: OfficeCreate, session: SessionDep,
-                  principal: Annotated[Principal, policy.role(CREATE_OFFICES)]) -> OfficePublic:
+def create_office(
+    data: OfficeCreate, session: SessionDep, principal: Annotated[Principal, policy.role(CREATE_OFFICES)]
+) -> OfficePublic:
     office = master_data.create_office(session, data)
     audit.record(session, principal, "office.created", office.id, "office", office.id, {"code": office.code})
     return OfficePublic.of(office)

@@ -45,6 +45,13 @@ def import_outlets(
     policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office.id}", office.id), ("query", "office_id"))
     rows = imports.read_rows(file.filename or "", file.file.read())
     result = imports.import_outlets(session, office, rows, coord_system=coord_system)
-    audit.record(session, principal, "outlets.imported", office.id, "office", office.id,
-                 {"file": file.filename or "", "rows": len(rows), "created": result.created, "updated": result.updated})
+    audit.record(
+        session,
+        principal,
+        "outlets.imported",
+        office.id,
+        "office",
+        office.id,
+        {"file": file.filename or "", "rows": len(rows), "created": result.created, "updated": result.updated},
+    )
     return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)

@@ -35,8 +35,9 @@ def list_outlets(
 
 
 @router.post("", status_code=201)
-def create_outlet(data: OutletCreate, session: SessionDep,
-                  principal: Annotated[Principal, policy.role(EDIT_OUTLETS)]) -> OutletPublic:
+def create_outlet(
+    data: OutletCreate, session: SessionDep, principal: Annotated[Principal, policy.role(EDIT_OUTLETS)]
+) -> OutletPublic:
     policy.check(principal, EDIT_OUTLETS, Scope(f"office {data.office_id}", data.office_id), ("body", "office_id"))
     outlet = master_data.create_outlet(session, data)
     audit.record(session, principal, "outlet.created", outlet.office_id, "outlet", outlet.code)
@@ -49,9 +50,17 @@ def get_outlet(code: str, session: SessionDep) -> OutletPublic:
 
 
 @router.patch("/{code}")
-def update_outlet(code: str, data: OutletUpdate, session: SessionDep,
-                  principal: Annotated[Principal, policy.on_outlet(EDIT_OUTLETS)]) -> OutletPublic:
+def update_outlet(
+    code: str, data: OutletUpdate, session: SessionDep, principal: Annotated[Principal, policy.on_outlet(EDIT_OUTLETS)]
+) -> OutletPublic:
     outlet = master_data.update_outlet(session, code, data)
-    audit.record(session, principal, "outlet.updated", outlet.office_id, "outlet", outlet.code,
-                 {"fields": sorted(data.model_dump(exclude_unset=True))})
+    audit.record(
+        session,
+        principal,
+        "outlet.updated",
+        outlet.office_id,
+        "outlet",
+        outlet.code,
+        {"fields": sorted(data.model_dump(exclude_unset=True))},
+    )
     return OutletPublic.of(outlet)

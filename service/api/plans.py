@@ -22,13 +22,22 @@ from service.policy import PLAN, READ_OFFICE, Scope
 router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=PlanPublic, responses={
-    status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"},
-    status.HTTP_429_TOO_MANY_REQUESTS: {"description": "the office or the token holds as many plan jobs or as "
-                                        "much solver time as it may (service/job_limits.py): ask again after "
-                                        "Retry-After seconds, or cancel a job"}})
-def create_plan(body: PlanCreate, request: Request, principal: Annotated[Principal, policy.role(PLAN)],
-                wait: bool | None = None) -> PlanPublic | JSONResponse:
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PlanPublic,
+    responses={
+        status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"},
+        status.HTTP_429_TOO_MANY_REQUESTS: {
+            "description": "the office or the token holds as many plan jobs or as "
+            "much solver time as it may (service/job_limits.py): ask again after "
+            "Retry-After seconds, or cancel a job"
+        },
+    },
+)
+def create_plan(
+    body: PlanCreate, request: Request, principal: Annotated[Principal, policy.role(PLAN)], wait: bool | None = None
+) -> PlanPublic | JSONResponse:
     """Plan every active rep of the office over a cycle from `start_date` (a Monday), as a job on Dask.
 
     `wait=true`: answer 201 with the draft once it is stored; `wait=false`: answer 202 at once with the job
@@ -38,12 +47,20 @@ def create_plan(body: PlanCreate, request: Request, principal: Annotated[Princip
     engine = request.app.state.engine
     runner: JobRunner = request.app.state.jobs
     policy.check(principal, PLAN, Scope(f"office {body.office_id}", body.office_id), ("body", "office_id"))
-    plan_request = PlanRequest(body.office_id, body.start_date, body.weeks,
-                               body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S)
+    plan_request = PlanRequest(
+        body.office_id, body.start_date, body.weeks, body.time_limit_s or planning.DEFAULT_TIME_LIMIT_S
+    )
     # no request session: the job opens its own short ones, none stays open while the reps are solved
     with Session(engine) as session:
-        job_id = plan_jobs.create(session, plan_request, runner.owner, runner.lease_s, principal.token_id,
-                                  request.app.state.job_limits, runner.dask.workers()).id
+        job_id = plan_jobs.create(
+            session,
+            plan_request,
+            runner.owner,
+            runner.lease_s,
+            principal.token_id,
+            request.app.state.job_limits,
+            runner.dask.workers(),
+        ).id
         audit.record(session, principal, "plan.requested", body.office_id, "job", job_id, plan_request.as_json())
         if wait is None:
             wait = plan_jobs.solver_seconds(session, plan_request) <= plan_jobs.WAIT_MAX_SOLVER_S
@@ -52,8 +69,9 @@ def create_plan(body: PlanCreate, request: Request, principal: Annotated[Princip
         runner.submit(job_id)
         with Session(engine) as session:
             job = JobPublic.of(jobs.get(session, job_id))
-        return JSONResponse(job.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED,
-                            headers={"Location": f"/jobs/{job_id}"})
+        return JSONResponse(
+            job.model_dump(mode="json"), status_code=status.HTTP_202_ACCEPTED, headers={"Location": f"/jobs/{job_id}"}
+        )
     plan_id = runner.run_now(job_id)
     if plan_id is None:
         raise Conflict(f"job {job_id} was cancelled before its plan was stored", ("job_id",))
@@ -62,8 +80,9 @@ def create_plan(body: PlanCreate, request: Request, principal: Annotated[Princip
 
 
 @router.get("", response_model=list[PlanSummary])
-def list_plans(session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)],
-               office_id: int | None = None) -> list[PlanSummary]:
+def list_plans(
+    session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)], office_id: int | None = None
+) -> list[PlanSummary]:
     """Plans, newest first, with their status and coverage; filter by office."""
     return plan_views.plan_summaries(session, policy.office_filter(principal, office_id))
 
@@ -73,18 +92,31 @@ def read_plan(plan_id: int, session: SessionDep) -> PlanPublic:
     return plan_views.plan_public(session, plan_id)
 
 
-@router.get("/{plan_id}/geojson", response_class=JSONResponse, dependencies=[policy.on_plan(READ_OFFICE)],
-            responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}})
+@router.get(
+    "/{plan_id}/geojson",
+    response_class=JSONResponse,
+    dependencies=[policy.on_plan(READ_OFFICE)],
+    responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
+)
 def read_plan_geojson(plan_id: int, session: SessionDep) -> JSONResponse:
     """Visits as Points numbered as in the day list, each rep's day as a LineString in visiting order."""
     return JSONResponse(plan_views.plan_geojson(session, plan_id), media_type="application/geo+json")
 
 
 @router.post("/{plan_id}/publish", response_model=PlanPublic)
-def publish_plan(plan_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_plan(PLAN)]) -> PlanPublic:
+def publish_plan(
+    plan_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_plan(PLAN)]
+) -> PlanPublic:
     """Make this plan the one the office's reps see; the previously published plan becomes superseded.
     Supervisors and admins only: a coordinator's change set makes a draft, never a published plan."""
     plan = plan_views.publish_plan(session, plan_id)
-    audit.record(session, principal, "plan.published", plan.office_id, "plan", plan.id,
-                 {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id})
+    audit.record(
+        session,
+        principal,
+        "plan.published",
+        plan.office_id,
+        "plan",
+        plan.id,
+        {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id},
+    )
     return plan

@@ -18,8 +18,11 @@ from service.ride_along_text import week_text
 router = APIRouter(route_class=CommittingRoute, tags=["ride-along"])
 
 
-@router.get("/supervisors/{supervisor_id}/ride-along", response_model=RideAlongWeekPublic,
-            dependencies=[policy.on_supervisor(RIDE_ALONG)])
+@router.get(
+    "/supervisors/{supervisor_id}/ride-along",
+    response_model=RideAlongWeekPublic,
+    dependencies=[policy.on_supervisor(RIDE_ALONG)],
+)
 def read_ride_along_week(
     supervisor_id: int,
     start_date: Annotated[dt.date, Query(description="the week's Monday")],
@@ -37,18 +40,26 @@ def read_ride_along_week(
     return week
 
 
-@router.get("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic,
-            dependencies=[policy.on_office(READ_OFFICE)])
+@router.get(
+    "/offices/{office_id}/ride-along-settings",
+    response_model=RideAlongSettingsPublic,
+    dependencies=[policy.on_office(READ_OFFICE)],
+)
 def read_settings(office_id: int, session: SessionDep) -> RideAlongSettingsPublic:
     return RideAlongSettingsPublic.of(ride_along.office_settings(session, office_id))
 
 
 @router.patch("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
-def update_settings(office_id: int, data: RideAlongSettingsUpdate, session: SessionDep,
-                    principal: Annotated[Principal, policy.on_office(EDIT_OFFICE)]) -> RideAlongSettingsPublic:
+def update_settings(
+    office_id: int,
+    data: RideAlongSettingsUpdate,
+    session: SessionDep,
+    principal: Annotated[Principal, policy.on_office(EDIT_OFFICE)],
+) -> RideAlongSettingsPublic:
     """Change the office's morning end, coaching minutes, demonstration interval, meeting time, period..."""
     changes = data.model_dump(exclude_unset=True)
     settings = ride_along.update_settings(session, office_id, changes)
-    audit.record(session, principal, "ride_along_settings.updated", office_id, "office", office_id,
-                 {"fields": sorted(changes)})
+    audit.record(
+        session, principal, "ride_along_settings.updated", office_id, "office", office_id, {"fields": sorted(changes)}
+    )
     return RideAlongSettingsPublic.of(settings)

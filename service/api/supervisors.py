@@ -16,16 +16,25 @@ router = APIRouter(route_class=CommittingRoute, prefix="/supervisors", tags=["pe
 
 
 @router.get("")
-def list_supervisors(session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)],
-                     office_id: int | None = None) -> list[SupervisorPublic]:
+def list_supervisors(
+    session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)], office_id: int | None = None
+) -> list[SupervisorPublic]:
     return [SupervisorPublic.of(s) for s in repository.supervisors(session, policy.office_filter(principal, office_id))]
 
 
 @router.post("", status_code=201)
-def create_supervisor(data: SupervisorCreate, session: SessionDep,
-                      principal: Annotated[Principal, policy.role(EDIT_OFFICE)]) -> SupervisorPublic:
+def create_supervisor(
+    data: SupervisorCreate, session: SessionDep, principal: Annotated[Principal, policy.role(EDIT_OFFICE)]
+) -> SupervisorPublic:
     policy.check(principal, EDIT_OFFICE, Scope(f"office {data.office_id}", data.office_id), ("body", "office_id"))
     supervisor = master_data.create_supervisor(session, data)
-    audit.record(session, principal, "supervisor.created", supervisor.office_id, "supervisor", supervisor.id,
-                 {"code": supervisor.code})
+    audit.record(
+        session,
+        principal,
+        "supervisor.created",
+        supervisor.office_id,
+        "supervisor",
+        supervisor.id,
+        {"code": supervisor.code},
+    )
     return SupervisorPublic.of(supervisor)

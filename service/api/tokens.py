@@ -17,29 +17,45 @@ router = APIRouter(route_class=CommittingRoute, prefix="/tokens", tags=["access"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
-def create_token(data: TokenCreate, session: SessionDep,
-                 principal: Annotated[Principal, policy.role(MANAGE_TOKENS)]) -> TokenCreated:
+def create_token(
+    data: TokenCreate, session: SessionDep, principal: Annotated[Principal, policy.role(MANAGE_TOKENS)]
+) -> TokenCreated:
     """A new token; keep `token` from this answer: it is not stored and cannot be shown again."""
-    policy.check(principal, MANAGE_TOKENS, Scope("a token for " + (f"office {data.office_id}" if data.office_id
-                                                                  else "every office"), data.office_id),
-                 ("body", "office_id"))
-    token, raw = tokens.create_token(session, role=data.role, name=data.name, office_id=data.office_id,
-                                     supervisor_id=data.supervisor_id, rep_id=data.rep_id,
-                                     actor=principal)
+    policy.check(
+        principal,
+        MANAGE_TOKENS,
+        Scope("a token for " + (f"office {data.office_id}" if data.office_id else "every office"), data.office_id),
+        ("body", "office_id"),
+    )
+    token, raw = tokens.create_token(
+        session,
+        role=data.role,
+        name=data.name,
+        office_id=data.office_id,
+        supervisor_id=data.supervisor_id,
+        rep_id=data.rep_id,
+        actor=principal,
+    )
     return TokenCreated(**TokenPublic.of(token).model_dump(), token=raw)
 
 
 @router.get("")
-def list_tokens(session: SessionDep, principal: Annotated[Principal, policy.role(MANAGE_TOKENS)],
-                office_id: int | None = None, include_revoked: bool = False) -> list[TokenPublic]:
+def list_tokens(
+    session: SessionDep,
+    principal: Annotated[Principal, policy.role(MANAGE_TOKENS)],
+    office_id: int | None = None,
+    include_revoked: bool = False,
+) -> list[TokenPublic]:
     """Tokens, newest first (an office admin sees its office's)."""
-    return [TokenPublic.of(t) for t in tokens.tokens(session, policy.office_filter(principal, office_id),
-                                                     include_revoked)]
+    return [
+        TokenPublic.of(t) for t in tokens.tokens(session, policy.office_filter(principal, office_id), include_revoked)
+    ]
 
 
 @router.delete("/{token_id}")
-def revoke_token(token_id: int, session: SessionDep,
-                 principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]) -> TokenPublic:
+def revoke_token(
+    token_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]
+) -> TokenPublic:
     """Revoke the token: refused from the next request on (revoking twice changes nothing)."""
     token = tokens.revoke_token(session, token_id, principal)
     return TokenPublic.of(token)

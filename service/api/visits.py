@@ -19,8 +19,12 @@ router = APIRouter(route_class=CommittingRoute, tags=["visits"])
 
 
 @router.post("/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
-def report_visit(data: VisitReportCreate, session: SessionDep, response: Response,
-                 principal: Annotated[Principal, policy.role(VISITS)]) -> VisitOutcomePublic:
+def report_visit(
+    data: VisitReportCreate,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, policy.role(VISITS)],
+) -> VisitOutcomePublic:
     """A rep's report of one visit: 201 when recorded, 200 when it repeats the stored report ("unchanged") or
     corrects it ("corrected"; every report is kept, the latest counts). A rep reports its own visits, a
     supervisor its team's."""
@@ -32,8 +36,9 @@ def report_visit(data: VisitReportCreate, session: SessionDep, response: Respons
     return outcome
 
 
-@router.get("/visits", response_model=list[VisitOutcomePublic],
-            dependencies=[policy.on_rep(VISITS, loc=("query", "rep_id"))])
+@router.get(
+    "/visits", response_model=list[VisitOutcomePublic], dependencies=[policy.on_rep(VISITS, loc=("query", "rep_id"))]
+)
 def list_visits(
     session: SessionDep,
     rep_id: int,
@@ -59,8 +64,9 @@ def read_kpis(
     A supervisor reads its own team's (supervisor_id) or its reps' (rep_id)."""
     if (scope := _kpi_scope(session, office_id, supervisor_id, rep_id)) is not None:
         policy.check(principal, KPIS, scope, ("query",))
-    return kpis.kpi_report(session, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id,
-                           date_from=date_from, date_to=date_to)
+    return kpis.kpi_report(
+        session, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id, date_from=date_from, date_to=date_to
+    )
 
 
 def _kpi_scope(session: Session, office_id: int | None, supervisor_id: int | None, rep_id: int | None) -> Scope | None:

@@ -121,8 +121,14 @@ def _push_apart(a: list[float], b: list[float], radius: float, pair: int, move_b
     return True
 
 
-def spread_labels(points: list[tuple[float, float]], radius: float, width: float, height: float,
-                  fixed: tuple[tuple[float, float], ...] = (), max_rounds: int = 200) -> list[tuple[float, float]]:
+def spread_labels(
+    points: list[tuple[float, float]],
+    radius: float,
+    width: float,
+    height: float,
+    fixed: tuple[tuple[float, float], ...] = (),
+    max_rounds: int = 200,
+) -> list[tuple[float, float]]:
     """Centres for the numbered circles near their points, pushed apart until no two overlap and none covers a
     `fixed` place (as far as `max_rounds` rounds get), inside the box. Deterministic: a day prints the same."""
     centres = [list(p) for p in points]
@@ -153,13 +159,13 @@ def _scale_bar(drawing: Drawing, projection: _Projection, width: float) -> None:
     drawing.add(String(x + length + 1.5 * mm, y - 1 * mm, label, fontName="Helvetica", fontSize=7))
 
 
-def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH,
-            height: float = MAP_HEIGHT) -> Drawing:
+def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH, height: float = MAP_HEIGHT) -> Drawing:
     """The day's route as a drawing: the start and end places as squares, the line in visiting order, and a
     numbered circle per stop (the list's numbers)."""
     drawing = Drawing(width, height)
-    drawing.add(Rect(0, 0, width, height, strokeColor=colors.grey, strokeWidth=0.6,
-                     fillColor=colors.HexColor("#f6f7f9")))
+    drawing.add(
+        Rect(0, 0, width, height, strokeColor=colors.grey, strokeWidth=0.6, fillColor=colors.HexColor("#f6f7f9"))
+    )
     if listing.start is None or listing.end is None:
         return drawing
     places = [(listing.start.lon, listing.start.lat)] + [(v.lon, v.lat) for v in listing.visits]
@@ -183,8 +189,17 @@ def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH,
     for visit, (x, y) in zip(listing.visits, labels):  # circles over every line, so no number is crossed out
         drawing.add(Circle(x, y, STOP_RADIUS, fillColor=colors.white, strokeColor=ROUTE_COLOUR, strokeWidth=1.3))
         size = 7.5 if visit.seq < 100 else 6
-        drawing.add(String(x, y - size * 0.35, str(visit.seq), fontName=NUMBER_FONT, fontSize=size,
-                           textAnchor="middle", fillColor=ROUTE_COLOUR))
+        drawing.add(
+            String(
+                x,
+                y - size * 0.35,
+                str(visit.seq),
+                fontName=NUMBER_FONT,
+                fontSize=size,
+                textAnchor="middle",
+                fillColor=ROUTE_COLOUR,
+            )
+        )
     _scale_bar(drawing, project, width)
     return drawing
 
@@ -198,8 +213,13 @@ def _stop_table(listing: DayListPublic, t: Translator, cell: ParagraphStyle, hea
         rows.append(["", _paragraph(lunch_text, cell)] + [""] * 6)
         lunch_row = len(rows) - 1
     for visit in listing.visits:
-        texts = [visit.outlet_code, visit.outlet_name, t.channel(visit.channel), visit.arrival,
-                 ", ".join(visit.opening_hours) or t("closed")]
+        texts = [
+            visit.outlet_code,
+            visit.outlet_name,
+            t.channel(visit.channel),
+            visit.arrival,
+            ", ".join(visit.opening_hours) or t("closed"),
+        ]
         rows.append([str(visit.seq)] + [_paragraph(text, cell) for text in texts] + ["", ""])
         if listing.lunch is not None and listing.lunch.after_seq == visit.seq:
             rows.append(["", _paragraph(lunch_text, cell)] + [""] * 6)
@@ -215,8 +235,10 @@ def _stop_table(listing: DayListPublic, t: Translator, cell: ParagraphStyle, hea
         ("BOTTOMPADDING", (0, 1), (-1, -1), 5),
     ]
     if lunch_row is not None:
-        style += [("SPAN", (1, lunch_row), (-1, lunch_row)),
-                  ("BACKGROUND", (0, lunch_row), (-1, lunch_row), colors.HexColor("#fbf3dc"))]
+        style += [
+            ("SPAN", (1, lunch_row), (-1, lunch_row)),
+            ("BACKGROUND", (0, lunch_row), (-1, lunch_row), colors.HexColor("#fbf3dc")),
+        ]
     return Table(rows, colWidths=COLUMN_WIDTHS, repeatRows=1, style=TableStyle(style))
 
 
@@ -244,8 +266,13 @@ def day_sheet_pdf(listing: DayListPublic, t: Translator) -> bytes:
         story.append(_paragraph(t("no_visits") if listing.working_day else t("not_working_day"), styles["line"]))
     else:
         assert listing.start is not None and listing.end is not None
-        summary = t("day_summary", visits=len(listing.visits), departure=listing.start.departure,
-                    arrival=listing.end.arrival, km=f"{listing.distance_m / 1000:.1f}")
+        summary = t(
+            "day_summary",
+            visits=len(listing.visits),
+            departure=listing.start.departure,
+            arrival=listing.end.arrival,
+            km=f"{listing.distance_m / 1000:.1f}",
+        )
         story += [
             _paragraph(summary, styles["line"]),
             Spacer(1, 3 * mm),
@@ -266,8 +293,14 @@ def day_sheet_pdf(listing: DayListPublic, t: Translator) -> bytes:
 
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=14 * mm,
-        title=f"{t('visit_card')} {listing.rep_code} {listing.date.isoformat()}", author="routeplan",
+        buffer,
+        pagesize=A4,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=14 * mm,
+        title=f"{t('visit_card')} {listing.rep_code} {listing.date.isoformat()}",
+        author="routeplan",
     )
     document.build(story, onFirstPage=draw_footer, onLaterPages=draw_footer)
     return buffer.getvalue()

@@ -22,8 +22,18 @@ from service.web.tiles import TileSource, page_json, to_display
 
 # Distinguishable on a light background and in print; reps beyond the palette reuse it from the start.
 REP_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
-    "#8c564b", "#e377c2", "#bcbd22", "#393b79", "#637939", "#7f7f7f",
+    "#1f77b4",
+    "#d62728",
+    "#2ca02c",
+    "#9467bd",
+    "#ff7f0e",
+    "#17becf",
+    "#8c564b",
+    "#e377c2",
+    "#bcbd22",
+    "#393b79",
+    "#637939",
+    "#7f7f7f",
 )
 
 
@@ -57,16 +67,28 @@ def _routes(geojson: dict, tiles: TileSource | None) -> list[dict]:
         props = line["properties"]
         visits = sorted(stops[key], key=lambda f: f["properties"]["seq"])
         shown = _display_pairs([f["geometry"]["coordinates"] for f in visits], tiles)
-        routes.append({
-            "rep_id": props["rep_id"], "day": props["day"], "week": props["week"], "weekday": props["weekday"],
-            "travel_s": props["travel_s"], "distance_m": props["distance_m"],
-            "line": _display_pairs(line["geometry"]["coordinates"], tiles),
-            "stops": [
-                [f["properties"]["seq"], f["properties"]["outlet_code"], f["properties"]["outlet_name"],
-                 lon, lat, f["properties"]["arrival"]]
-                for f, (lon, lat) in zip(visits, shown)
-            ],
-        })
+        routes.append(
+            {
+                "rep_id": props["rep_id"],
+                "day": props["day"],
+                "week": props["week"],
+                "weekday": props["weekday"],
+                "travel_s": props["travel_s"],
+                "distance_m": props["distance_m"],
+                "line": _display_pairs(line["geometry"]["coordinates"], tiles),
+                "stops": [
+                    [
+                        f["properties"]["seq"],
+                        f["properties"]["outlet_code"],
+                        f["properties"]["outlet_name"],
+                        lon,
+                        lat,
+                        f["properties"]["arrival"],
+                    ]
+                    for f, (lon, lat) in zip(visits, shown)
+                ],
+            }
+        )
     return sorted(routes, key=lambda r: (r["rep_id"], r["day"]))
 
 
@@ -87,8 +109,11 @@ def key_figures(plan: PlanPublic) -> dict:
         "visits_required": placed + unplaced,
         "travel_s": sum(d.travel_s for d in plan.days),
         "distance_m": sum(d.distance_m for d in plan.days),
-        "visits_per_day": {"mean": round(mean(per_day), 1) if per_day else 0,
-                           "min": min(per_day, default=0), "max": max(per_day, default=0)},
+        "visits_per_day": {
+            "mean": round(mean(per_day), 1) if per_day else 0,
+            "min": min(per_day, default=0),
+            "max": max(per_day, default=0),
+        },
         "unplaced_visits": unplaced,
         "unplaced_outlets": len(plan.unplaced),
     }
@@ -115,28 +140,57 @@ def plan_map_data(session: Session, plan_id: int, tiles: TileSource | None) -> d
             outlet_points[u.rep_id][u.outlet_code] = unplaced_shown[u.outlet_id]
 
     workload = [
-        {"rep_id": d.rep_id, "rep_code": d.rep_code, "day": d.day, "week": d.week, "weekday": d.weekday,
-         "date": (plan.start_date + timedelta(days=d.day)).isoformat(), "visits": len(d.visits),
-         "service_s": d.service_s, "travel_s": d.travel_s, "workload_s": d.service_s + d.travel_s,
-         "distance_m": d.distance_m}
+        {
+            "rep_id": d.rep_id,
+            "rep_code": d.rep_code,
+            "day": d.day,
+            "week": d.week,
+            "weekday": d.weekday,
+            "date": (plan.start_date + timedelta(days=d.day)).isoformat(),
+            "visits": len(d.visits),
+            "service_s": d.service_s,
+            "travel_s": d.travel_s,
+            "workload_s": d.service_s + d.travel_s,
+            "distance_m": d.distance_m,
+        }
         for d in sorted(plan.days, key=lambda d: (d.rep_code, d.day))
     ]
     return {
-        "plan": {"id": plan.id, "status": str(plan.status), "start_date": plan.start_date.isoformat(),
-                 "weeks": plan.weeks, "office_id": plan.office_id},
-        "office": {"code": office.code, "name": office.name,
-                   "lonlat": _display_pairs([[office.lon, office.lat]], tiles)[0]},
+        "plan": {
+            "id": plan.id,
+            "status": str(plan.status),
+            "start_date": plan.start_date.isoformat(),
+            "weeks": plan.weeks,
+            "office_id": plan.office_id,
+        },
+        "office": {
+            "code": office.code,
+            "name": office.name,
+            "lonlat": _display_pairs([[office.lon, office.lat]], tiles)[0],
+        },
         "reps": [
-            {"id": r.id, "code": r.code, "name": r.name, "colour": REP_COLOURS[i % len(REP_COLOURS)],
-             "territory": territory(list(outlet_points[r.id].values())),
-             "home": _display_pairs([[r.home_lon, r.home_lat]], tiles)[0] if _from_home(r) else None}
+            {
+                "id": r.id,
+                "code": r.code,
+                "name": r.name,
+                "colour": REP_COLOURS[i % len(REP_COLOURS)],
+                "territory": territory(list(outlet_points[r.id].values())),
+                "home": _display_pairs([[r.home_lon, r.home_lat]], tiles)[0] if _from_home(r) else None,
+            }
             for i, r in enumerate(reps)
         ],
         "routes": routes,
         "workload": workload,
         "unplaced": [
-            {"outlet_code": u.outlet_code, "outlet_name": u.outlet_name, "rep_id": u.rep_id, "visits": u.visits,
-             "reason": u.reason, "detail": u.detail, "lonlat": unplaced_shown[u.outlet_id]}
+            {
+                "outlet_code": u.outlet_code,
+                "outlet_name": u.outlet_name,
+                "rep_id": u.rep_id,
+                "visits": u.visits,
+                "reason": u.reason,
+                "detail": u.detail,
+                "lonlat": unplaced_shown[u.outlet_id],
+            }
             for u in plan.unplaced
         ],
         "kpis": key_figures(plan),

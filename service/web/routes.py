@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import numpy as np
 from fastapi import APIRouter, Depends, Header, Query, Request
@@ -57,16 +57,24 @@ def content_security_policy(tiles: TileSource | None) -> str:
     if tiles is not None:
         parts = urlsplit(tiles.url.replace("{s}", "*"))
         images += f" {parts.scheme}://{parts.netloc}"
-    return (f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; "
-            "base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+    return (
+        f"default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; connect-src 'self'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
 
 
 def _page(request: Request, template: str, t: Translator, **context) -> HTMLResponse:
     html = _templates.get_template(template).render(
-        t=t, lang=t.language, language_names={language: messages(language)["language_name"] for language in LANGUAGES},
-        language_links=_language_links(request), **context)
-    return auth.page_response(HTMLResponse(html, headers={"Content-Language": t.language, "Vary": "Accept-Language"}),
-                              content_security_policy(tile_source()))
+        t=t,
+        lang=t.language,
+        language_names={language: messages(language)["language_name"] for language in LANGUAGES},
+        language_links=_language_links(request),
+        **context,
+    )
+    return auth.page_response(
+        HTMLResponse(html, headers={"Content-Language": t.language, "Vary": "Accept-Language"}),
+        content_security_policy(tile_source()),
+    )
 
 
 def _language_links(request: Request) -> dict[str, str]:
@@ -84,18 +92,27 @@ def _map_filters(data: dict, rep: int | None, week: int | None, weekday: str | N
         raise InvalidInput(f"week must be 1..{weeks}, or 0 for every week, not {week}", ("query", "week"))
     if weekday is not None and weekday not in WEEKDAYS:
         raise InvalidInput(f"weekday must be one of {', '.join(WEEKDAYS)}, not {weekday!r}", ("query", "weekday"))
-    return {"rep": rep, "week": 1 if week is None else week,
-            "weekday": None if weekday is None else WEEKDAYS.index(weekday)}
+    return {
+        "rep": rep,
+        "week": 1 if week is None else week,
+        "weekday": None if weekday is None else WEEKDAYS.index(weekday),
+    }
 
 
-def _plan_map_page(request: Request, session: Session, plan_id: int, t: Translator, rep: int | None,
-                   week: int | None, weekday: str | None) -> HTMLResponse:
+def _plan_map_page(
+    request: Request,
+    session: Session,
+    plan_id: int,
+    t: Translator,
+    rep: int | None,
+    week: int | None,
+    weekday: str | None,
+) -> HTMLResponse:
     data = plan_map_data(session, plan_id, tile_source())
     data["filters"] = _map_filters(data, rep, week, weekday)
     data["messages"] = t.messages
     data["language"] = t.language
-    return _page(request, "plan_map.html", t, data=data, kpis=data["kpis"],
-                 reps={r["id"]: r for r in data["reps"]})
+    return _page(request, "plan_map.html", t, data=data, kpis=data["kpis"], reps={r["id"]: r for r in data["reps"]})
 
 
 RepFilter = Annotated[int | None, Query(description="show only this rep (id)")]
@@ -104,19 +121,33 @@ WeekdayFilter = Annotated[str | None, Query(description="mon..sun; default every
 OfficeChoice = Annotated[int | None, Query(description="default: the only office with a published plan")]
 
 
-@router.get("/plans/{plan_id}/map", response_class=HTMLResponse,
-            dependencies=[policy.on_plan(policy.READ_OFFICE, page=True)])
-def plan_map(plan_id: int, request: Request, session: SessionDep, t: TranslatorDep, rep: RepFilter = None,
-             week: WeekFilter = None, weekday: WeekdayFilter = None) -> HTMLResponse:
+@router.get(
+    "/plans/{plan_id}/map", response_class=HTMLResponse, dependencies=[policy.on_plan(policy.READ_OFFICE, page=True)]
+)
+def plan_map(
+    plan_id: int,
+    request: Request,
+    session: SessionDep,
+    t: TranslatorDep,
+    rep: RepFilter = None,
+    week: WeekFilter = None,
+    weekday: WeekdayFilter = None,
+) -> HTMLResponse:
     """The plan on a map: territories, routes with numbered stops, key figures, unplaced visits."""
     return _plan_map_page(request, session, plan_id, t, rep, week, weekday)
 
 
 @router.get("/map", response_class=HTMLResponse)
-def published_plan_map(request: Request, session: SessionDep, t: TranslatorDep,
-                       principal: Annotated[Principal, policy.role(policy.READ_OFFICE, page=True)],
-                       office_id: OfficeChoice = None,
-                       rep: RepFilter = None, week: WeekFilter = None, weekday: WeekdayFilter = None) -> HTMLResponse:
+def published_plan_map(
+    request: Request,
+    session: SessionDep,
+    t: TranslatorDep,
+    principal: Annotated[Principal, policy.role(policy.READ_OFFICE, page=True)],
+    office_id: OfficeChoice = None,
+    rep: RepFilter = None,
+    week: WeekFilter = None,
+    weekday: WeekdayFilter = None,
+) -> HTMLResponse:
     """The map of the published plan of an office: what the reps are working to (the token's office's, unless
     the token is a global admin's)."""
     office_id = policy.office_filter(principal, office_id)
@@ -141,41 +172,59 @@ def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
     """The day's places for the small map, shifted for the base map: start, stops (numbered), end."""
     if listing.start is None or listing.end is None:
         return {}  # nothing to draw: the page says so instead
-    lonlat = ([[listing.start.lon, listing.start.lat]] + [[v.lon, v.lat] for v in listing.visits]
-              + [[listing.end.lon, listing.end.lat]])
+    lonlat = (
+        [[listing.start.lon, listing.start.lat]]
+        + [[v.lon, v.lat] for v in listing.visits]
+        + [[listing.end.lon, listing.end.lat]]
+    )
     shown = to_display(np.array(lonlat), tiles).tolist()
     return {
         "start": {"place": listing.start.place, "lonlat": shown[0]},
-        "stops": [[v.seq, v.outlet_code, v.outlet_name, *lonlat, v.arrival]
-                  for v, lonlat in zip(listing.visits, shown[1:-1])],
+        "stops": [
+            [v.seq, v.outlet_code, v.outlet_name, *lonlat, v.arrival] for v, lonlat in zip(listing.visits, shown[1:-1])
+        ],
         "end": {"place": listing.end.place, "lonlat": shown[-1]},
         "tiles": page_json(tiles),
     }
 
 
-@router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse,
-            dependencies=[policy.on_rep(policy.DAY_LIST, page=True)])
+@router.get(
+    "/reps/{rep_id}/day/{date}/page",
+    response_class=HTMLResponse,
+    dependencies=[policy.on_rep(policy.DAY_LIST, page=True)],
+)
 def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> HTMLResponse:
     """The rep's day on a phone: the ordered outlets and a small numbered map."""
     listing = plan_views.rep_day_list(session, rep_id, date)
     data = _day_page_data(listing, tile_source()) | {"messages": t.messages}
-    sheet_url = str(request.url_for("rep_day_sheet", rep_id=rep_id, date=date.isoformat()).include_query_params(
-        lang=t.language))
+    sheet_url = str(
+        request.url_for("rep_day_sheet", rep_id=rep_id, date=date.isoformat()).include_query_params(lang=t.language)
+    )
     return _page(request, "day_page.html", t, listing=listing, data=data, sheet_url=sheet_url)
 
 
-@router.get("/reps/{rep_id}/day/{date}/sheet.pdf", response_class=Response,
-            responses={200: {"content": {"application/pdf": {}}}},
-            dependencies=[policy.on_rep(policy.DAY_LIST, page=True)])
+@router.get(
+    "/reps/{rep_id}/day/{date}/sheet.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}}},
+    dependencies=[policy.on_rep(policy.DAY_LIST, page=True)],
+)
 def rep_day_sheet(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> Response:
     """The printable A4 visit card of the rep's day: map and list with the same numbers."""
     listing = plan_views.rep_day_list(session, rep_id, date)
     # header values are Latin-1: any other character of a rep code becomes "_"
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"visit-card-{listing.rep_code}-{date.isoformat()}.pdf")
-    return auth.page_response(Response(
-        day_sheet_pdf(listing, t), media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{filename}"', "Content-Language": t.language,
-                 "Vary": "Accept-Language"}))
+    return auth.page_response(
+        Response(
+            day_sheet_pdf(listing, t),
+            media_type="application/pdf",
+            headers={
+                "Content-Disposition": f'inline; filename="{filename}"',
+                "Content-Language": t.language,
+                "Vary": "Accept-Language",
+            },
+        )
+    )
 
 
 @router.get("/web/static/{path:path}", include_in_schema=False)

@@ -52,8 +52,9 @@ def tile_source(environ: Mapping[str, str] = os.environ) -> TileSource | None:
     if not url:
         return None
     if not all(part in url for part in ("{z}", "{x}", "{y}")):
-        raise TileConfigError(f"must contain {{z}}, {{x}} and {{y}}, not {url!r}",
-                              ("environment", "ROUTEPLAN_TILE_URL"))
+        raise TileConfigError(
+            f"must contain {{z}}, {{x}} and {{y}}, not {url!r}", ("environment", "ROUTEPLAN_TILE_URL")
+        )
     name = environ.get("ROUTEPLAN_TILE_COORDS", "").strip()
     try:
         coords = parse_coord_system(name) if name else _default_coords(url)
@@ -61,10 +62,15 @@ def tile_source(environ: Mapping[str, str] = os.environ) -> TileSource | None:
         raise TileConfigError(str(exc), ("environment", "ROUTEPLAN_TILE_COORDS")) from None
     if coords == CoordSystem.bd09:
         # Baidu tiles are not in Web Mercator tile numbering either; shifting points would not be enough.
-        raise TileConfigError("Baidu (bd09) tiles are not supported; use wgs84 or gcj02 tiles",
-                              ("environment", "ROUTEPLAN_TILE_COORDS"))
-    return TileSource(url=url, coords=coords, subdomains=environ.get("ROUTEPLAN_TILE_SUBDOMAINS", "").strip() or "abc",
-                      attribution=environ.get("ROUTEPLAN_TILE_ATTRIBUTION", "").strip())
+        raise TileConfigError(
+            "Baidu (bd09) tiles are not supported; use wgs84 or gcj02 tiles", ("environment", "ROUTEPLAN_TILE_COORDS")
+        )
+    return TileSource(
+        url=url,
+        coords=coords,
+        subdomains=environ.get("ROUTEPLAN_TILE_SUBDOMAINS", "").strip() or "abc",
+        attribution=environ.get("ROUTEPLAN_TILE_ATTRIBUTION", "").strip(),
+    )
 
 
 def to_display(lonlat: np.ndarray, tiles: TileSource | None) -> np.ndarray:

@@ -146,5 +146,12 @@ def plan_morning(day: RepDay, rules: MorningRules) -> RideAlongMorning:
             break  # infeasible without any coaching: the published day itself no longer fits (reported)
         dropped.append(_blocked(day, morning, coached[-1]))
         morning = _timed(day, rules, frozenset(d.stop for d in dropped))
-    return RideAlongMorning(morning.stops, morning.lunch_start_s, morning.end_s, morning.supervised,
-                            morning.leave_s, tuple(sorted(dropped, key=lambda d: d.stop)), morning.feasible)
+    return RideAlongMorning(
+        morning.stops,
+        morning.lunch_start_s,
+        morning.end_s,
+        morning.supervised,
+        morning.leave_s,
+        tuple(sorted(dropped, key=lambda d: d.stop)),
+        morning.feasible,
+    )

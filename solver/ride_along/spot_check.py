@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from itertools import permutations
 
 import numpy as np
+
 from solver.model import TimeWindow
 
 START, END = 0, 1  # locations of the leave point and the office
@@ -77,8 +78,14 @@ def timed_route(problem: SpotCheckProblem, order: list[int]) -> SpotCheckRoute |
         c = problem.candidates[i]
         leg = int(d[place, c.location])
         arrival = time_s + leg
-        start = next((max(arrival, w.start_s) for w in sorted(c.windows, key=lambda w: w.start_s)
-                      if max(arrival, w.start_s) + c.service_s <= w.end_s), None)
+        start = next(
+            (
+                max(arrival, w.start_s)
+                for w in sorted(c.windows, key=lambda w: w.start_s)
+                if max(arrival, w.start_s) + c.service_s <= w.end_s
+            ),
+            None,
+        )
         if start is None:
             return None
         stops.append(SpotStop(i, arrival, start, start + c.service_s, leg))
@@ -96,8 +103,11 @@ def collected_value(problem: SpotCheckProblem, order: list[int]) -> int:
 
 def _best_by_enumeration(problem: SpotCheckProblem, reachable: list[int], empty: SpotCheckRoute) -> SpotCheckRoute:
     """The route with the routing model's objective, value collected minus travel, at its best."""
-    routes = (timed_route(problem, list(order)) for size in range(1, len(reachable) + 1)
-              for order in permutations(reachable, size))
+    routes = (
+        timed_route(problem, list(order))
+        for size in range(1, len(reachable) + 1)
+        for order in permutations(reachable, size)
+    )
     return max([empty, *(r for r in routes if r is not None)], key=lambda r: r.value - r.travel_s)
 
 
@@ -133,8 +143,11 @@ def plan_spot_checks(problem: SpotCheckProblem, time_limit_s: float = 1.5, solut
     for node, i in enumerate(reachable, start=FIRST_CANDIDATE_LOCATION):
         c = problem.candidates[i]
         index = manager.NodeToIndex(node)
-        starts = [(w.start_s, w.end_s - c.service_s) for w in sorted(c.windows, key=lambda w: w.start_s)
-                  if w.end_s - c.service_s >= w.start_s]
+        starts = [
+            (w.start_s, w.end_s - c.service_s)
+            for w in sorted(c.windows, key=lambda w: w.start_s)
+            if w.end_s - c.service_s >= w.start_s
+        ]
         cumul = time.CumulVar(index)
         cumul.SetRange(max(starts[0][0], problem.start_s), min(starts[-1][1], horizon))
         for (_, last), (first, _) in zip(starts, starts[1:]):

@@ -7,7 +7,12 @@ from solver.routing.routing_model import Rerouted, reroute
 
 
 def reoptimize_day(
-    inst: Instance, vehicles: list[int], routes: list[list[int]], solution_limit: int, time_limit_s: float, guided: bool = False
+    inst: Instance,
+    vehicles: list[int],
+    routes: list[list[int]],
+    solution_limit: int,
+    time_limit_s: float,
+    guided: bool = False,
 ) -> Rerouted:
     """Better client orders for these vehicles of one day (same clients), if the search finds any, and the work
     it did.

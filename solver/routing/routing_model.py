@@ -69,8 +69,12 @@ def reroute(
     same_windows = all(len({tuple(inst.py_windows[d][c]) for d in own_days[c]}) == 1 for c in clients)
     offset = {d: 0 if same_windows else i * span for i, d in enumerate(days)}
     intervals_of = {c: _cumul_intervals(inst, c, own_days[c], offset, span) for c in clients}
-    late_allowed = guided and same_windows and not unplaced and not _with_breaks(inst, vehicles) and any(
-        _closes_early(iv, span) for iv in intervals_of.values()
+    late_allowed = (
+        guided
+        and same_windows
+        and not unplaced
+        and not _with_breaks(inst, vehicles)
+        and any(_closes_early(iv, span) for iv in intervals_of.values())
     )
     depots = sorted({int(inst.veh_start[k]) for k in vehicles} | {int(inst.veh_end[k]) for k in vehicles})
     node_loc = depots + [int(inst.client_loc[c]) for c in clients]
@@ -78,7 +82,10 @@ def reroute(
     node_demand = [0] * len(depots) + [int(inst.demand[c]) for c in clients]
     first_visit = len(depots)
     manager = pywrapcp.RoutingIndexManager(
-        len(node_loc), len(vehicles), [depots.index(int(inst.veh_start[k])) for k in vehicles], [depots.index(int(inst.veh_end[k])) for k in vehicles]
+        len(node_loc),
+        len(vehicles),
+        [depots.index(int(inst.veh_start[k])) for k in vehicles],
+        [depots.index(int(inst.veh_end[k])) for k in vehicles],
     )
     model = pywrapcp.RoutingModel(manager)
     sub = inst.travel[node_loc][:, node_loc]
@@ -108,7 +115,9 @@ def reroute(
                 cumul.RemoveInterval(end + 1, nxt - 1)
         if len(days) > 1:
             # The vehicle variable's domain (SetAllowedVehiclesForIndex's Span argument fails in the Python wrapper).
-            model.VehicleVar(index).SetValues([v for d in own_days[c] for v in vehicle_of_day.get(d, [])] + [-1] * (i >= len(placed)))
+            model.VehicleVar(index).SetValues(
+                [v for d in own_days[c] for v in vehicle_of_day.get(d, [])] + [-1] * (i >= len(placed))
+            )
         if i >= len(placed):
             model.AddDisjunction([index], unplaced_penalty)
     capacities = [int(inst.veh_capacity[k]) for k in vehicles]
@@ -122,7 +131,9 @@ def reroute(
         for v, k in enumerate(vehicles):
             shift = offset[int(inst.veh_day[k])]
             brks = [
-                solver.FixedDurationIntervalVar(shift + b.earliest_start_s, shift + b.latest_start_s, b.duration_s, False, f"break {k}.{j}")
+                solver.FixedDurationIntervalVar(
+                    shift + b.earliest_start_s, shift + b.latest_start_s, b.duration_s, False, f"break {k}.{j}"
+                )
                 for j, b in enumerate(inst.problem.vehicles[k].breaks)
             ]
             if brks:
@@ -138,7 +149,9 @@ def reroute(
         return Rerouted(None, 0, late_allowed)
     start_cost = initial.ObjectiveValue()
     if late_allowed:
-        punctual = _PunctualBest(model, manager, arc_costs=sub, clients=clients, first_visit=first_visit, cost=start_cost)
+        punctual = _PunctualBest(
+            model, manager, arc_costs=sub, clients=clients, first_visit=first_visit, cost=start_cost
+        )
         model.AddAtSolutionCallback(punctual.consider)
     found = model.SolveFromAssignmentWithParameters(initial, params)
     work = model.solver().Branches()
@@ -168,14 +181,18 @@ def _with_breaks(inst: Instance, vehicles: list[int]) -> bool:
     return any(inst.problem.vehicles[k].breaks for k in vehicles)
 
 
-def _cumul_intervals(inst: Instance, client: int, days: tuple[int, ...], offset: dict[int, int], span: int) -> list[tuple[int, int]]:
+def _cumul_intervals(
+    inst: Instance, client: int, days: tuple[int, ...], offset: dict[int, int], span: int
+) -> list[tuple[int, int]]:
     """The client's service start intervals on its days, each day on its stretch of the model's time axis."""
-    return sorted({
-        (offset[d] + max(0, lo), offset[d] + min(hi, span - 1))
-        for d in days
-        for lo, hi in inst.py_windows[d][client]
-        if max(0, lo) <= min(hi, span - 1)
-    })
+    return sorted(
+        {
+            (offset[d] + max(0, lo), offset[d] + min(hi, span - 1))
+            for d in days
+            for lo, hi in inst.py_windows[d][client]
+            if max(0, lo) <= min(hi, span - 1)
+        }
+    )
 
 
 def _routes(model, manager, value_of, clients: list[int], first_visit: int) -> list[list[int]]:

@@ -18,9 +18,10 @@ visits, and a piece of a move that starts with a break is joined node by node. A
 day (a restaurant open 09:30-11:00 and 14:00-17:00) is held to one of them at a time: the one its arrival in the
 current tour reaches first, chosen again after each descent until the choice holds; a tour punctual in the
 chosen windows is punctual. With an idle price the search minimises travel plus that price times the waiting
-from the departure to the return (waiting for a window or for the lunch), as the plan's objective does. The search counts its work (WORK: moves evaluated, cells
-of segment tables built, offspring bred), stops when that work at the caller's prices reaches its budget (a
-deterministic limit) or at the deadline (a guard), and returns the shortest punctual tour it met.
+from the departure to the return (waiting for a window or for the lunch), as the plan's objective does. The
+search counts its work (WORK: moves evaluated, cells of segment tables built, offspring bred), stops when that
+work at the caller's prices reaches its budget (a deterministic limit) or at the deadline (a guard), and returns
+the best punctual tour it met.
 """
 
 from __future__ import annotations
@@ -80,8 +81,10 @@ def best_tour(
         raise ValueError(f"a tour search needs at least 3 clients, not {n}")
     if travel.shape != (n + 2, n + 2):
         raise ValueError(f"travel must be ({n + 2}, {n + 2}) for {n} clients, not {travel.shape}")
-    if sorted(c for c in incumbent if c >= 0) != list(range(n)) or len(set(incumbent)) != len(incumbent) or any(
-        c < -len(breaks) for c in incumbent
+    if (
+        sorted(c for c in incumbent if c >= 0) != list(range(n))
+        or len(set(incumbent)) != len(incumbent)
+        or any(c < -len(breaks) for c in incumbent)
     ):
         raise ValueError("incumbent must visit every client once and take each break at most once")
     if len(prices_us) != len(WORK):
@@ -108,7 +111,19 @@ def best_tour(
     deadline = time.perf_counter() + time_limit_s
     prices = np.array(prices_us, dtype=np.float64)
     tour, best_travel, best_idle, work = _search(
-        t, svc, win_lo, win_hi, windows, place, near, init, float(idle_weight), seed, prices, float(max_work_us), deadline
+        t,
+        svc,
+        win_lo,
+        win_hi,
+        windows,
+        place,
+        near,
+        init,
+        float(idle_weight),
+        seed,
+        prices,
+        float(max_work_us),
+        deadline,
     )
     counts = tuple(int(x) for x in work)
     if best_travel < 0:
@@ -165,8 +180,15 @@ def _join(a, b, t):
     delta = d1 - w1 + leg
     wait = max(e2 - delta - l1, 0)
     warp = max(e1 + delta - l2, 0)
-    return (d1 + d2 + leg + wait, w1 + w2 + warp, max(e2 - delta, e1) - wait, min(l2 - delta, l1) + warp, c1 + c2 + leg,
-            f1 if f1 >= 0 else f2, z2 if z2 >= 0 else z1)
+    return (
+        d1 + d2 + leg + wait,
+        w1 + w2 + warp,
+        max(e2 - delta, e1) - wait,
+        min(l2 - delta, l1) + warp,
+        c1 + c2 + leg,
+        f1 if f1 >= 0 else f2,
+        z2 if z2 >= 0 else z1,
+    )
 
 
 @njit(cache=True, inline="always")
@@ -278,8 +300,9 @@ def _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi):
 
 
 @njit(cache=True)
-def _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, win_lo, win_hi, windows, place, lam, iw, busy, current, kinds, a, b,
-              work):
+def _relocate(
+    tour, p, near, fwd, rev, t, svc, lo, hi, win_lo, win_hi, windows, place, lam, iw, busy, current, kinds, a, b, work
+):
     """Positions p..q (up to MAX_SEGMENT) moved after position k, forward or reversed. A client moved alone is
     tried in each of its windows (a restaurant moved from the morning into the afternoon takes its afternoon
     hours); the window of an accepted move is kept in lo, hi."""
@@ -378,12 +401,37 @@ def _local_search(tour, t, svc, win_lo, win_hi, windows, place, lo, hi, near, la
             improved = False
             for u in order:
                 p = pos[u]
-                count, cost = _relocate(tour, p, near, fwd, rev, t, svc, lo, hi, win_lo, win_hi, windows, place, lam, iw, busy, current,
-                                        kinds, a, b, work)
+                count, cost = _relocate(
+                    tour,
+                    p,
+                    near,
+                    fwd,
+                    rev,
+                    t,
+                    svc,
+                    lo,
+                    hi,
+                    win_lo,
+                    win_hi,
+                    windows,
+                    place,
+                    lam,
+                    iw,
+                    busy,
+                    current,
+                    kinds,
+                    a,
+                    b,
+                    work,
+                )
                 if count == 0:
-                    count, cost = _swap(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                    count, cost = _swap(
+                        tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work
+                    )
                 if count == 0:
-                    count, cost = _reverse(tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work)
+                    count, cost = _reverse(
+                        tour, p, near, fwd, rev, t, svc, lo, hi, place, lam, iw, busy, current, kinds, a, b, work
+                    )
                 if count:
                     _compose(tour, kinds, a, b, count, out)
                     _build(tour, t, svc, lo, hi, place, fwd, rev, work)
@@ -392,7 +440,11 @@ def _local_search(tour, t, svc, win_lo, win_hi, windows, place, lo, hi, near, la
                     current = cost
                     improved = True
         rounds += 1
-        if not split or rounds >= WINDOW_ROUNDS or not _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi):
+        if (
+            not split
+            or rounds >= WINDOW_ROUNDS
+            or not _choose_windows(tour, t, svc, win_lo, win_hi, windows, place, lo, hi)
+        ):
             break
         _build(tour, t, svc, lo, hi, place, fwd, rev, work)
     return fwd[0, m - 1, 4], fwd[0, m - 1, 1], fwd[0, m - 1, 0]
@@ -542,14 +594,32 @@ def _search(t, svc, win_lo, win_hi, windows, place, near, init, iw, seed, prices
                 pick = x if fx <= fy else y
                 parents[q] = tours[0, pick] if pick < size[0] else tours[1, pick - size[0]]
             _crossover(parents[0], parents[1], child)
-        tr, w, d = _local_search(child, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam, iw, busy, fwd, rev, work)
+        tr, w, d = _local_search(
+            child, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam, iw, busy, fwd, rev, work
+        )
         offspring += 1
         work[2] += 1
         punctual += w == 0
         _add(tours, succ, price, warp, size, dist, 0 if w == 0 else 1, child, tr + iw * (d - tr - busy), w)
         if w > 0 and np.random.random() < 0.5:
-            tr, w, d = _local_search(child, t, svc, win_lo, win_hi, windows, place, lo, hi, near, lam * REPAIR_FACTOR, iw, busy,
-                                     fwd, rev, work)
+            tr, w, d = _local_search(
+                child,
+                t,
+                svc,
+                win_lo,
+                win_hi,
+                windows,
+                place,
+                lo,
+                hi,
+                near,
+                lam * REPAIR_FACTOR,
+                iw,
+                busy,
+                fwd,
+                rev,
+                work,
+            )
             if w == 0:
                 _add(tours, succ, price, warp, size, dist, 0, child, tr + iw * (d - tr - busy), w)
         if w == 0 and tr + iw * (d - tr - busy) < best:
@@ -573,8 +643,21 @@ def _load() -> None:
     once, in about 12 s), so that no search's time limit pays for it."""
     t = np.array([[0, 1, 2, 3, 0], [1, 0, 1, 2, 1], [2, 1, 0, 1, 2], [3, 2, 1, 0, 3], [0, 1, 2, 3, 0]])
     ones = np.ones(3, dtype=np.int64)
-    best_tour(t, ones, 0 * ones, 100 * ones, 0, 1000, [0, 1, 2], 0, (1.0, 0.0, 0.0), max_work_us=1000, time_limit_s=60.0,
-              breaks=((2, 5, 1),), idle_weight=0.5)
+    best_tour(
+        t,
+        ones,
+        0 * ones,
+        100 * ones,
+        0,
+        1000,
+        [0, 1, 2],
+        0,
+        (1.0, 0.0, 0.0),
+        max_work_us=1000,
+        time_limit_s=60.0,
+        breaks=((2, 5, 1),),
+        idle_weight=0.5,
+    )
 
 
 _load()

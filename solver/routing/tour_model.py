@@ -22,8 +22,15 @@ def tour_searchable(inst: Instance, vehicles: list[int], routes: list[list[int]]
     return sum(inst.py_demand[c] for c in routes[0]) <= inst.veh_capacity[vehicles[0]]
 
 
-def retour(inst: Instance, vehicle: int, route: list[int], seed: int, prices_us: tuple[float, ...], max_work_us: float,
-           time_limit_s: float) -> RouteSearch:
+def retour(
+    inst: Instance,
+    vehicle: int,
+    route: list[int],
+    seed: int,
+    prices_us: tuple[float, ...],
+    max_work_us: float,
+    time_limit_s: float,
+) -> RouteSearch:
     """The best punctual order of the vehicle's clients the tour search finds from `route` (client ids, and
     breaks as -1 - b where they are taken; tour_searchable must hold), as client ids; the search's work is
     priced and bounded as in single_route.best_tour."""

@@ -38,8 +38,16 @@ TINY_SAMPLE = REPO_ROOT / "sample_routes" / "tiny"
 START = date(2026, 11, 30)  # a Monday
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 SERVER_START_TIMEOUT_S = 90
 WAIT_S = 30  # for a page to draw in the browser
 
@@ -108,9 +116,21 @@ def serve(url: str, environ: dict[str, str]) -> Iterator[str]:
     """uvicorn serving the database `url` with the environment `environ` on a free port; yields its base URL."""
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning"],
-        env=environ | {"DATABASE_URL": url}, cwd=REPO_ROOT,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "service.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        env=environ | {"DATABASE_URL": url},
+        cwd=REPO_ROOT,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:

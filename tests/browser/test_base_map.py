@@ -25,8 +25,10 @@ TILE_PATH = re.compile(r"^/tiles/(?P<s>\w)/(?P<z>\d+)/(?P<x>\d+)/(?P<y>\d+)\.png
 
 def grey_tile_png(size: int = 256) -> bytes:
     """A plain light-grey 8-bit greyscale PNG tile."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
     rows = b"".join(b"\x00" + b"\xdd" * size for _ in range(size))
     header = struct.pack(">IIBBBBB", size, size, 8, 0, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
@@ -83,14 +85,15 @@ def server_with_tiles(published_database, tile_server: TileServer) -> Iterator[s
 
 def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
     """The Web Mercator tile (x, y) holding a point at `zoom`."""
-    n = 2 ** zoom
+    n = 2**zoom
     x = int((lon + 180.0) / 360.0 * n)
     y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
     return x, y
 
 
-def test_plan_map_draws_on_the_configured_gcj02_tiles(browser, server_with_tiles, tile_server, published_database,
-                                                      screenshots):
+def test_plan_map_draws_on_the_configured_gcj02_tiles(
+    browser, server_with_tiles, tile_server, published_database, screenshots
+):
     _url, office_id, plan_id, token = published_database
     open_page(browser, f"{server_with_tiles}/plans/{plan_id}/map?lang=en&token={token}")
     WebDriverWait(browser, WAIT_S).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#map img.leaflet-tile-loaded"))
@@ -103,7 +106,8 @@ def test_plan_map_draws_on_the_configured_gcj02_tiles(browser, server_with_tiles
     zoom = max(int(t["z"]) for t in tiles)
     requested = {(int(t["x"]), int(t["y"])) for t in tiles if int(t["z"]) == zoom}
     # the office is drawn at its GCJ-02 place: the tile under it was fetched
-    office = httpx.get(f"{server_with_tiles}/offices/{office_id}", headers={"Authorization": f"Bearer {token}"},
-                       timeout=30).json()
+    office = httpx.get(
+        f"{server_with_tiles}/offices/{office_id}", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ).json()
     assert tile_of(*wgs84_to_gcj02(office["lon"], office["lat"]), zoom) in requested
     browser.save_screenshot(str(screenshots / "plan-map-on-tiles.png"))

@@ -77,8 +77,9 @@ def hover_route(browser) -> None:
         seen.append(b.execute_script(find_point))
         return seen[-1] if seen[-1] is not None and seen[-1] == seen[-2] else None
 
-    point = WebDriverWait(browser, WAIT_S, poll_frequency=0.3).until(standing_still,
-                                                                     "no stretch of a route is visible to hover")
+    point = WebDriverWait(browser, WAIT_S, poll_frequency=0.3).until(
+        standing_still, "no stretch of a route is visible to hover"
+    )
     actions = ActionBuilder(browser)
     actions.pointer_action.move_to_location(*point)
     actions.perform()
@@ -127,20 +128,27 @@ def test_plan_map_numbers_equal_the_day_lists_and_the_language_switches(browser,
         listing = api(live_server, f"/reps/{day['rep_id']}/day/{(START + timedelta(days=day['day'])).isoformat()}")
         expected = [(v["seq"], v["outlet_code"]) for v in listing["visits"]]
         assert numbered_markers(browser, "#map") == expected
-        shown_list = [(int(item.get_attribute("data-seq")), item.get_attribute("data-code"))
-                      for item in browser.find_elements(By.CSS_SELECTOR, "#day-list li")]
+        shown_list = [
+            (int(item.get_attribute("data-seq")), item.get_attribute("data-code"))
+            for item in browser.find_elements(By.CSS_SELECTOR, "#day-list li")
+        ]
         assert shown_list == expected
         browser.save_screenshot(str(screenshots / f"plan-map-zh-rep{day['rep_id']}-day{day['day']}.png"))
 
     # switch to English: the same view, now in English
     browser.find_element(By.CSS_SELECTOR, 'a.lang-switch[hreflang="en"]').click()
     WebDriverWait(browser, WAIT_S).until(
-        lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
-        and b.execute_script("return document.body.dataset.renders"))
+        lambda b: (
+            b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+            and b.execute_script("return document.body.dataset.renders")
+        )
+    )
     last = days[-1]
     assert f"weekday={WEEKDAYS[last['weekday']]}" in browser.current_url
-    assert Select(browser.find_element(By.ID, "filter-weekday")).first_selected_option.text == \
-        messages("en")["weekdays"][last["weekday"]]
+    assert (
+        Select(browser.find_element(By.ID, "filter-weekday")).first_selected_option.text
+        == messages("en")["weekdays"][last["weekday"]]
+    )
     assert messages("en")["kpis"] in browser.find_element(By.ID, "kpis").text
     assert numbered_markers(browser, "#map") == [(v["seq"], v["outlet_code"]) for v in last["visits"]]
     browser.save_screenshot(str(screenshots / "plan-map-en.png"))
@@ -155,8 +163,9 @@ def test_day_page_on_a_phone_lists_and_maps_the_same_numbers(browser, live_serve
     try:
         open_page(browser, f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/page?token={live_server.token}")
         rows = browser.find_elements(By.CSS_SELECTOR, "#stops li.stop-row")
-        assert [(int(r.find_element(By.CLASS_NAME, "seq").text), r.find_element(By.CLASS_NAME, "code").text)
-                for r in rows] == expected
+        assert [
+            (int(r.find_element(By.CLASS_NAME, "seq").text), r.find_element(By.CLASS_NAME, "code").text) for r in rows
+        ] == expected
         for row, visit in zip(rows, listing["visits"]):
             assert row.find_element(By.CLASS_NAME, "arrival").text == visit["arrival"]
             assert row.find_element(By.CLASS_NAME, "channel").text == messages("zh-CN")["channels"][visit["channel"]]
@@ -167,7 +176,8 @@ def test_day_page_on_a_phone_lists_and_maps_the_same_numbers(browser, live_serve
 
         browser.find_element(By.CSS_SELECTOR, 'a.lang-switch[hreflang="en"]').click()
         WebDriverWait(browser, WAIT_S).until(
-            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+            lambda b: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en"
+        )
         first = browser.find_element(By.CSS_SELECTOR, "#stops li.stop-row .channel").text
         assert first == messages("en")["channels"][listing["visits"][0]["channel"]]
         assert browser.find_element(By.ID, "sheet-link").get_attribute("href").endswith(f"/day/{on}/sheet.pdf?lang=en")
@@ -185,11 +195,14 @@ class PdfWord:
 
 def pdf_words(pdf: Path) -> list[PdfWord]:
     """Every word of page 1, in pdftotext's reading order."""
-    bbox = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", "-f", "1", "-l", "1", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
     word = re.compile(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>')
-    return [PdfWord(m.group(5), (float(m.group(1)) + float(m.group(3))) / 2, (float(m.group(2)) + float(m.group(4))) / 2)
-            for m in word.finditer(bbox)]
+    return [
+        PdfWord(m.group(5), (float(m.group(1)) + float(m.group(3))) / 2, (float(m.group(2)) + float(m.group(4))) / 2)
+        for m in word.finditer(bbox)
+    ]
 
 
 def png_size(path: Path) -> tuple[int, int]:
@@ -201,21 +214,29 @@ def test_day_sheet_pdf_has_the_same_numbers_on_its_map_and_its_list(live_server,
     day = max(busiest_days(live_server), key=lambda d: len(d["visits"]))
     on = (START + timedelta(days=day["day"])).isoformat()
     listing = api(live_server, f"/reps/{day['rep_id']}/day/{on}")
-    response = httpx.get(f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/sheet.pdf",
-                         params={"lang": lang}, headers=live_server.headers, timeout=30)
+    response = httpx.get(
+        f"{live_server.base_url}/reps/{day['rep_id']}/day/{on}/sheet.pdf",
+        params={"lang": lang},
+        headers=live_server.headers,
+        timeout=30,
+    )
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
     pdf = screenshots / f"day-sheet-{lang}.pdf"
     pdf.write_bytes(response.content)
 
-    subprocess.run(["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", "-f", "1", "-l", "1", str(pdf), str(pdf.with_suffix(""))], check=True
+    )
     width, height = png_size(next(screenshots.glob(f"day-sheet-{lang}-*1.png")))
     assert height / width == pytest.approx(297 / 210, rel=0.01)  # A4 portrait
 
     # the list, read in order: number then customer code on each row
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    rows = [(int(n), code) for n, code in re.findall(r"^\s*(\d+)\s+(\S+)\s", text, re.M)
-            if code in {v["outlet_code"] for v in listing["visits"]}]
+    rows = [
+        (int(n), code)
+        for n, code in re.findall(r"^\s*(\d+)\s+(\S+)\s", text, re.M)
+        if code in {v["outlet_code"] for v in listing["visits"]}
+    ]
     assert rows == [(v["seq"], v["outlet_code"]) for v in listing["visits"]]
     names = [v["outlet_name"] for v in listing["visits"]]
     assert [name for name in names if name in text] == names
@@ -226,8 +247,11 @@ def test_day_sheet_pdf_has_the_same_numbers_on_its_map_and_its_list(live_server,
     header_y = next(w.y for w in words if w.text == messages(lang)["number"])
     summary_y = min(w.y for w in words if listing["start"]["departure"] in w.text and w.y < header_y)
     on_map = [w for w in words if summary_y < w.y < header_y]
-    circles = {int(w.text): w for i, w in enumerate(on_map)  # not the scale bar's "100 m"
-               if w.text.isdigit() and [n.text for n in on_map[i + 1:i + 2]] not in (["m"], ["km"])}
+    circles = {
+        int(w.text): w
+        for i, w in enumerate(on_map)  # not the scale bar's "100 m"
+        if w.text.isdigit() and [n.text for n in on_map[i + 1 : i + 2]] not in (["m"], ["km"])
+    }
     assert sorted(circles) == list(range(1, len(listing["visits"]) + 1))
     assert {messages(lang)["office"], messages(lang)["home"]} & {w.text for w in on_map}
     for a in listing["visits"]:
@@ -260,7 +284,8 @@ def test_a_rep_code_holding_markup_shows_as_text_and_runs_nothing(browser, tmp_p
         hover_route(browser)
         # the tooltip fades in: its text is read once it shows
         tooltip = WebDriverWait(browser, WAIT_S).until(
-            lambda b: next((t for t in b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip") if t.text), None))
+            lambda b: next((t for t in b.find_elements(By.CSS_SELECTOR, ".leaflet-tooltip") if t.text), None)
+        )
         assert tooltip.text.startswith(HOSTILE_CODE + " · ")  # the code as the text it is
         assert not browser.find_elements(By.CSS_SELECTOR, "img[src='x']")
         assert browser.title != "7"

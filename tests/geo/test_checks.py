@@ -17,8 +17,14 @@ def test_valid_coordinates_pass(lonlat):
 
 @pytest.mark.parametrize(
     ("lon", "lat", "field"),
-    [(181, 31, "lon"), (-180.5, 31, "lon"), (121, 90.1, "lat"), (121, -91, "lat"), (math.nan, 31, "lon"),
-     (121, math.inf, "lat")],
+    [
+        (181, 31, "lon"),
+        (-180.5, 31, "lon"),
+        (121, 90.1, "lat"),
+        (121, -91, "lat"),
+        (math.nan, 31, "lon"),
+        (121, math.inf, "lat"),
+    ],
 )
 def test_out_of_range_coordinates_name_the_field(lon, lat, field):
     with pytest.raises(CoordinateError, match=f"^{field} must be") as err:

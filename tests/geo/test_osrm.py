@@ -19,9 +19,9 @@ from geo.osrm import (
     TravelEngineUnavailable,
     osrm_data_version,
 )
+from geo.osrm_local import build_graph, find_bin_dir
 from geo.sphere import great_circle_m
 from geo.travel import TravelModel
-from geo.osrm_local import build_graph, find_bin_dir
 
 # Island map (see osrm_server.ISLANDS_OSM): two points on island A, one on island B, one 880 m off island A's
 # nearest road, one 19 km from any road.

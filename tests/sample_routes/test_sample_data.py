@@ -14,10 +14,35 @@ from sample_routes.generate import OUTLET_COLUMNS, SEED, generate
 
 ROOT = Path(__file__).resolve().parents[2] / "sample_routes"
 MINHANG, TINY = ROOT / "shanghai_minhang", ROOT / "tiny"
-OFFICE_KEYS = {"code", "name", "lon", "lat", "timezone", "shift_start", "shift_end", "lunch_earliest", "lunch_latest",
-               "lunch_min"}
-REP_KEYS = {"code", "name", "supervisor_code", "start_place", "end_place", "home_lon", "home_lat", "working_days",
-            "shift_start", "shift_end", "lunch_earliest", "lunch_latest", "lunch_min", "travel_mode", "started_on"}
+OFFICE_KEYS = {
+    "code",
+    "name",
+    "lon",
+    "lat",
+    "timezone",
+    "shift_start",
+    "shift_end",
+    "lunch_earliest",
+    "lunch_latest",
+    "lunch_min",
+}
+REP_KEYS = {
+    "code",
+    "name",
+    "supervisor_code",
+    "start_place",
+    "end_place",
+    "home_lon",
+    "home_lat",
+    "working_days",
+    "shift_start",
+    "shift_end",
+    "lunch_earliest",
+    "lunch_latest",
+    "lunch_min",
+    "travel_mode",
+    "started_on",
+}
 CHANNELS = {"grocery", "convenience", "supermarket", "restaurant", "school_shop", "internet_cafe", "kiosk", "wholesale"}
 WINDOW = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -82,8 +107,12 @@ def test_every_outlet_row_is_valid_and_visitable(folder):
         service = int(row["service_min"])
         shift = (minutes(rep["shift_start"]), minutes(rep["shift_end"]))
         # Some working day has a window overlapping the shift that is long enough for the visit.
-        fits = [d for d in rep["working_days"] for a, b in windows(row[OUTLET_COLUMNS[9 + d]])
-                if min(b, shift[1]) - max(a, shift[0]) >= service]
+        fits = [
+            d
+            for d in rep["working_days"]
+            for a, b in windows(row[OUTLET_COLUMNS[9 + d]])
+            if min(b, shift[1]) - max(a, shift[0]) >= service
+        ]
         assert fits, f"{code} cannot be visited in {rep['code']}'s shift"
         for day in OUTLET_COLUMNS[9:]:
             windows(row[day])

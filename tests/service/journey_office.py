@@ -45,9 +45,19 @@ EVENING_ONLY = ("N99", "restaurant", 121.545, 31.222, 15, 4, hours(["19:00-22:00
 
 def add_outlet(client: TestClient, office_id: int, rep_id: int | None, spec: tuple) -> dict:
     code, channel, lon, lat, service_min, visits, opening = spec
-    body = {"office_id": office_id, "code": code, "name": f"{channel} {code}", "address": f"{code} Road",
-            "channel": channel, "lon": lon, "lat": lat, "service_min": service_min, "visits_per_cycle": visits,
-            "opening_hours": opening, "rep_id": rep_id}
+    body = {
+        "office_id": office_id,
+        "code": code,
+        "name": f"{channel} {code}",
+        "address": f"{code} Road",
+        "channel": channel,
+        "lon": lon,
+        "lat": lat,
+        "service_min": service_min,
+        "visits_per_cycle": visits,
+        "opening_hours": opening,
+        "rep_id": rep_id,
+    }
     response = client.post("/outlets", json=body)
     assert response.status_code == 201, response.text
     return response.json()
@@ -55,11 +65,21 @@ def add_outlet(client: TestClient, office_id: int, rep_id: int | None, spec: tup
 
 def build_office(client: TestClient, office: dict, supervisor: dict, rep: dict) -> dict:
     """Adds rep R02 and all outlets; returns {"office": office, "reps": {code: rep}, "outlets": {code: outlet}}."""
-    response = client.post("/reps", json={
-        "office_id": office["id"], "supervisor_id": supervisor["id"], "code": "R02", "name": "Zhang Min",
-        "start_place": "home", "end_place": "home", "home_lon": HOME[0], "home_lat": HOME[1],
-        "working_days": [0, 1, 2, 3, 4], "travel_mode": "walking",
-    })
+    response = client.post(
+        "/reps",
+        json={
+            "office_id": office["id"],
+            "supervisor_id": supervisor["id"],
+            "code": "R02",
+            "name": "Zhang Min",
+            "start_place": "home",
+            "end_place": "home",
+            "home_lon": HOME[0],
+            "home_lat": HOME[1],
+            "working_days": [0, 1, 2, 3, 4],
+            "travel_mode": "walking",
+        },
+    )
     assert response.status_code == 201, response.text
     rep2 = response.json()
     outlets = [add_outlet(client, office["id"], rep["id"], spec) for spec in R01_OUTLETS]
@@ -74,14 +94,18 @@ def load_tiny_sample(app: FastAPI, client: TestClient) -> dict:
         session.commit()
     reps = client.get("/reps", params={"office_id": office_id}).json()
     outlets = client.get("/outlets", params={"office_id": office_id}).json()
-    return {"office": client.get(f"/offices/{office_id}").json(), "reps": {r["code"]: r for r in reps},
-            "outlets": {o["code"]: o for o in outlets}}
+    return {
+        "office": client.get(f"/offices/{office_id}").json(),
+        "reps": {r["code"]: r for r in reps},
+        "outlets": {o["code"]: o for o in outlets},
+    }
 
 
 def create_plan(client: TestClient, office_id: int, start_date: str = "2026-11-30", **body) -> dict:
     # half a second per rep plans these few outlets completely; a short limit keeps the suite fast
-    response = client.post("/plans", json={"office_id": office_id, "start_date": start_date, "time_limit_s": 0.5}
-                           | body)
+    response = client.post(
+        "/plans", json={"office_id": office_id, "start_date": start_date, "time_limit_s": 0.5} | body
+    )
     assert response.status_code == 201, response.text
     return response.json()
 

@@ -100,22 +100,34 @@ def seeded(app: FastAPI, started_client: TestClient) -> Iterator[dict[str, str]]
     client = TestClient(app)  # no lifespan: the session's client keeps the app started
     client.headers.update(headers)
     office = client.post("/offices", json=OFFICE).json()
-    supervisor = client.post("/supervisors", json={"office_id": office["id"], "code": "SUP-1",
-                                                   "name": "Wang Fang"}).json()
-    rep = client.post("/reps", json={"office_id": office["id"], "supervisor_id": supervisor["id"], "code": "R01",
-                                     "name": "Li Wei"}).json()
+    supervisor = client.post(
+        "/supervisors", json={"office_id": office["id"], "code": "SUP-1", "name": "Wang Fang"}
+    ).json()
+    rep = client.post(
+        "/reps", json={"office_id": office["id"], "supervisor_id": supervisor["id"], "code": "R01", "name": "Li Wei"}
+    ).json()
     outlets = build_office(client, office, supervisor, rep)["outlets"]
     plan = create_plan(client, office["id"])
     assert client.post(f"/plans/{plan['id']}/publish").status_code == 200
     _started["app"] = app
-    _stored.update(office_id=office["id"], supervisor_id=supervisor["id"], rep_id=rep["id"], plan_id=plan["id"],
-                   code=next(iter(outlets)))
+    _stored.update(
+        office_id=office["id"],
+        supervisor_id=supervisor["id"],
+        rep_id=rep["id"],
+        plan_id=plan["id"],
+        code=next(iter(outlets)),
+    )
     yield headers
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 @schema.parametrize()
-@settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES_PER_OPERATION,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_operation_answers_as_documented(case, seeded: dict[str, str]) -> None:
     case.call_and_validate(headers=seeded, checks=CHECKS)

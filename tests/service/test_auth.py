@@ -22,6 +22,7 @@ from tests.service.tiny_published import this_monday
 @pytest.fixture
 def as_(app: FastAPI, world: dict):
     """Headers of a new token: as_("rep", "rep1"), as_("supervisor", "supervisor"), as_("coordinator")..."""
+
     def headers(role: str, who: str | None = None, office: str = "office_id") -> dict[str, str]:
         office_id = world["other_office"]["id"] if office == "other" else world["office_id"]
         if role == "rep":
@@ -29,6 +30,7 @@ def as_(app: FastAPI, world: dict):
         if role == "supervisor":
             return bearer(app, role, office_id=office_id, supervisor_id=world[who]["id"])
         return bearer(app, role, office_id=office_id)
+
     return headers
 
 
@@ -49,10 +51,18 @@ def test_a_rep_reads_only_its_own_rep_and_day(api, world, as_):
         refused = api.get(day_url(rep2, on, suffix), headers=me)
         assert refused.status_code == 403, suffix
         assert refused.json()["detail"][0] == {
-            "loc": ["path", "rep_id"], "type": "forbidden",
-            "msg": f"a rep token can read day lists of its own rep (rep {rep1['id']}) only, not of rep {rep2['id']}"}
-    for path in (f"/reps/{rep2['id']}", f"/plans/{world['plan']['id']}", "/offices", "/outlets", "/kpis?rep_id="
-                 f"{rep1['id']}", f"/supervisors/{world['supervisor']['id']}/ride-along?start_date={on}"):
+            "loc": ["path", "rep_id"],
+            "type": "forbidden",
+            "msg": f"a rep token can read day lists of its own rep (rep {rep1['id']}) only, not of rep {rep2['id']}",
+        }
+    for path in (
+        f"/reps/{rep2['id']}",
+        f"/plans/{world['plan']['id']}",
+        "/offices",
+        "/outlets",
+        f"/kpis?rep_id={rep1['id']}",
+        f"/supervisors/{world['supervisor']['id']}/ride-along?start_date={on}",
+    ):
         assert api.get(path, headers=me).status_code == 403, path
     assert api.get(f"/plans/{world['plan']['id']}", headers=me).json()["detail"][0]["loc"] == ["token", "role"]
 
@@ -77,8 +87,13 @@ def test_a_supervisor_reaches_its_own_team_and_ride_along_only(api, world, as_):
     assert api.post("/visits", json=visit(rep1), headers=boss).status_code == 201
     assert api.get("/kpis", params={"supervisor_id": mine["id"]}, headers=boss).status_code == 200
     assert api.get(f"/reps/{rep1['id']}", headers=other).status_code == 200  # the office is readable
-    for path in (day_url(rep1, on), day_url(rep1, on, "/sheet.pdf"), f"/kpis?supervisor_id={mine['id']}",
-                 f"/kpis?rep_id={rep1['id']}", f"/supervisors/{mine['id']}/ride-along?start_date={this_monday()}"):
+    for path in (
+        day_url(rep1, on),
+        day_url(rep1, on, "/sheet.pdf"),
+        f"/kpis?supervisor_id={mine['id']}",
+        f"/kpis?rep_id={rep1['id']}",
+        f"/supervisors/{mine['id']}/ride-along?start_date={this_monday()}",
+    ):
         refused = api.get(path, headers=other)
         assert refused.status_code == 403, path
         assert "team" in refused.json()["detail"][0]["msg"]
@@ -97,11 +112,19 @@ def test_a_coordinator_edits_outlets_but_cannot_publish(app, api, world, as_):
         draft_id = draft.id
     refused = api.post(f"/plans/{draft_id}/publish", headers=coordinator)
     assert refused.status_code == 403
-    assert refused.json()["detail"][0] == {"loc": ["token", "role"], "type": "forbidden",
-                                          "msg": "a coordinator token cannot create, publish or cancel plans "
-                                                 "(needs admin or supervisor)"}
-    assert api.post("/plans", json={"office_id": world["office_id"], "start_date": world["start"].isoformat()},
-                    headers=coordinator).status_code == 403
+    assert refused.json()["detail"][0] == {
+        "loc": ["token", "role"],
+        "type": "forbidden",
+        "msg": "a coordinator token cannot create, publish or cancel plans (needs admin or supervisor)",
+    }
+    assert (
+        api.post(
+            "/plans",
+            json={"office_id": world["office_id"], "start_date": world["start"].isoformat()},
+            headers=coordinator,
+        ).status_code
+        == 403
+    )
     with Session(app.state.engine) as session:
         assert session.get(Plan, draft_id).status == PlanStatus.DRAFT
         session.delete(session.get(Plan, draft_id))
@@ -118,21 +141,40 @@ def test_nothing_crosses_offices(api, world, as_):
     assert [o["id"] for o in api.get("/offices", headers=far_admin).json()] == [world["other_office"]["id"]]
     assert api.get("/plans", headers=far_admin).json() == []
     assert {r["code"] for r in api.get("/reps", headers=far_admin).json()} == {"XH-R1"}
-    for path in (f"/plans?office_id={office_id}", f"/reps?office_id={office_id}", f"/plans/{plan_id}",
-                 f"/plans/{plan_id}/geojson", f"/plans/{plan_id}/map", f"/offices/{office_id}",
-                 f"/reps/{rep1['id']}", day_url(rep1, world["start"]), "/outlets/SH0900001",
-                 f"/audit?office_id={office_id}", f"/map?office_id={office_id}"):
+    for path in (
+        f"/plans?office_id={office_id}",
+        f"/reps?office_id={office_id}",
+        f"/plans/{plan_id}",
+        f"/plans/{plan_id}/geojson",
+        f"/plans/{plan_id}/map",
+        f"/offices/{office_id}",
+        f"/reps/{rep1['id']}",
+        day_url(rep1, world["start"]),
+        "/outlets/SH0900001",
+        f"/audit?office_id={office_id}",
+        f"/map?office_id={office_id}",
+    ):
         refused = api.get(path, headers=far_admin)
         assert refused.status_code == 403, path
-        assert "not this token's office" in refused.json()["detail"][0]["msg"] or \
-            "not in this token's office" in refused.json()["detail"][0]["msg"], path
+        assert (
+            "not this token's office" in refused.json()["detail"][0]["msg"]
+            or "not in this token's office" in refused.json()["detail"][0]["msg"]
+        ), path
     assert api.get("/map", headers=far_admin).status_code == 404  # its own office has no published plan
     assert api.post(f"/plans/{plan_id}/publish", headers=far_admin).status_code == 403
     assert api.patch("/outlets/SH0900001", json={"name": "x"}, headers=far_coordinator).status_code == 403
-    assert api.post("/tokens", json={"name": "x", "role": "coordinator", "office_id": office_id},
-                    headers=far_admin).status_code == 403
-    assert api.post("/offices", json={"code": "NEW", "name": "n", "lon": 121.4, "lat": 31.2},
-                    headers=as_("admin")).status_code == 403  # only a global admin creates offices
+    assert (
+        api.post(
+            "/tokens", json={"name": "x", "role": "coordinator", "office_id": office_id}, headers=far_admin
+        ).status_code
+        == 403
+    )
+    assert (
+        api.post(
+            "/offices", json={"code": "NEW", "name": "n", "lon": 121.4, "lat": 31.2}, headers=as_("admin")
+        ).status_code
+        == 403
+    )  # only a global admin creates offices
 
 
 def test_the_fast_path_applies_the_same_rule(app, api, world, as_):
@@ -154,8 +196,9 @@ def test_the_fast_path_applies_the_same_rule(app, api, world, as_):
 
 
 def test_a_revoked_token_is_refused_at_once(api, world):
-    created = api.post("/tokens", json={"name": "phone", "role": "rep", "office_id": world["office_id"],
-                                        "rep_id": world["rep1"]["id"]})
+    created = api.post(
+        "/tokens", json={"name": "phone", "role": "rep", "office_id": world["office_id"], "rep_id": world["rep1"]["id"]}
+    )
     assert created.status_code == 201
     phone = {"Authorization": f"Bearer {created.json()['token']}"}
     day = day_url(world["rep1"], world["start"])
@@ -211,8 +254,9 @@ def test_a_malformed_body_without_a_valid_token_is_refused_as_unauthenticated(ap
     """FastAPI reads a JSON body before any access check: the token must still be looked at first."""
 
     def post(token_headers: dict | None) -> Response:
-        request = api.build_request("POST", "/outlets", content=b'{"office_id": 1, "code": ',
-                                    headers={"Content-Type": "application/json"})
+        request = api.build_request(
+            "POST", "/outlets", content=b'{"office_id": 1, "code": ', headers={"Content-Type": "application/json"}
+        )
         del request.headers["Authorization"]  # the client's default admin token
         request.headers.update(token_headers or {})
         return api.send(request)

@@ -29,18 +29,43 @@ def every_route(app: FastAPI) -> list[tuple[str, str]]:
 def ids(client: TestClient, office: dict, supervisor: dict, rep: dict, token_for) -> dict:
     """Office A's office, supervisor and rep (conftest), and a rep token of another office."""
     other = client.post("/offices", json=OFFICE | {"code": "SH-XH", "name": "Xuhui"}).json()
-    other_rep = client.post("/reps", json={
-        "office_id": other["id"], "code": "X01", "name": "Zhao Lei", "shift_start": "08:30", "shift_end": "17:30",
-        "lunch_earliest": "11:30", "lunch_latest": "13:30", "lunch_min": 60}).json()
-    return {"office_id": office["id"], "supervisor_id": supervisor["id"], "rep_id": rep["id"], "plan_id": 1,
-            "job_id": 1, "change_set_id": 1, "token_id": 1, "code": "N01", "date": "2026-11-30",
-            "wrong": token_for("rep", office_id=other["id"], rep_id=other_rep["id"])}
+    other_rep = client.post(
+        "/reps",
+        json={
+            "office_id": other["id"],
+            "code": "X01",
+            "name": "Zhao Lei",
+            "shift_start": "08:30",
+            "shift_end": "17:30",
+            "lunch_earliest": "11:30",
+            "lunch_latest": "13:30",
+            "lunch_min": 60,
+        },
+    ).json()
+    return {
+        "office_id": office["id"],
+        "supervisor_id": supervisor["id"],
+        "rep_id": rep["id"],
+        "plan_id": 1,
+        "job_id": 1,
+        "change_set_id": 1,
+        "token_id": 1,
+        "code": "N01",
+        "date": "2026-11-30",
+        "wrong": token_for("rep", office_id=other["id"], rep_id=other_rep["id"]),
+    }
 
 
 # Routes a rep may call for its own rep name the rep in the body or query: they refuse another rep's once
 # that is read.
-BODIES = {("POST", "/visits"): lambda ids: {"rep_id": ids["rep_id"], "outlet_code": "N01",
-                                            "date": date.today().isoformat(), "visited": True}}
+BODIES = {
+    ("POST", "/visits"): lambda ids: {
+        "rep_id": ids["rep_id"],
+        "outlet_code": "N01",
+        "date": date.today().isoformat(),
+        "visited": True,
+    }
+}
 QUERIES = {("GET", "/visits"): lambda ids: {"rep_id": ids["rep_id"], "from": ids["date"], "to": ids["date"]}}
 
 
@@ -56,18 +81,28 @@ def _without_token(client: TestClient, method: str, url: str):
 
 def test_the_walk_covers_the_whole_api(app):
     paths = {path for _, path in every_route(app)}
-    assert {"/offices", "/reps/{rep_id}/day/{date}", "/plans/{plan_id}/publish", "/map", "/tokens", "/audit",
-            "/reps/{rep_id}/day/{date}/sheet.pdf", "/change-sets/om-file"} <= paths
+    assert {
+        "/offices",
+        "/reps/{rep_id}/day/{date}",
+        "/plans/{plan_id}/publish",
+        "/map",
+        "/tokens",
+        "/audit",
+        "/reps/{rep_id}/day/{date}/sheet.pdf",
+        "/change-sets/om-file",
+    } <= paths
     assert len(every_route(app)) >= 40
 
 
 def test_every_route_refuses_without_a_token_or_with_an_unknown_one(app, client, ids):
     for method, path in every_route(app):
         url = _url(path, ids)
-        for response in (_without_token(client, method, url),
-                         client.request(method, url, headers={"Authorization": "Bearer rp_not-a-token"}),
-                         client.request(method, url, headers={"Authorization": "Bearer"}),
-                         client.request(method, url, headers={"Authorization": "Basic dXNlcjpwdw=="})):
+        for response in (
+            _without_token(client, method, url),
+            client.request(method, url, headers={"Authorization": "Bearer rp_not-a-token"}),
+            client.request(method, url, headers={"Authorization": "Bearer"}),
+            client.request(method, url, headers={"Authorization": "Basic dXNlcjpwdw=="}),
+        ):
             assert response.status_code == 401, (method, path, response.text)
             assert response.headers["WWW-Authenticate"] == "Bearer"
             assert response.json()["detail"][0]["loc"] == ["header", "Authorization"]
@@ -76,8 +111,13 @@ def test_every_route_refuses_without_a_token_or_with_an_unknown_one(app, client,
 def test_every_route_refuses_a_rep_token_of_another_office(app, client, ids):
     for method, path in every_route(app):
         body, query = BODIES.get((method, path)), QUERIES.get((method, path))
-        response = client.request(method, _url(path, ids), headers=ids["wrong"], json=body(ids) if body else None,
-                                  params=query(ids) if query else None)
+        response = client.request(
+            method,
+            _url(path, ids),
+            headers=ids["wrong"],
+            json=body(ids) if body else None,
+            params=query(ids) if query else None,
+        )
         assert response.status_code == 403, (method, path, response.text)
         detail = response.json()["detail"][0]
         assert detail["type"] == "forbidden" and detail["msg"], (method, path)

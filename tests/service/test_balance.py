@@ -13,8 +13,13 @@ HOUR = 3600
 def rep_problem(*clients: tuple[int, tuple[tuple[int, ...], ...]]) -> Problem:
     """A rep's problem with these (service seconds, allowed patterns) clients; travel plays no part here."""
     zeros = np.zeros((2, 2), dtype=np.int64)
-    return Problem(num_days=28, clients=tuple(Client(location=1, service_s=s, patterns=p) for s, p in clients),
-                   vehicles=(), duration_s=zeros, distance_m=zeros.copy())
+    return Problem(
+        num_days=28,
+        clients=tuple(Client(location=1, service_s=s, patterns=p) for s, p in clients),
+        vehicles=(),
+        duration_s=zeros,
+        distance_m=zeros.copy(),
+    )
 
 
 def days(*workloads_h: float) -> list[dict]:

@@ -20,8 +20,10 @@ OFFICE_JSON = {
     "supervisors": [{"code": "T-S1", "name": "Supervisor"}],
     "reps": [{"code": "T-R1", "name": "Rep One", "supervisor_code": "T-S1", "working_days": [0, 1, 2, 3, 4]}],
 }
-HEADER = ("customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,"
-          "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun")
+HEADER = (
+    "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,"
+    "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun"
+)
 
 
 def outlet_line(code: str, lon: float, visits: int) -> str:

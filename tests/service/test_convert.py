@@ -24,20 +24,45 @@ OFFICE = Office(id=1, code="O1", name="office", lon=121.40, lat=31.10)
 
 
 def make_rep(**changes) -> Rep:
-    fields = dict(id=7, office_id=1, code="R7", name="rep", working_days=[0, 1, 2, 3, 4], shift_start_s=8 * H,
-                  shift_end_s=17 * H, lunch_earliest_s=11 * H, lunch_latest_s=14 * H, lunch_s=H, travel_mode="ebike")
+    fields = dict(
+        id=7,
+        office_id=1,
+        code="R7",
+        name="rep",
+        working_days=[0, 1, 2, 3, 4],
+        shift_start_s=8 * H,
+        shift_end_s=17 * H,
+        lunch_earliest_s=11 * H,
+        lunch_latest_s=14 * H,
+        lunch_s=H,
+        travel_mode="ebike",
+    )
     return Rep(**(fields | changes))
 
 
 def make_outlet(id: int, lon: float, visits: int, hours: dict, rep_id: int | None = 7) -> Outlet:
-    return Outlet(id=id, office_id=1, code=f"C{id}", name=f"outlet {id}", channel="grocery", lon=lon, lat=31.10,
-                  service_s=600, visits_per_cycle=visits, opening_hours=hours, rep_id=rep_id)
+    return Outlet(
+        id=id,
+        office_id=1,
+        code=f"C{id}",
+        name=f"outlet {id}",
+        channel="grocery",
+        lon=lon,
+        lat=31.10,
+        service_s=600,
+        visits_per_cycle=visits,
+        opening_hours=hours,
+        rep_id=rep_id,
+    )
 
 
 WEEKDAYS_9_TO_18 = {k: [[9 * H, 18 * H]] for k in ("mon", "tue", "wed", "thu", "fri")}
 RESTAURANT = {"mon": [[10 * H, 11 * H], [14 * H, 17 * H]], "wed": [[14 * H, 17 * H]]}  # closed other days
-OUTLETS = [make_outlet(11, 121.41, 4, WEEKDAYS_9_TO_18), make_outlet(12, 121.42, 8, WEEKDAYS_9_TO_18),
-           make_outlet(13, 121.43, 2, RESTAURANT)]
+OUTLETS = [
+    make_outlet(11, 121.41, 4, WEEKDAYS_9_TO_18),
+    make_outlet(12, 121.42, 8, WEEKDAYS_9_TO_18),
+    make_outlet(13, 121.43, 2, RESTAURANT),
+]
 
 
 def test_one_vehicle_per_working_day_with_shift_and_lunch():
@@ -85,14 +110,24 @@ def test_solution_becomes_numbered_visits_days_and_unplaced():
     rp = rep_problem(OFFICE, make_rep(), OUTLETS, weeks=4)
     route = Route(
         vehicle=6,  # week 2, Tuesday
-        stops=(Stop(client=1, arrival_s=9 * H, start_s=9 * H, departure_s=9 * H + 600, travel_s=300, distance_m=1250),
-               Stop(client=0, arrival_s=10 * H, start_s=10 * H, departure_s=10 * H + 600, travel_s=200, distance_m=800)),
+        stops=(
+            Stop(client=1, arrival_s=9 * H, start_s=9 * H, departure_s=9 * H + 600, travel_s=300, distance_m=1250),
+            Stop(client=0, arrival_s=10 * H, start_s=10 * H, departure_s=10 * H + 600, travel_s=200, distance_m=800),
+        ),
         breaks=(BreakTaken(start_s=12 * H, duration_s=H, after_stops=2),),
-        start_s=9 * H - 300, end_s=13 * H + 400, travel_s=900, distance_m=3600,
+        start_s=9 * H - 300,
+        end_s=13 * H + 400,
+        travel_s=900,
+        distance_m=3600,
     )
-    solution = Solution(routes=(route,), patterns=((8,), (8, 11), None),
-                        unplaced=(Unplaced(2, UnplacedReason.NO_WINDOW_IN_SHIFT, "closes before the shift"),),
-                        travel_s=900, distance_m=3600, runtime_s=0.1)
+    solution = Solution(
+        routes=(route,),
+        patterns=((8,), (8, 11), None),
+        unplaced=(Unplaced(2, UnplacedReason.NO_WINDOW_IN_SHIFT, "closes before the shift"),),
+        travel_s=900,
+        distance_m=3600,
+        runtime_s=0.1,
+    )
     rows = solution_rows(plan_id=5, rep_problem=rp, solution=solution)
     (day,) = rows.days
     assert (day.plan_id, day.rep_id, day.day, day.travel_s, day.service_s) == (5, 7, 8, 900, 1200)
@@ -104,9 +139,11 @@ def test_solution_becomes_numbered_visits_days_and_unplaced():
 
 def test_outlets_without_an_active_rep_are_unplaced_with_their_reason():
     reps = {7: make_rep(), 8: make_rep(id=8, code="R8", active=False)}
-    outlets = [make_outlet(21, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=None),
-               make_outlet(22, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=8),
-               make_outlet(23, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=7)]
+    outlets = [
+        make_outlet(21, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=None),
+        make_outlet(22, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=8),
+        make_outlet(23, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=7),
+    ]
     rows = unassigned_rows(plan_id=5, outlets=outlets, reps_by_id=reps)
     assert [(u.outlet_id, u.reason) for u in rows] == [(21, NO_REP), (22, REP_INACTIVE)]
 
@@ -117,12 +154,16 @@ def test_visits_required_scale_with_cycle_length():
 
 
 day_hours = st.lists(st.tuples(st.integers(0, 23), st.integers(1, 4)), max_size=2).map(
-    lambda ws: [[h * H, min(h + n, 24) * H] for h, n in ws])
+    lambda ws: [[h * H, min(h + n, 24) * H] for h, n in ws]
+)
 
 
 @settings(max_examples=40, deadline=None)
-@given(working_days=st.sets(st.integers(0, 6), min_size=1), weeks=st.sampled_from([4, 8]),
-       hours=st.fixed_dictionaries({k: day_hours for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}))
+@given(
+    working_days=st.sets(st.integers(0, 6), min_size=1),
+    weeks=st.sampled_from([4, 8]),
+    hours=st.fixed_dictionaries({k: day_hours for k in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}),
+)
 def test_cycle_days_follow_the_weekly_calendar(working_days, weeks, hours):
     rep = make_rep(working_days=sorted(working_days))
     problem = rep_problem(OFFICE, rep, [make_outlet(31, 121.41, 4, hours)], weeks=weeks).problem

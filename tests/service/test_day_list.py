@@ -53,7 +53,7 @@ def test_day_list_is_numbered_in_time_order_inside_windows_shift_and_lunch(clien
         lunch = listing["lunch"]
         assert minutes(rep["lunch_earliest"]) * 60 <= lunch["start_s"]
         assert lunch["end_s"] == lunch["start_s"] + rep["lunch_min"] * 60 <= minutes(rep["lunch_latest"]) * 60
-        before, after = visits[: lunch["after_seq"]], visits[lunch["after_seq"]:]
+        before, after = visits[: lunch["after_seq"]], visits[lunch["after_seq"] :]
         assert all(v["departure_s"] <= lunch["start_s"] for v in before)
         assert all(v["arrival_s"] >= lunch["end_s"] for v in after)
         assert listing["travel_s"] == sum(v["travel_s"] for v in visits) + listing["end"]["travel_s"]
@@ -75,9 +75,12 @@ def test_day_list_numbers_equal_the_plan_and_the_geojson(client, journey):
         listing = day_list(client, route["rep_id"], START + timedelta(days=route["day"]))
         listed = [(v["seq"], v["outlet_code"], v["arrival"]) for v in listing["visits"]]
         assert listed == [(v["seq"], v["outlet_code"], v["arrival"]) for v in route["visits"]]
-        mapped = sorted((f["properties"]["seq"], f["properties"]["outlet_code"], f["properties"]["arrival"])
-                        for f in points if f["geometry"]["type"] == "Point"
-                        and (f["properties"]["rep_id"], f["properties"]["day"]) == (route["rep_id"], route["day"]))
+        mapped = sorted(
+            (f["properties"]["seq"], f["properties"]["outlet_code"], f["properties"]["arrival"])
+            for f in points
+            if f["geometry"]["type"] == "Point"
+            and (f["properties"]["rep_id"], f["properties"]["day"]) == (route["rep_id"], route["day"])
+        )
         assert mapped == listed
 
 
@@ -100,7 +103,11 @@ def test_day_off_gives_an_empty_list(client, journey):
 def test_rep_home_is_the_start_and_end_place(client, journey):
     rep = journey["reps"]["R02"]
     listing = next(x for d in range(5) if (x := day_list(client, rep["id"], START + timedelta(days=d)))["visits"])
-    assert (listing["start"]["place"], listing["start"]["lon"], listing["start"]["lat"]) == ("home", rep["home_lon"], rep["home_lat"])
+    assert (listing["start"]["place"], listing["start"]["lon"], listing["start"]["lat"]) == (
+        "home",
+        rep["home_lon"],
+        rep["home_lat"],
+    )
     assert listing["end"]["place"] == "home"
 
 
@@ -134,7 +141,9 @@ def test_newly_published_plan_replaces_the_day_list(client, office, journey):
 
 
 def _first_day_with_visits(client, rep_id: int) -> tuple[date, dict]:
-    return next((on, x) for d in range(28) if (x := day_list(client, rep_id, on := START + timedelta(days=d)))["visits"])
+    return next(
+        (on, x) for d in range(28) if (x := day_list(client, rep_id, on := START + timedelta(days=d)))["visits"]
+    )
 
 
 def builds(app) -> int:
@@ -180,7 +189,9 @@ def test_a_newly_published_plan_replaces_a_cached_day_list(app, client, office, 
     assert builds(app) == before + 1
     assert listing["plan_id"] == second["id"]
     route = next(r for r in second["days"] if (r["rep_id"], r["day"]) == (rep_id, listing["day"]))
-    assert [(v["seq"], v["outlet_code"]) for v in listing["visits"]] == [(v["seq"], v["outlet_code"]) for v in route["visits"]]
+    assert [(v["seq"], v["outlet_code"]) for v in listing["visits"]] == [
+        (v["seq"], v["outlet_code"]) for v in route["visits"]
+    ]
 
 
 def test_another_api_process_sees_the_new_plan_at_once(database_url, client, office, journey):
@@ -229,9 +240,10 @@ def test_dropped_check_connections_are_replaced(database_url, app, client, journ
     on, listing = _first_day_with_visits(client, rep_id)
     day_list(client, rep_id, on)  # the check's connection is open now
     with psycopg.connect(database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True) as admin:
-        killed = admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                               "WHERE application_name = 'routeplan-day-list-check' AND datname = current_database()"
-                               ).fetchall()
+        killed = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE application_name = 'routeplan-day-list-check' AND datname = current_database()"
+        ).fetchall()
     assert killed
     for _ in range(10):  # each dropped connection costs one rebuilt list, then it is replaced
         before = builds(app)
@@ -257,8 +269,9 @@ def endpoint_only(database_url, client) -> Iterator[TestClient]:
         other_app.state.engine.dispose()
 
 
-def fast_path_answer(client, path: str, accept_encoding: str = "identity",
-                     method: str = "GET") -> tuple[int, list, bytes] | None:
+def fast_path_answer(
+    client, path: str, accept_encoding: str = "identity", method: str = "GET"
+) -> tuple[int, list, bytes] | None:
     """Status, raw headers and raw body the fast path alone sends for `path` on the client's app (with the
     client's token); None when it hands the request on to the app."""
     handed_on, messages = [], []
@@ -272,10 +285,22 @@ def fast_path_answer(client, path: str, accept_encoding: str = "identity",
     async def send(message) -> None:
         messages.append(message)
 
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
-             "path": path, "raw_path": path.encode(), "root_path": "", "query_string": b"",
-             "headers": [(b"accept-encoding", accept_encoding.encode()),
-                         (b"authorization", client.headers["Authorization"].encode())], "app": client.app}
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"accept-encoding", accept_encoding.encode()),
+            (b"authorization", client.headers["Authorization"].encode()),
+        ],
+        "app": client.app,
+    }
     client.portal.call(DayListFastPath(app_behind), scope, receive, send)  # on the app's event loop
     if handed_on:
         assert not messages

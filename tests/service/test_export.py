@@ -23,10 +23,22 @@ HOSTILE_NAMES = {
 
 
 def add_outlet(client: TestClient, office: dict, rep: dict, code: str, name: str, address: str = "") -> None:
-    response = client.post("/outlets", json={
-        "office_id": office["id"], "code": code, "name": name, "address": address, "channel": "grocery",
-        "lon": 121.545, "lat": 31.225, "service_min": 10, "visits_per_cycle": 4,
-        "opening_hours": hours(["08:00-20:00"]), "rep_id": rep["id"]})
+    response = client.post(
+        "/outlets",
+        json={
+            "office_id": office["id"],
+            "code": code,
+            "name": name,
+            "address": address,
+            "channel": "grocery",
+            "lon": 121.545,
+            "lat": 31.225,
+            "service_min": 10,
+            "visits_per_cycle": 4,
+            "opening_hours": hours(["08:00-20:00"]),
+            "rep_id": rep["id"],
+        },
+    )
     assert response.status_code == 201, response.text
 
 
@@ -50,7 +62,11 @@ def test_export_neutralises_formulas_and_keeps_chinese(client: TestClient, offic
     assert len(rows) == planned == 4 * len(HOSTILE_NAMES)
     names = {r["outlet_code"]: r["outlet_name"] for r in rows}
     assert names == {
-        "X01": "'=HYPERLINK(\"http://x\",\"y\")", "X02": "'@SUM(1)", "X03": "'+1", "X04": "'-1+2", "X05": "'\tcmd",
+        "X01": '\'=HYPERLINK("http://x","y")',
+        "X02": "'@SUM(1)",
+        "X03": "'+1",
+        "X04": "'-1+2",
+        "X05": "'\tcmd",
         "X06": "利民小卖部",
     }
     assert {r["address"] for r in rows if r["outlet_code"] == "X01"} == {"'=1+1"}
@@ -68,7 +84,8 @@ def test_export_rows_match_the_plan(client: TestClient, office: dict, rep: dict)
     _, rows = exported(client, plan["id"])
     expected = sorted(
         (day["day"], visit["seq"], visit["arrival"], visit["departure"])
-        for day in plan["days"] for visit in day["visits"]
+        for day in plan["days"]
+        for visit in day["visits"]
     )
     assert sorted((int(r["day"]), int(r["seq"]), r["arrival"], r["departure"]) for r in rows) == expected
     for r in rows:  # the date is the cycle day counted from the plan's Monday

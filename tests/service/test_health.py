@@ -21,7 +21,10 @@ def test_health_reports_the_database(client: TestClient, database_url: str) -> N
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["database"] == {"status": "ok", "dialect": "sqlite" if database_url.startswith("sqlite") else "postgresql"}
+    assert body["database"] == {
+        "status": "ok",
+        "dialect": "sqlite" if database_url.startswith("sqlite") else "postgresql",
+    }
 
 
 def _stored_tables(url: str) -> set[str]:

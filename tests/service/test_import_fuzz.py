@@ -16,20 +16,59 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from tests.service.test_outlet_import import COLUMNS, csv_bytes, row, upload
 
-FUZZ = settings(max_examples=40, deadline=None, derandomize=True, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 VALID_ROWS = [row("SH001"), row("SH002", name="Café ☕", rep_code=""), row("SH003", hours_sun="closed")]
-ENCODINGS = ["utf-8", "utf-8-sig", "gbk", "gb18030", "utf-16", "utf-16-le", "utf-16-be", "cp1252", "latin-1",
-             "shift_jis", "big5"]
+ENCODINGS = [
+    "utf-8",
+    "utf-8-sig",
+    "gbk",
+    "gb18030",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "cp1252",
+    "latin-1",
+    "shift_jis",
+    "big5",
+]
 
 cell_values = st.one_of(
-    st.text(max_size=30), st.text(st.characters(codec="utf-8"), max_size=30), st.integers(), st.floats(),
-    st.none(), st.booleans(), st.sampled_from(["", " ", "closed", "09:00-12:00;11:00-13:00", "24:00-25:00", "nan",
-                                               "1e999", "-0", "=1+1", "\u0000", "R01", "R99", "12", "８"]))
+    st.text(max_size=30),
+    st.text(st.characters(codec="utf-8"), max_size=30),
+    st.integers(),
+    st.floats(),
+    st.none(),
+    st.booleans(),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "closed",
+            "09:00-12:00;11:00-13:00",
+            "24:00-25:00",
+            "nan",
+            "1e999",
+            "-0",
+            "=1+1",
+            "\u0000",
+            "R01",
+            "R99",
+            "12",
+            "８",
+        ]
+    ),
+)
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
-    max_leaves=12)
+    max_leaves=12,
+)
 
 
 def outlets_stored(client: TestClient) -> int:
@@ -68,9 +107,9 @@ def mutated(draw, data: bytes) -> bytes:
         elif edit == "insert":
             data[at:at] = draw(st.binary(min_size=1, max_size=8))
         elif edit == "delete":
-            del data[at:at + draw(st.integers(1, 16))]
+            del data[at : at + draw(st.integers(1, 16))]
         elif edit == "repeat":
-            data[at:at] = data[at:at + draw(st.integers(1, 64))]
+            data[at:at] = data[at : at + draw(st.integers(1, 64))]
         else:
             del data[at:]
     return bytes(data)
@@ -87,14 +126,22 @@ def xlsx_bytes(rows: list[list]) -> bytes:
 
 
 def geojson_bytes(rows: list[dict]) -> bytes:
-    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
-                 "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")}} for r in rows]
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(r["lon"]), float(r["lat"])]},
+            "properties": {k: v for k, v in r.items() if k not in ("lon", "lat")},
+        }
+        for r in rows
+    ]
     return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False).encode()
 
 
-VALID = {"outlets.csv": csv_bytes(VALID_ROWS), "outlets.xlsx": xlsx_bytes([COLUMNS] + [[r[c] for c in COLUMNS]
-                                                                                        for r in VALID_ROWS]),
-         "outlets.geojson": geojson_bytes(VALID_ROWS)}
+VALID = {
+    "outlets.csv": csv_bytes(VALID_ROWS),
+    "outlets.xlsx": xlsx_bytes([COLUMNS] + [[r[c] for c in COLUMNS] for r in VALID_ROWS]),
+    "outlets.geojson": geojson_bytes(VALID_ROWS),
+}
 
 
 def test_the_unmutated_files_import(client: TestClient, office: dict, rep: dict) -> None:
@@ -117,10 +164,14 @@ def test_mutated_files(client: TestClient, office: dict, rep: dict, data: st.Dat
 
 
 @FUZZ
-@given(encoding=st.sampled_from(ENCODINGS), bom=st.booleans(), cells=st.lists(
-    st.tuples(st.integers(0, 2), st.sampled_from(COLUMNS), st.text(max_size=20)), max_size=3))
-def test_any_text_in_any_encoding(client: TestClient, office: dict, rep: dict, encoding: str, bom: bool,
-                                  cells: list[tuple[int, str, str]]) -> None:
+@given(
+    encoding=st.sampled_from(ENCODINGS),
+    bom=st.booleans(),
+    cells=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(COLUMNS), st.text(max_size=20)), max_size=3),
+)
+def test_any_text_in_any_encoding(
+    client: TestClient, office: dict, rep: dict, encoding: str, bom: bool, cells: list[tuple[int, str, str]]
+) -> None:
     rows = [dict(r) for r in VALID_ROWS]
     for index, column, text in cells:
         rows[index][column] = text
@@ -130,8 +181,10 @@ def test_any_text_in_any_encoding(client: TestClient, office: dict, rep: dict, e
 
 
 @FUZZ
-@given(cells=st.lists(st.tuples(st.integers(0, 2), st.integers(0, len(COLUMNS) - 1), cell_values), max_size=4),
-       header=st.lists(st.one_of(st.sampled_from(COLUMNS), st.text(max_size=8), st.none()), max_size=3))
+@given(
+    cells=st.lists(st.tuples(st.integers(0, 2), st.integers(0, len(COLUMNS) - 1), cell_values), max_size=4),
+    header=st.lists(st.one_of(st.sampled_from(COLUMNS), st.text(max_size=8), st.none()), max_size=3),
+)
 def test_workbook_cells_of_any_type(client: TestClient, office: dict, rep: dict, cells: list, header: list) -> None:
     sheet = [list(COLUMNS) + header] + [[r[c] for c in COLUMNS] for r in VALID_ROWS]
     for index, column, value in cells:
@@ -141,12 +194,22 @@ def test_workbook_cells_of_any_type(client: TestClient, office: dict, rep: dict,
 
 
 @FUZZ
-@given(features=st.lists(st.fixed_dictionaries({}, optional={
-    "type": st.sampled_from(["Feature", "Point"]) | json_values,
-    "geometry": st.fixed_dictionaries({"type": st.just("Point"), "coordinates": json_values}) | json_values,
-    "properties": st.dictionaries(st.sampled_from(COLUMNS), cell_values | json_values, max_size=3).map(
-        lambda changed: {c: v for c, v in VALID_ROWS[0].items() if c not in ("lon", "lat")} | changed) | json_values,
-}), max_size=3))
+@given(
+    features=st.lists(
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "type": st.sampled_from(["Feature", "Point"]) | json_values,
+                "geometry": st.fixed_dictionaries({"type": st.just("Point"), "coordinates": json_values}) | json_values,
+                "properties": st.dictionaries(st.sampled_from(COLUMNS), cell_values | json_values, max_size=3).map(
+                    lambda changed: {c: v for c, v in VALID_ROWS[0].items() if c not in ("lon", "lat")} | changed
+                )
+                | json_values,
+            },
+        ),
+        max_size=3,
+    )
+)
 def test_geojson_of_any_shape(client: TestClient, office: dict, rep: dict, features: list) -> None:
     document = {"type": "FeatureCollection", "features": features}
     assert_clean(client, office, "outlets.geojson", json.dumps(document).encode())

@@ -24,14 +24,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from sample_routes.renamed import tiny_office_copy
+from service import dask_runner
 from service.app import create_app
 from service.bundle import load_bundle
-from service import dask_runner
 from service.dask_runner import SCHEDULER_ENV
 from service.db import make_engine, migrate
 from service.job_limits import JobLimits
 from service.jobs import LEASE_ENV
-from sample_routes.renamed import tiny_office_copy
 from service.tables import Job, JobStatus, Plan
 from service.tokens import create_token
 from tests.service.journey_office import TINY_SAMPLE, load_tiny_sample
@@ -61,6 +61,7 @@ def wait_for(what: str, check: Callable[[], object], timeout_s: float = 60, ever
 
 def until_ended(read_job: Callable[[], dict], timeout_s: float = 60) -> dict:
     """The job (as GET /jobs/{id} shows it) once it is no longer queued or running."""
+
     def ended() -> dict | None:
         job = read_job()
         return job if job["status"] not in ("queued", "running") else None
@@ -92,8 +93,22 @@ class DaskCluster:
     client: Client | None = None
 
     def start_worker(self, name: str) -> None:
-        self.workers[name] = spawn([BIN / "dask", "worker", self.address, "--name", name, "--nthreads", "1",
-                                    "--no-nanny", "--host", "127.0.0.1", "--no-dashboard"], self.logs / f"{name}.log")
+        self.workers[name] = spawn(
+            [
+                BIN / "dask",
+                "worker",
+                self.address,
+                "--name",
+                name,
+                "--nthreads",
+                "1",
+                "--no-nanny",
+                "--host",
+                "127.0.0.1",
+                "--no-dashboard",
+            ],
+            self.logs / f"{name}.log",
+        )
 
     def ready(self) -> DaskCluster:
         """Two live workers (a killed one replaced) and no task left over from an earlier test."""
@@ -122,8 +137,10 @@ def running_cluster(tmp_path_factory) -> Iterator[DaskCluster]:
     """A `dask scheduler` and two single-threaded `dask worker`s on 127.0.0.1, stopped by pid at the end."""
     port = free_port()
     logs = tmp_path_factory.mktemp("dask")
-    scheduler = spawn([BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", port,
-                       "--dashboard-address", "127.0.0.1:0"], logs / "scheduler.log")
+    scheduler = spawn(
+        [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port", port, "--dashboard-address", "127.0.0.1:0"],
+        logs / "scheduler.log",
+    )
     cluster = DaskCluster(f"tcp://127.0.0.1:{port}", logs, {})
     try:
         cluster.start_worker("w0")
@@ -177,13 +194,29 @@ def start_service(tmp_path) -> Iterator[Callable[[str, str], Service]]:
     def start(database_url: str, scheduler_address: str | None) -> Service:
         """None: the service starts its own local cluster."""
         port = free_port()
-        env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV} | {"DATABASE_URL": database_url,
-                                                                            LEASE_ENV: str(LEASE_S)}
+        env = {k: v for k, v in os.environ.items() if k != SCHEDULER_ENV} | {
+            "DATABASE_URL": database_url,
+            LEASE_ENV: str(LEASE_S),
+        }
         if scheduler_address:
             env[SCHEDULER_ENV] = scheduler_address
         log = tmp_path / f"service-{port}.log"
-        process = spawn([sys.executable, "-m", "uvicorn", "service.app:create_app", "--factory", "--host",
-                         "127.0.0.1", "--port", port], log, env=env, cwd=tmp_path)
+        process = spawn(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "service.app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                port,
+            ],
+            log,
+            env=env,
+            cwd=tmp_path,
+        )
         started.append(process)
         service = Service(f"http://127.0.0.1:{port}", process, admin_headers(database_url))
 
@@ -214,8 +247,12 @@ def admin_headers(database_url: str) -> dict[str, str]:
 
 
 def post_plan(service: Service, office_id: int, time_limit_s: float = SLOW_REP_S) -> int:
-    response = httpx.post(f"{service.base_url}/plans", params={"wait": "false"}, headers=service.headers,
-                          json={"office_id": office_id, "start_date": START_DATE, "time_limit_s": time_limit_s})
+    response = httpx.post(
+        f"{service.base_url}/plans",
+        params={"wait": "false"},
+        headers=service.headers,
+        json={"office_id": office_id, "start_date": START_DATE, "time_limit_s": time_limit_s},
+    )
     assert response.status_code == 202, response.text
     job = response.json()
     assert response.headers["location"] == f"/jobs/{job['id']}"
@@ -245,7 +282,8 @@ def check_one_complete_plan(service: Service, database_url: str, office_id: int,
 
 
 def test_worker_killed_mid_job_its_rep_is_solved_elsewhere_and_one_plan_stored(
-        dask_cluster, tiny_database, start_service):
+    dask_cluster, tiny_database, start_service
+):
     database_url, office_id = tiny_database
     service = start_service(database_url, dask_cluster.address)
     job_id = post_plan(service, office_id)
@@ -263,7 +301,8 @@ def test_worker_killed_mid_job_its_rep_is_solved_elsewhere_and_one_plan_stored(
 
 @pytest.mark.parametrize("stop_signal", [signal.SIGKILL, signal.SIGTERM], ids=["killed", "shut-down"])
 def test_service_gone_mid_job_the_restarted_service_finishes_it_and_stores_it_once(
-        dask_cluster, tiny_database, start_service, stop_signal):
+    dask_cluster, tiny_database, start_service, stop_signal
+):
     database_url, office_id = tiny_database
     first = start_service(database_url, dask_cluster.address)
     job_id = post_plan(first, office_id)
@@ -273,8 +312,9 @@ def test_service_gone_mid_job_the_restarted_service_finishes_it_and_stores_it_on
     first.process.wait(30)
     # killed: the job stays with the dead process until its lease runs out; shut down: it is handed back at once
     [left] = stored(database_url, Job)
-    assert (left.status, left.owner is None) == ((JobStatus.RUNNING, False) if stop_signal == signal.SIGKILL
-                                                 else (JobStatus.QUEUED, True))
+    assert (left.status, left.owner is None) == (
+        (JobStatus.RUNNING, False) if stop_signal == signal.SIGKILL else (JobStatus.QUEUED, True)
+    )
 
     second = start_service(database_url, dask_cluster.address)
     job = until_ended(lambda: second.job(job_id))
@@ -301,7 +341,8 @@ def test_cancelled_job_stops_its_tasks_and_stores_nothing(dask_cluster, tiny_dat
 
 
 def test_cancel_ends_the_searches_and_another_office_plans_in_its_own_time(
-        dask_cluster, tiny_database, start_service, tmp_path):
+    dask_cluster, tiny_database, start_service, tmp_path
+):
     database_url, office_id = tiny_database
     engine = make_engine(database_url, pooled=False)
     with Session(engine) as session:
@@ -324,8 +365,11 @@ def test_cancel_ends_the_searches_and_another_office_plans_in_its_own_time(
 
 def local_workers(service: Service) -> list[psutil.Process]:
     """The worker processes of the service's own local Dask cluster (multiprocessing children)."""
-    return [child for child in psutil.Process(service.process.pid).children()
-            if any("spawn_main" in part for part in child.cmdline())]
+    return [
+        child
+        for child in psutil.Process(service.process.pid).children()
+        if any("spawn_main" in part for part in child.cmdline())
+    ]
 
 
 def test_a_killed_worker_of_the_local_cluster_is_replaced(tiny_database, start_service):
@@ -342,8 +386,11 @@ def test_a_killed_worker_of_the_local_cluster_is_replaced(tiny_database, start_s
     workers[0].kill()
     assert until_ended(lambda: service.job(job_id))["status"] == "succeeded"
 
-    wait_for("a new worker in place of the killed one", lambda: len(local_workers(service)) == 2 and
-             workers[0].pid not in {w.pid for w in local_workers(service)}, timeout_s=60)
+    wait_for(
+        "a new worker in place of the killed one",
+        lambda: len(local_workers(service)) == 2 and workers[0].pid not in {w.pid for w in local_workers(service)},
+        timeout_s=60,
+    )
     again = post_plan(service, office_id)
     assert until_ended(lambda: service.job(again))["status"] == "succeeded"
     assert len(stored(database_url, Plan)) == 3
@@ -354,8 +401,11 @@ def test_a_killed_worker_of_the_local_cluster_is_replaced(tiny_database, start_s
 
 def test_plan_job_reports_progress_and_where_its_plan_is(app, client, db_session):
     tiny = load_tiny_sample(app, client)
-    response = client.post("/plans", params={"wait": "false"},
-                           json={"office_id": tiny["office"]["id"], "start_date": START_DATE, "time_limit_s": 0.5})
+    response = client.post(
+        "/plans",
+        params={"wait": "false"},
+        json={"office_id": tiny["office"]["id"], "start_date": START_DATE, "time_limit_s": 0.5},
+    )
     assert response.status_code == 202, response.text
     location = response.headers["location"]
     job = until_ended(lambda: client.get(location).json())
@@ -372,15 +422,27 @@ def test_plan_job_reports_progress_and_where_its_plan_is(app, client, db_session
 def test_office_too_large_to_wait_for_answers_202_without_being_asked(client, office, supervisor, rep):
     # 31 reps x 1 s of solver time is more than POST /plans waits for (30 s); with no outlets nothing is solved
     for k in range(2, 32):
-        body = {key: rep[key] for key in ("office_id", "supervisor_id", "shift_start", "shift_end", "lunch_earliest",
-                                          "lunch_latest", "lunch_min", "travel_mode")}
+        body = {
+            key: rep[key]
+            for key in (
+                "office_id",
+                "supervisor_id",
+                "shift_start",
+                "shift_end",
+                "lunch_earliest",
+                "lunch_latest",
+                "lunch_min",
+                "travel_mode",
+            )
+        }
         assert client.post("/reps", json=body | {"code": f"R{k:02d}", "name": f"Rep {k}"}).status_code == 201
     response = client.post("/plans", json={"office_id": office["id"], "start_date": START_DATE, "time_limit_s": 1})
     assert response.status_code == 202, response.text
     job = until_ended(lambda: client.get(response.headers["location"]).json())
     assert (job["status"], job["reps_total"]) == ("succeeded", 0)
-    waited = client.post("/plans", params={"wait": "true"},
-                         json={"office_id": office["id"], "start_date": START_DATE, "time_limit_s": 1})
+    waited = client.post(
+        "/plans", params={"wait": "true"}, json={"office_id": office["id"], "start_date": START_DATE, "time_limit_s": 1}
+    )
     assert waited.status_code == 201 and waited.json()["id"] != job["plan_id"]
 
 
@@ -390,16 +452,16 @@ def test_unknown_job_is_404(client):
         assert response.json()["detail"][0]["loc"] == ["path", "job_id"]
 
 
-def test_unreachable_scheduler_is_503_and_the_failed_job_says_why(app, client, db_session, database_url,
-                                                                   monkeypatch):
+def test_unreachable_scheduler_is_503_and_the_failed_job_says_why(app, client, db_session, database_url, monkeypatch):
     tiny = load_tiny_sample(app, client)
     nowhere = f"tcp://127.0.0.1:{free_port()}"
     monkeypatch.setenv(SCHEDULER_ENV, nowhere)
     monkeypatch.setattr(dask_runner, "CONNECT_TIMEOUT_S", 1)
     elsewhere = create_app(database_url)  # a second service process, configured for a scheduler that is not there
     with TestClient(elsewhere, headers={"Authorization": client.headers["Authorization"]}) as other:
-        response = other.post("/plans", json={"office_id": tiny["office"]["id"], "start_date": START_DATE,
-                                              "time_limit_s": 0.5})
+        response = other.post(
+            "/plans", json={"office_id": tiny["office"]["id"], "start_date": START_DATE, "time_limit_s": 0.5}
+        )
     elsewhere.state.engine.dispose()
     assert response.status_code == 503, response.text
     assert nowhere in response.json()["detail"][0]["msg"]
@@ -414,8 +476,11 @@ def test_failed_job_says_why_and_stores_nothing(app, client, db_session, monkeyp
     monkeypatch.setenv("ROUTEPLAN_OSRM_URL", road_engine)
     monkeypatch.setenv("ROUTEPLAN_OSRM_DATA_VERSION", "2026-11")
     monkeypatch.setenv("ROUTEPLAN_MATRIX_CACHE", str(tmp_path / "matrix.sqlite"))
-    response = client.post("/plans", params={"wait": "false"},
-                           json={"office_id": tiny["office"]["id"], "start_date": START_DATE, "time_limit_s": 0.5})
+    response = client.post(
+        "/plans",
+        params={"wait": "false"},
+        json={"office_id": tiny["office"]["id"], "start_date": START_DATE, "time_limit_s": 0.5},
+    )
     assert response.status_code == 202, response.text
     job = until_ended(lambda: client.get(response.headers["location"]).json())
     assert (job["status"], job["plan_id"], job["location"]) == ("failed", None, None)
@@ -424,7 +489,8 @@ def test_failed_job_says_why_and_stores_nothing(app, client, db_session, monkeyp
 
 
 def test_an_office_and_a_token_hold_a_few_plan_jobs_at_once_beyond_that_429_with_retry_after(
-        app, client, office, token_for):
+    app, client, office, token_for
+):
     tiny = load_tiny_sample(app, client)
     plan = {"office_id": tiny["office"]["id"], "start_date": START_DATE}
     saved, app.state.job_limits = app.state.job_limits, JobLimits(jobs=2, solver_s=1000)
@@ -438,7 +504,10 @@ def test_an_office_and_a_token_hold_a_few_plan_jobs_at_once_beyond_that_429_with
         # 800 s held, 2 x 150 s more would pass 1000 s
         more = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 150})
         assert more.status_code == 429, more.text
-        assert f"office {plan['office_id']}" in more.json()["detail"][0]["msg"] and "solver time" in more.json()["detail"][0]["msg"]
+        assert (
+            f"office {plan['office_id']}" in more.json()["detail"][0]["msg"]
+            and "solver time" in more.json()["detail"][0]["msg"]
+        )
         assert 1 <= int(more.headers["retry-after"]) <= 400  # the first job's 800 s over the cluster's workers
         second = client.post("/plans", params={"wait": "false"}, json=plan | {"time_limit_s": 50})
         assert second.status_code == 202, second.text

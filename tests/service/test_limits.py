@@ -35,8 +35,9 @@ def assert_too_large(response, limit: int) -> None:
 
 
 def test_json_body_over_the_limit_is_413(client: TestClient, db_session: Session) -> None:
-    response = client.post("/offices", content=padded_office(DEFAULT_BODY_BYTES + 1),
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/offices", content=padded_office(DEFAULT_BODY_BYTES + 1), headers={"content-type": "application/json"}
+    )
     assert_too_large(response, DEFAULT_BODY_BYTES)
     assert offices_stored(db_session) == 0
 
@@ -46,7 +47,7 @@ def test_chunked_body_is_cut_off_once_past_the_limit(client: TestClient, db_sess
 
     def chunks():  # no Content-Length: the server counts while it reads
         for start in range(0, len(body), 64 * 1024):
-            yield body[start:start + 64 * 1024]
+            yield body[start : start + 64 * 1024]
 
     response = client.post("/offices", content=chunks(), headers={"content-type": "application/json"})
     assert_too_large(response, DEFAULT_BODY_BYTES)
@@ -68,8 +69,9 @@ def test_limits_come_from_the_environment(database_url: str, monkeypatch: pytest
     monkeypatch.setenv("ROUTEPLAN_MAX_BODY_BYTES", "2000")
     app = create_app(database_url)
     try:
-        response = TestClient(app).post("/offices", content=padded_office(2001),
-                                         headers={"content-type": "application/json"})
+        response = TestClient(app).post(
+            "/offices", content=padded_office(2001), headers={"content-type": "application/json"}
+        )
     finally:
         app.state.engine.dispose()
     assert_too_large(response, 2000)
@@ -77,18 +79,22 @@ def test_limits_come_from_the_environment(database_url: str, monkeypatch: pytest
 
 
 def test_over_long_lists_are_422_naming_the_field(client: TestClient, office: dict) -> None:
-    response = client.post("/change-sets", json={
-        "base_plan_id": 1, "idempotency_key": "k", "closures": [f"C{i}" for i in range(MAX_ITEMS + 1)]})
+    response = client.post(
+        "/change-sets",
+        json={"base_plan_id": 1, "idempotency_key": "k", "closures": [f"C{i}" for i in range(MAX_ITEMS + 1)]},
+    )
     assert response.status_code == 422, response.text
     assert [d["loc"] for d in response.json()["detail"]] == [["body", "closures"]]
-    response = client.post("/reps", json={"office_id": office["id"], "code": "R9", "name": "Li",
-                                          "working_days": [0, 1, 2, 3, 4, 5, 6, 0]})
+    response = client.post(
+        "/reps", json={"office_id": office["id"], "code": "R9", "name": "Li", "working_days": [0, 1, 2, 3, 4, 5, 6, 0]}
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "working_days"]
 
 
 def test_import_over_the_row_limit_is_refused_naming_the_limit(
-        client: TestClient, office: dict, rep: dict, db_session: Session) -> None:
+    client: TestClient, office: dict, rep: dict, db_session: Session
+) -> None:
     rows = [row(f"SH{i:05d}") for i in range(MAX_ITEMS + 1)]
     response = upload(client, office, "outlets.csv", csv_bytes(rows))
     assert response.status_code == 422, response.text

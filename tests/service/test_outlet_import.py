@@ -17,7 +17,18 @@ from geo.sphere import great_circle_m
 from service import imports
 from service.imports import HOURS_COLUMNS
 
-COLUMNS = ["customer_code", "name", "address", "channel", "lon", "lat", "service_min", "visits_per_cycle", "rep_code", *HOURS_COLUMNS]
+COLUMNS = [
+    "customer_code",
+    "name",
+    "address",
+    "channel",
+    "lon",
+    "lat",
+    "service_min",
+    "visits_per_cycle",
+    "rep_code",
+    *HOURS_COLUMNS,
+]
 
 
 def row(code: str, **change) -> dict:
@@ -56,8 +67,16 @@ def outlets(client: TestClient) -> dict[str, dict]:
 def test_csv_creates_every_row_with_hours_and_rep(client: TestClient, office: dict, rep: dict) -> None:
     rows = [
         row("SH001"),
-        row("SH002", channel="restaurant", service_min="12", visits_per_cycle="2", rep_code="",
-            hours_mon="09:30-11:00;14:00-17:00", hours_sun="closed", hours_sat=""),
+        row(
+            "SH002",
+            channel="restaurant",
+            service_min="12",
+            visits_per_cycle="2",
+            rep_code="",
+            hours_mon="09:30-11:00;14:00-17:00",
+            hours_sun="closed",
+            hours_sat="",
+        ),
     ]
     response = upload(client, office, "outlets.csv", csv_bytes(rows))
     assert response.status_code == 200, response.text
@@ -86,7 +105,11 @@ def test_reimport_updates_known_codes_and_creates_new_ones(client: TestClient, o
     assert response.json()["created"] == 1 and response.json()["updated"] == 1
     stored = outlets(client)
     assert sorted(stored) == ["SH001", "SH002", "SH003"]
-    assert (stored["SH001"]["name"], stored["SH001"]["channel"], stored["SH001"]["visits_per_cycle"]) == ("利民便利店", "convenience", 8)
+    assert (stored["SH001"]["name"], stored["SH001"]["channel"], stored["SH001"]["visits_per_cycle"]) == (
+        "利民便利店",
+        "convenience",
+        8,
+    )
 
 
 def test_a_file_with_bad_rows_lists_every_one_and_writes_nothing(client: TestClient, office: dict, rep: dict) -> None:
@@ -108,8 +131,13 @@ def test_a_file_with_bad_rows_lists_every_one_and_writes_nothing(client: TestCli
     where = {(e["loc"][2], e["loc"][3]): e["msg"] for e in response.json()["detail"]}
     assert all(e["loc"][:2] == ["file", "row"] for e in response.json()["detail"])
     assert set(where) == {
-        (3, "lat"), (4, "visits_per_cycle"), (5, "rep_code"), (6, "hours_tue"), (7, "customer_code"),
-        (8, "service_min"), (9, "hours_mon..hours_sun"),
+        (3, "lat"),
+        (4, "visits_per_cycle"),
+        (5, "rep_code"),
+        (6, "hours_tue"),
+        (7, "customer_code"),
+        (8, "service_min"),
+        (9, "hours_mon..hours_sun"),
     }
     assert "swapped" in where[(3, "lat")]
     assert "repeats row 3" in where[(7, "customer_code")]
@@ -117,7 +145,9 @@ def test_a_file_with_bad_rows_lists_every_one_and_writes_nothing(client: TestCli
     assert outlets(client) == before
 
 
-def test_a_code_of_another_office_or_a_rep_of_another_office_is_refused(client: TestClient, office: dict, rep: dict) -> None:
+def test_a_code_of_another_office_or_a_rep_of_another_office_is_refused(
+    client: TestClient, office: dict, rep: dict
+) -> None:
     other = client.post("/offices", json={"code": "SH-MH", "name": "Minhang", "lon": 121.38, "lat": 31.11}).json()
     assert upload(client, office, "outlets.csv", csv_bytes([row("SH001")])).status_code == 200
     response = upload(client, other, "outlets.csv", csv_bytes([row("SH001", rep_code=""), row("SH002")]))
@@ -164,7 +194,10 @@ def feature(code: str, lon: float, lat: float, **change) -> dict:
 
 
 def test_geojson_points_are_imported_at_their_coordinates(client: TestClient, office: dict, rep: dict) -> None:
-    collection = {"type": "FeatureCollection", "features": [feature("SH001", 121.5, 31.2), feature("SH002", 121.6, 31.25, service_min=15)]}
+    collection = {
+        "type": "FeatureCollection",
+        "features": [feature("SH001", 121.5, 31.2), feature("SH002", 121.6, 31.25, service_min=15)],
+    }
     response = upload(client, office, "outlets.geojson", json.dumps(collection).encode())
     assert response.status_code == 200, response.text
     stored = outlets(client)
@@ -173,7 +206,10 @@ def test_geojson_points_are_imported_at_their_coordinates(client: TestClient, of
 
 
 def test_geojson_feature_without_a_point_is_named(client: TestClient, office: dict, rep: dict) -> None:
-    line = {**feature("SH002", 121.6, 31.25), "geometry": {"type": "LineString", "coordinates": [[121.6, 31.2], [121.7, 31.3]]}}
+    line = {
+        **feature("SH002", 121.6, 31.25),
+        "geometry": {"type": "LineString", "coordinates": [[121.6, 31.2], [121.7, 31.3]]},
+    }
     collection = {"type": "FeatureCollection", "features": [feature("SH001", 121.5, 31.2), line]}
     response = upload(client, office, "outlets.geojson", json.dumps(collection).encode())
     assert response.status_code == 422
@@ -184,7 +220,10 @@ def test_geojson_feature_without_a_point_is_named(client: TestClient, office: di
 def test_missing_columns_are_named(client: TestClient, office: dict) -> None:
     response = upload(client, office, "outlets.csv", csv_bytes([row("SH001")], columns=COLUMNS[:-2]))
     assert response.status_code == 422
-    assert [e["loc"] for e in response.json()["detail"]] == [["file", "columns", "hours_sat"], ["file", "columns", "hours_sun"]]
+    assert [e["loc"] for e in response.json()["detail"]] == [
+        ["file", "columns", "hours_sat"],
+        ["file", "columns", "hours_sun"],
+    ]
 
 
 def test_office_id_may_come_as_a_form_field_and_is_required(client: TestClient, office: dict, rep: dict) -> None:
@@ -214,7 +253,9 @@ def test_unreadable_files_are_refused(client: TestClient, office: dict) -> None:
 
 def test_baidu_coordinates_are_stored_as_wgs84(client: TestClient, office: dict, rep: dict) -> None:
     files = {"file": ("outlets.csv", csv_bytes([row("SH001", lon="121.5420", lat="31.2330")]))}
-    response = client.post("/outlets/import", data={"office_id": str(office["id"]), "coord_system": "bd09"}, files=files)
+    response = client.post(
+        "/outlets/import", data={"office_id": str(office["id"]), "coord_system": "bd09"}, files=files
+    )
     assert response.status_code == 200, response.text
     stored = outlets(client)["SH001"]
     assert 500 < great_circle_m(stored["lon"], stored["lat"], 121.5420, 31.2330) < 1500  # BD-09 sits ~1 km off
@@ -242,10 +283,14 @@ def rezipped(xlsx: bytes, change) -> bytes:
 
 def with_shared_strings(xlsx: bytes, strings_xml: bytes) -> bytes:
     """The workbook with a shared-strings part, registered as Excel registers it (openpyxl writes inline strings)."""
+
     def change(name: str, data: bytes) -> bytes:
         if name == "[Content_Types].xml":
-            return data.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            return data.replace(
+                b"</Types>",
+                b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+            )
         return data
 
     out = io.BytesIO(rezipped(xlsx, change))
@@ -257,8 +302,9 @@ def with_shared_strings(xlsx: bytes, strings_xml: bytes) -> bytes:
 SST = b'<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">%s</sst>'
 
 
-def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_read(client: TestClient, office: dict,
-                                                                            rep: dict) -> None:
+def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_read(
+    client: TestClient, office: dict, rep: dict
+) -> None:
     # shared strings of one character repeated: 400 MiB that deflate to under a megabyte
     bomb = with_shared_strings(small_workbook(), SST % (b"<si><t>" + b"x" * (400 * 2**20) + b"</t></si>"))
     assert len(bomb) < 2 * 2**20
@@ -269,7 +315,8 @@ def test_a_workbook_that_unpacks_to_gigabytes_is_refused_before_it_is_read(clien
 
 
 def test_a_workbook_of_millions_of_tiny_shared_strings_is_refused_while_they_are_counted(
-        client: TestClient, office: dict, rep: dict) -> None:
+    client: TestClient, office: dict, rep: dict
+) -> None:
     # 6 million one-letter strings: 97 MiB unpacked (under that limit), 250 KB sent; openpyxl would take a minute
     # and half a gigabyte to read them before the first row
     bomb = with_shared_strings(small_workbook(), SST % (b"<si><t>x</t></si>" * 6_000_000))
@@ -283,8 +330,9 @@ def test_a_workbook_of_millions_of_tiny_shared_strings_is_refused_while_they_are
     assert upload(client, office, "outlets.xlsx", fine).json()["created"] == 1
 
 
-def test_a_sheet_of_a_million_blank_rows_is_refused_at_the_row_limit(client: TestClient, office: dict, rep: dict,
-                                                                   monkeypatch) -> None:
+def test_a_sheet_of_a_million_blank_rows_is_refused_at_the_row_limit(
+    client: TestClient, office: dict, rep: dict, monkeypatch
+) -> None:
     monkeypatch.setattr(imports, "MAX_XLSX_ROWS", 1000)
 
     def blank_rows(name: str, data: bytes) -> bytes:

@@ -48,16 +48,26 @@ def test_outlet_is_created_and_read_by_customer_code(client: TestClient, office:
 
 
 def test_missing_days_are_closed_and_windows_come_back_sorted(client: TestClient, office: dict, rep: dict) -> None:
-    response = client.post("/outlets", json=outlet_body(office, rep, opening_hours={"mon": ["14:00-17:00", "09:30-11:00"]}))
+    response = client.post(
+        "/outlets", json=outlet_body(office, rep, opening_hours={"mon": ["14:00-17:00", "09:30-11:00"]})
+    )
     assert response.status_code == 201, response.text
     assert response.json()["opening_hours"] == {
-        "mon": ["09:30-11:00", "14:00-17:00"], "tue": [], "wed": [], "thu": [], "fri": [], "sat": [], "sun": []
+        "mon": ["09:30-11:00", "14:00-17:00"],
+        "tue": [],
+        "wed": [],
+        "thu": [],
+        "fri": [],
+        "sat": [],
+        "sun": [],
     }
 
 
 def test_outlets_are_filtered_by_rep_and_status_and_paged(client: TestClient, office: dict, rep: dict) -> None:
     for i in range(5):
-        body = outlet_body(office, rep if i % 2 == 0 else None, code=f"C{i:05d}", status="closed" if i == 4 else "active")
+        body = outlet_body(
+            office, rep if i % 2 == 0 else None, code=f"C{i:05d}", status="closed" if i == 4 else "active"
+        )
         assert client.post("/outlets", json=body).status_code == 201
 
     def codes(**params) -> list[str]:
@@ -103,7 +113,11 @@ def test_unknown_outlet_is_404(client: TestClient) -> None:
         ({"opening_hours": {"mon": ["09:00-12:00", "11:30-14:00"]}}, "mon", "overlap"),
         ({"opening_hours": {"mon": ["9-12"]}}, "mon", "HH:MM"),
         ({"opening_hours": {"monday": ["09:00-12:00"]}}, "opening_hours", "'mon'"),
-        ({"service_min": 45, "opening_hours": {"mon": ["09:00-09:30"], "sat": ["10:00-10:40"]}}, "service_min", "fits none of the opening windows (longest 40 min)"),
+        (
+            {"service_min": 45, "opening_hours": {"mon": ["09:00-09:30"], "sat": ["10:00-10:40"]}},
+            "service_min",
+            "fits none of the opening windows (longest 40 min)",
+        ),
         ({"opening_hours": {}}, "opening_hours", "open on no day"),
     ],
 )
@@ -118,7 +132,9 @@ def test_bad_outlet_is_refused_naming_the_field(
 
 
 def test_rep_of_another_office_is_refused(client: TestClient, office: dict, rep: dict) -> None:
-    other = client.post("/offices", json={**OFFICE, "code": "SH-MH", "name": "Minhang", "lon": 121.38, "lat": 31.11}).json()
+    other = client.post(
+        "/offices", json={**OFFICE, "code": "SH-MH", "name": "Minhang", "lon": 121.38, "lat": 31.11}
+    ).json()
     response = client.post("/outlets", json=outlet_body(other, rep, lon=121.39, lat=31.12))
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "rep_id"]
@@ -126,7 +142,9 @@ def test_rep_of_another_office_is_refused(client: TestClient, office: dict, rep:
     assert client.get("/outlets").json() == []
 
 
-def test_duplicate_customer_code_is_a_conflict_and_the_first_outlet_stays(client: TestClient, office: dict, rep: dict) -> None:
+def test_duplicate_customer_code_is_a_conflict_and_the_first_outlet_stays(
+    client: TestClient, office: dict, rep: dict
+) -> None:
     first = client.post("/outlets", json=outlet_body(office, rep)).json()
     response = client.post("/outlets", json=outlet_body(office, None, name="Another shop"))
     assert response.status_code == 409

@@ -33,13 +33,19 @@ def test_rep_without_hours_takes_the_office_defaults_and_mon_to_sat(client: Test
     assert response.status_code == 201, response.text
     rep = response.json()
     assert rep["working_days"] == [0, 1, 2, 3, 4, 5]
-    assert (rep["shift_start"], rep["shift_end"], rep["lunch_min"]) == (office["shift_start"], office["shift_end"], office["lunch_min"])
+    assert (rep["shift_start"], rep["shift_end"], rep["lunch_min"]) == (
+        office["shift_start"],
+        office["shift_end"],
+        office["lunch_min"],
+    )
     assert rep["travel_mode"] == "ebike"
     assert client.get(f"/reps/{rep['id']}").json() == rep
 
 
 def test_rep_patch_changes_only_what_is_sent(client: TestClient, rep: dict) -> None:
-    response = client.patch(f"/reps/{rep['id']}", json={"working_days": [5, 0, 2], "travel_mode": "walking", "speed_kmh": 4.5})
+    response = client.patch(
+        f"/reps/{rep['id']}", json={"working_days": [5, 0, 2], "travel_mode": "walking", "speed_kmh": 4.5}
+    )
     assert response.status_code == 200, response.text
     changed = response.json()
     assert changed["working_days"] == [0, 2, 5]
@@ -69,7 +75,9 @@ def _rep_body(office: dict, **change) -> dict:
         ({"supervisor_id": 999}, "supervisor_id", "supervisor 999 does not exist"),
     ],
 )
-def test_bad_rep_is_refused_naming_the_field(client: TestClient, office: dict, change: dict, field: str, reason: str) -> None:
+def test_bad_rep_is_refused_naming_the_field(
+    client: TestClient, office: dict, change: dict, field: str, reason: str
+) -> None:
     response = client.post("/reps", json=_rep_body(office, **change))
     assert response.status_code == 422, response.text
     errors = response.json()["detail"]

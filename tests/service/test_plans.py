@@ -143,13 +143,20 @@ def test_geojson_has_a_point_per_visit_and_a_line_per_route(client, office, jour
     assert len(lines) == len(plan["days"])
     outlets = journey["outlets"]
     for day in plan["days"]:
-        line = next(f for f in lines if (f["properties"]["rep_id"], f["properties"]["day"]) == (day["rep_id"], day["day"]))
+        line = next(
+            f for f in lines if (f["properties"]["rep_id"], f["properties"]["day"]) == (day["rep_id"], day["day"])
+        )
         stops = line["geometry"]["coordinates"]
-        assert stops[1:-1] == [[outlets[v["outlet_code"]]["lon"], outlets[v["outlet_code"]]["lat"]] for v in day["visits"]]
+        assert stops[1:-1] == [
+            [outlets[v["outlet_code"]]["lon"], outlets[v["outlet_code"]]["lat"]] for v in day["visits"]
+        ]
         start_place = [office["lon"], office["lat"]] if day["rep_code"] == "R01" else [121.560, 31.230]
         assert stops[0] == stops[-1] == start_place
-        numbered = sorted((f["properties"]["seq"], f["properties"]["outlet_code"]) for f in points
-                          if (f["properties"]["rep_id"], f["properties"]["day"]) == (day["rep_id"], day["day"]))
+        numbered = sorted(
+            (f["properties"]["seq"], f["properties"]["outlet_code"])
+            for f in points
+            if (f["properties"]["rep_id"], f["properties"]["day"]) == (day["rep_id"], day["day"])
+        )
         assert numbered == [(v["seq"], v["outlet_code"]) for v in day["visits"]]
 
 
@@ -181,7 +188,9 @@ def test_publish_supersedes_the_previously_published_plan(client, office, journe
     assert client.get(f"/plans/{first['id']}").json()["status"] == "superseded"
     listed = client.get("/plans", params={"office_id": office["id"]}).json()
     assert [(p["id"], p["status"], p["coverage"]) for p in listed] == [
-        (second["id"], "published", 1.0), (first["id"], "superseded", 1.0)]
+        (second["id"], "published", 1.0),
+        (first["id"], "superseded", 1.0),
+    ]
 
 
 def test_start_date_not_a_monday_is_rejected_and_nothing_is_written(client, db_session, office, journey):

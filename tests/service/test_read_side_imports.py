@@ -20,4 +20,7 @@ def test_reading_plans_imports_no_search_engine(module):
 
 def test_the_engine_is_there_when_asked_for():
     code = "import sys, solver; solver.solve; print('ortools' in sys.modules)"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "True"
+    assert (
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+        == "True"
+    )

@@ -12,9 +12,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from service import ride_along, visit_repository
-from service.schemas import WEEKDAYS
-
-from service.schemas import seconds_of, window_of
+from service.schemas import WEEKDAYS, seconds_of, window_of
 from tests.service import tiny_published
 from tests.service.tiny_published import day_list, this_monday
 
@@ -31,8 +29,10 @@ def api(app: FastAPI, started_client: TestClient, tiny: dict) -> TestClient:
 
 
 def week(api: TestClient, tiny: dict, monday: date | None = None) -> dict:
-    response = api.get(f"/supervisors/{tiny['supervisor']['id']}/ride-along",
-                       params={"start_date": (monday or this_monday()).isoformat()})
+    response = api.get(
+        f"/supervisors/{tiny['supervisor']['id']}/ride-along",
+        params={"start_date": (monday or this_monday()).isoformat()},
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -44,17 +44,23 @@ def inside_a_window(start_s: int, end_s: int, windows: list[str]) -> bool:
 def test_every_day_has_a_rep_a_coached_morning_and_spot_checks_back_before_the_meeting(api, tiny):
     plan = week(api, tiny)
     settings = plan["settings"]
-    assert (settings["morning_end"], settings["coaching_min"], settings["demonstrate_every"], settings["meeting"],
-            settings["period_weeks"]) == ("11:30", 10, 3, "17:00", 2)
+    assert (
+        settings["morning_end"],
+        settings["coaching_min"],
+        settings["demonstrate_every"],
+        settings["meeting"],
+        settings["period_weeks"],
+    ) == ("11:30", 10, 3, "17:00", 2)
     assert plan["days"], "the team works this week"
     team = {r["code"] for r in tiny["reps"].values()}
     for day in plan["days"]:
         assert day["rep_code"] in team and day["why"]
         morning = day["morning"]
-        assert [s["seq"] for s in morning["stops"]] == [v["seq"] for v in day_list(api, day["rep_id"],
-                                                                                   date.fromisoformat(day["date"]))]
+        assert [s["seq"] for s in morning["stops"]] == [
+            v["seq"] for v in day_list(api, day["rep_id"], date.fromisoformat(day["date"]))
+        ]
         supervised = [s for s in morning["stops"] if s["with_supervisor"]]
-        assert morning["stops"][:len(supervised)] == supervised  # from the first stop on, then leaves
+        assert morning["stops"][: len(supervised)] == supervised  # from the first stop on, then leaves
         for k, stop in enumerate(supervised, start=1):
             assert stop["coaching"] == (k % 3 == 0 and not stop["coaching_dropped"])
             assert stop["coaching_min"] == (10 if stop["coaching"] else 0)
@@ -108,14 +114,23 @@ def test_spot_checks_follow_the_reported_orders_of_the_previous_working_day(api,
     r1 = tiny["reps"]["TINY-R01"]
     # the first day of the week whose previous working day is past and had R01 visits
     day, orders_from, visits = next(
-        (d, on, codes) for d in week(api, tiny)["days"]
+        (d, on, codes)
+        for d in week(api, tiny)["days"]
         for on in [date.fromisoformat(d["afternoon"]["orders_from"])]
         for codes in [[v["outlet_code"] for v in day_list(api, r1["id"], on)]]
         if on <= tiny_published.office_today() and codes
     )
     for k, code in enumerate(visits):
-        response = api.post("/visits", json={"rep_id": r1["id"], "outlet_code": code, "date": orders_from.isoformat(),
-                                             "visited": True, "order_taken": k == 0})
+        response = api.post(
+            "/visits",
+            json={
+                "rep_id": r1["id"],
+                "outlet_code": code,
+                "date": orders_from.isoformat(),
+                "visited": True,
+                "order_taken": k == 0,
+            },
+        )
         assert response.status_code == 201, response.text
     replanned = next(d for d in week(api, tiny)["days"] if d["date"] == day["date"])
     r1_stops = [s for s in replanned["afternoon"]["stops"] if s["rep_code"] == "TINY-R01"]
@@ -125,22 +140,29 @@ def test_spot_checks_follow_the_reported_orders_of_the_previous_working_day(api,
 
 def test_office_settings_change_the_plan(api, tiny):
     office_id = tiny["office_id"]
-    response = api.patch(f"/offices/{office_id}/ride-along-settings",
-                         json={"morning_end": "10:00", "coaching_min": 20, "demonstrate_every": 2, "meeting": "14:00"})
+    response = api.patch(
+        f"/offices/{office_id}/ride-along-settings",
+        json={"morning_end": "10:00", "coaching_min": 20, "demonstrate_every": 2, "meeting": "14:00"},
+    )
     assert response.status_code == 200, response.text
     assert api.get(f"/offices/{office_id}/ride-along-settings").json() == response.json()
     plan = week(api, tiny)
     for day in plan["days"]:
         supervised = [s for s in day["morning"]["stops"] if s["with_supervisor"]]
         assert all(s["departure_s"] <= seconds_of("10:00") for s in supervised)
-        assert all(s["coaching_min"] == 20 for k, s in enumerate(supervised, start=1) if k % 2 == 0
-                   and not s["coaching_dropped"])
+        assert all(
+            s["coaching_min"] == 20
+            for k, s in enumerate(supervised, start=1)
+            if k % 2 == 0 and not s["coaching_dropped"]
+        )
         assert day["afternoon"]["return_s"] <= seconds_of("14:00") and day["afternoon"]["meeting"] == "14:00"
 
 
 def test_long_coaching_is_cut_where_it_would_break_the_reps_day(api, tiny):
-    response = api.patch(f"/offices/{tiny['office_id']}/ride-along-settings",
-                         json={"coaching_min": 120, "demonstrate_every": 1, "morning_end": "16:00"})
+    response = api.patch(
+        f"/offices/{tiny['office_id']}/ride-along-settings",
+        json={"coaching_min": 120, "demonstrate_every": 1, "morning_end": "16:00"},
+    )
     assert response.status_code == 200, response.text
     for day in week(api, tiny)["days"]:
         morning = day["morning"]
@@ -186,8 +208,10 @@ def test_the_supervisor_rides_with_a_rep_whose_morning_can_take_coaching(app, ap
 
 
 def test_plain_text_rendering(api, tiny):
-    response = api.get(f"/supervisors/{tiny['supervisor']['id']}/ride-along",
-                       params={"start_date": this_monday().isoformat(), "format": "text"})
+    response = api.get(
+        f"/supervisors/{tiny['supervisor']['id']}/ride-along",
+        params={"start_date": this_monday().isoformat(), "format": "text"},
+    )
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/plain")
     assert "ride with" in response.text and "back at the office" in response.text
 
@@ -208,10 +232,14 @@ def test_bad_requests_name_the_field(api, tiny):
     before = (tiny["start"] - timedelta(days=7)).isoformat()
     assert error(f"/supervisors/{supervisor_id}/ride-along", {"start_date": before}, 404) == ["query", "start_date"]
     office_id = tiny["office_id"]
-    assert error(f"/offices/{office_id}/ride-along-settings", method="patch",
-                 json={"morning_end": "18:00"}) == ["body", "morning_end"]
-    assert error(f"/offices/{office_id}/ride-along-settings", method="patch",
-                 json={"coaching_min": -5}) == ["body", "coaching_min"]
+    assert error(f"/offices/{office_id}/ride-along-settings", method="patch", json={"morning_end": "18:00"}) == [
+        "body",
+        "morning_end",
+    ]
+    assert error(f"/offices/{office_id}/ride-along-settings", method="patch", json={"coaching_min": -5}) == [
+        "body",
+        "coaching_min",
+    ]
     assert error("/offices/999999/ride-along-settings", status=404) == ["path", "office_id"]
 
 
@@ -222,7 +250,14 @@ def test_a_team_without_reps_and_an_office_without_a_published_plan(api, tiny):
     path = f"/supervisors/{supervisor.json()['id']}/ride-along"
     response = api.get(path, params={"start_date": this_monday().isoformat()})
     assert response.status_code == 422 and response.json()["detail"][0]["loc"] == ["path", "supervisor_id"]
-    api.post("/reps", json={"office_id": office.json()["id"], "supervisor_id": supervisor.json()["id"],
-                            "code": "EMPTY-R1", "name": "Sun"})
+    api.post(
+        "/reps",
+        json={
+            "office_id": office.json()["id"],
+            "supervisor_id": supervisor.json()["id"],
+            "code": "EMPTY-R1",
+            "name": "Sun",
+        },
+    )
     response = api.get(path, params={"start_date": this_monday().isoformat()})
     assert response.status_code == 404 and "no published plan" in response.json()["detail"][0]["msg"]

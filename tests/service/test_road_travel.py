@@ -18,20 +18,25 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from geo.osrm import OsrmTable, osrm_data_version
+from geo.osrm_local import PORTO_ALEGRE_PBF, find_bin_dir, start_routed, stop_routed
 from service.cli import app, local_osrm, prepare_demo
 from service.db import make_engine, migrate
 from service.errors import EngineUnavailable, InvalidInput
 from service.tables import Office, Plan, Rep, TravelMode
 from service.travel import EngineChoice, OfficeTravel, check_road_engines, road_engine
-from geo.osrm_local import PORTO_ALEGRE_PBF, find_bin_dir, start_routed, stop_routed
 
 START = date(2026, 11, 30)  # a Monday
 OFFICE_LONLAT = (-51.2065, -30.0355)  # central Porto Alegre, on the extract's dense street grid
 ALL_DAY = {d: ["08:00-20:00"] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-CSV_HEADER = ("customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,"
-              "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun")
-ENV_NAMES = [f"ROUTEPLAN_OSRM_{what}{mode}" for what in ("URL", "DATA_VERSION", "DATA")
-             for mode in ("", "_CAR", "_EBIKE", "_WALKING")]
+CSV_HEADER = (
+    "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,"
+    "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun"
+)
+ENV_NAMES = [
+    f"ROUTEPLAN_OSRM_{what}{mode}"
+    for what in ("URL", "DATA_VERSION", "DATA")
+    for mode in ("", "_CAR", "_EBIKE", "_WALKING")
+]
 
 
 def use_engine(monkeypatch, tmp_path, base_url: str, data_version: str) -> None:
@@ -50,23 +55,51 @@ def porto_alegre_engine(monkeypatch, tmp_path, osrm_server):
 
 
 def create_office(client, lonlat=OFFICE_LONLAT, code="POA-T") -> dict:
-    office = client.post("/offices", json={"code": code, "name": "Porto Alegre test office", "lon": lonlat[0],
-                                           "lat": lonlat[1], "timezone": "America/Sao_Paulo"})
+    office = client.post(
+        "/offices",
+        json={
+            "code": code,
+            "name": "Porto Alegre test office",
+            "lon": lonlat[0],
+            "lat": lonlat[1],
+            "timezone": "America/Sao_Paulo",
+        },
+    )
     assert office.status_code == 201, office.text
     return office.json()
 
 
 def create_rep(client, office: dict, code: str) -> dict:
-    rep = client.post("/reps", json={"office_id": office["id"], "code": code, "name": f"Rep {code}",
-                                     "travel_mode": "car", "working_days": [0, 1, 2, 3, 4]})
+    rep = client.post(
+        "/reps",
+        json={
+            "office_id": office["id"],
+            "code": code,
+            "name": f"Rep {code}",
+            "travel_mode": "car",
+            "working_days": [0, 1, 2, 3, 4],
+        },
+    )
     assert rep.status_code == 201, rep.text
     return rep.json()
 
 
 def add_outlet(client, office: dict, rep: dict, code: str, lon: float, lat: float, visits: int = 4) -> dict:
-    outlet = client.post("/outlets", json={"office_id": office["id"], "code": code, "name": f"Mercado {code}",
-                                           "channel": "grocery", "lon": lon, "lat": lat, "service_min": 10,
-                                           "visits_per_cycle": visits, "opening_hours": ALL_DAY, "rep_id": rep["id"]})
+    outlet = client.post(
+        "/outlets",
+        json={
+            "office_id": office["id"],
+            "code": code,
+            "name": f"Mercado {code}",
+            "channel": "grocery",
+            "lon": lon,
+            "lat": lat,
+            "service_min": 10,
+            "visits_per_cycle": visits,
+            "opening_hours": ALL_DAY,
+            "rep_id": rep["id"],
+        },
+    )
     assert outlet.status_code == 201, outlet.text
     return outlet.json()
 
@@ -116,8 +149,7 @@ def test_road_plan_day_lists_travel_the_osrm_matrix_legs_in_their_direction(clie
     assert one_way_legs > 0  # the legs differ by direction, so matching them checks the direction too
 
 
-def test_engine_stopped_gives_503_naming_it_and_stores_no_plan(client, db_session, monkeypatch, tmp_path,
-                                                               osrm_server):
+def test_engine_stopped_gives_503_naming_it_and_stores_no_plan(client, db_session, monkeypatch, tmp_path, osrm_server):
     stopped = start_routed(find_bin_dir(), osrm_server.osrm_path, osrm_server.osm_file)
     stop_routed(stopped)
     use_engine(monkeypatch, tmp_path, stopped.base_url, osrm_data_version(osrm_server.osrm_path))
@@ -142,8 +174,9 @@ def test_outlet_outside_the_map_is_422_naming_it_and_stores_no_plan(client, db_s
     assert db_session.exec(select(Plan)).all() == []
 
 
-def test_outlet_on_another_road_island_is_unplaced_and_one_far_from_road_flagged(client, monkeypatch, tmp_path,
-                                                                                  osrm_islands):
+def test_outlet_on_another_road_island_is_unplaced_and_one_far_from_road_flagged(
+    client, monkeypatch, tmp_path, osrm_islands
+):
     use_engine(monkeypatch, tmp_path, osrm_islands.base_url, osrm_data_version(osrm_islands.osrm_path))
     office = create_office(client, (0.5010, 0.5000), code="ISL")
     rep = create_rep(client, office, "ISL-R1")
@@ -196,20 +229,32 @@ def test_engine_without_data_version_is_503_naming_the_setting(monkeypatch):
 def test_osrm_choice_without_an_engine_names_the_rep_and_mode(monkeypatch):
     for name in ENV_NAMES:
         monkeypatch.delenv(name, raising=False)
-    rep = Rep(code="R9", name="r", office_id=1, travel_mode=TravelMode.EBIKE, shift_start_s=0, shift_end_s=1,
-              lunch_earliest_s=0, lunch_latest_s=1, lunch_s=0)
+    rep = Rep(
+        code="R9",
+        name="r",
+        office_id=1,
+        travel_mode=TravelMode.EBIKE,
+        shift_start_s=0,
+        shift_end_s=1,
+        lunch_earliest_s=0,
+        lunch_latest_s=1,
+        lunch_s=0,
+    )
     with OfficeTravel(office_with({}), EngineChoice.OSRM) as travel, pytest.raises(InvalidInput) as exc:
         travel.engine_of(rep)
     assert exc.value.details[0].loc == ("reps", "R9", "travel_mode")
     assert "ebike" in exc.value.msg
 
 
-@pytest.mark.parametrize(("value", "loc"), [
-    ({"bicycle": None}, ("road_engines", "bicycle")),
-    ({"car": {"url": "http://x"}}, ("road_engines", "car")),
-    ({"car": {"url": "osrm:5000", "data_version": "v"}}, ("road_engines", "car", "url")),
-    ({"car": {"url": "http://x", "data_version": " "}}, ("road_engines", "car", "data_version")),
-])
+@pytest.mark.parametrize(
+    ("value", "loc"),
+    [
+        ({"bicycle": None}, ("road_engines", "bicycle")),
+        ({"car": {"url": "http://x"}}, ("road_engines", "car")),
+        ({"car": {"url": "osrm:5000", "data_version": "v"}}, ("road_engines", "car", "url")),
+        ({"car": {"url": "http://x", "data_version": " "}}, ("road_engines", "car", "data_version")),
+    ],
+)
 def test_bad_office_engine_settings_name_the_field(value, loc):
     with pytest.raises(InvalidInput) as exc:
         check_road_engines(value)
@@ -227,14 +272,26 @@ def test_cli_office_engine_setting_and_plan_engine_choice(tmp_path, monkeypatch,
     monkeypatch.setenv("COLUMNS", "200")
     bundle = tmp_path / "bundle"
     bundle.mkdir()
-    (bundle / "office.json").write_text(json.dumps({
-        "office": {"code": "POA-C", "name": "CLI office", "lon": OFFICE_LONLAT[0], "lat": OFFICE_LONLAT[1],
-                   "timezone": "America/Sao_Paulo"},
-        "supervisors": [],
-        "reps": [{"code": "POA-C1", "name": "Rep", "travel_mode": "car", "working_days": [0, 1, 2, 3, 4]}],
-    }), encoding="utf-8")
-    rows = [f"C{i},Mercado {i},Rua {i},grocery,{lon},{lat},10,4,POA-C1," + ",".join(["08:00-20:00"] * 7)
-            for i, (lon, lat) in enumerate([(-51.2101, -30.0312), (-51.2003, -30.0401), (-51.2150, -30.0420)])]
+    (bundle / "office.json").write_text(
+        json.dumps(
+            {
+                "office": {
+                    "code": "POA-C",
+                    "name": "CLI office",
+                    "lon": OFFICE_LONLAT[0],
+                    "lat": OFFICE_LONLAT[1],
+                    "timezone": "America/Sao_Paulo",
+                },
+                "supervisors": [],
+                "reps": [{"code": "POA-C1", "name": "Rep", "travel_mode": "car", "working_days": [0, 1, 2, 3, 4]}],
+            }
+        ),
+        encoding="utf-8",
+    )
+    rows = [
+        f"C{i},Mercado {i},Rua {i},grocery,{lon},{lat},10,4,POA-C1," + ",".join(["08:00-20:00"] * 7)
+        for i, (lon, lat) in enumerate([(-51.2101, -30.0312), (-51.2003, -30.0401), (-51.2150, -30.0420)])
+    ]
     (bundle / "outlets.csv").write_text("\n".join([CSV_HEADER, *rows]) + "\n", encoding="utf-8")
     runner = CliRunner()
     assert runner.invoke(app, ["import", str(bundle)]).exit_code == 0
@@ -245,8 +302,9 @@ def test_cli_office_engine_setting_and_plan_engine_choice(tmp_path, monkeypatch,
     assert result.exit_code == 1
     assert "no road engine configured for travel mode car (rep POA-C1)" in result.output
 
-    result = runner.invoke(app, ["road-engine", "POA-C", "car", "--url", osrm_server.base_url,
-                                 "--data-version", version])
+    result = runner.invoke(
+        app, ["road-engine", "POA-C", "car", "--url", osrm_server.base_url, "--data-version", version]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, plan + ["--engine", "osrm"])
     assert result.exit_code == 0, result.output

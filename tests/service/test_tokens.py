@@ -10,7 +10,8 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from service.cli import app as cli, demo_tokens, prepare_demo
+from service.cli import app as cli
+from service.cli import demo_tokens, prepare_demo
 from service.db import make_engine, migrate
 from service.tables import ApiToken, AuditEvent
 from tests.service.journey_office import TINY_SAMPLE
@@ -25,8 +26,9 @@ def bearer(created: dict) -> dict[str, str]:
 
 
 def test_a_token_is_shown_once_and_stored_as_its_sha256(client, db_session, office, supervisor):
-    response = client.post("/tokens", json=token_body("supervisor", office_id=office["id"],
-                                                      supervisor_id=supervisor["id"]))
+    response = client.post(
+        "/tokens", json=token_body("supervisor", office_id=office["id"], supervisor_id=supervisor["id"])
+    )
     assert response.status_code == 201, response.text
     created = response.json()
     raw = created["token"]
@@ -41,18 +43,25 @@ def test_a_token_is_shown_once_and_stored_as_its_sha256(client, db_session, offi
     assert client.get("/tokens", headers=bearer(created)).status_code == 403  # a supervisor manages none
 
 
-@pytest.mark.parametrize("body, field, msg", [
-    (token_body("coordinator"), "office_id", "a coordinator token needs an office"),
-    (token_body("supervisor", office_id="OFFICE"), "supervisor_id", "needs the supervisor it acts as"),
-    (token_body("rep", office_id="OFFICE", rep_id=999), "rep_id", "rep 999 does not exist"),
-    (token_body("rep", office_id="OFFICE", rep_id="REP", supervisor_id="SUPERVISOR"), "supervisor_id",
-     "only a supervisor token is bound to a supervisor"),
-    (token_body("coordinator", office_id="OFFICE", rep_id="REP"), "rep_id", "only a rep token is bound to a rep"),
-    (token_body("supervisor", office_id="OTHER", supervisor_id="SUPERVISOR"), "supervisor_id", "is not in office"),
-    (token_body("admin", office_id=999), "office_id", "office 999 does not exist"),
-])
-def test_bindings_that_do_not_suit_the_role_are_422_naming_the_field(client, db_session, office, supervisor, rep,
-                                                                      body, field, msg):
+@pytest.mark.parametrize(
+    "body, field, msg",
+    [
+        (token_body("coordinator"), "office_id", "a coordinator token needs an office"),
+        (token_body("supervisor", office_id="OFFICE"), "supervisor_id", "needs the supervisor it acts as"),
+        (token_body("rep", office_id="OFFICE", rep_id=999), "rep_id", "rep 999 does not exist"),
+        (
+            token_body("rep", office_id="OFFICE", rep_id="REP", supervisor_id="SUPERVISOR"),
+            "supervisor_id",
+            "only a supervisor token is bound to a supervisor",
+        ),
+        (token_body("coordinator", office_id="OFFICE", rep_id="REP"), "rep_id", "only a rep token is bound to a rep"),
+        (token_body("supervisor", office_id="OTHER", supervisor_id="SUPERVISOR"), "supervisor_id", "is not in office"),
+        (token_body("admin", office_id=999), "office_id", "office 999 does not exist"),
+    ],
+)
+def test_bindings_that_do_not_suit_the_role_are_422_naming_the_field(
+    client, db_session, office, supervisor, rep, body, field, msg
+):
     other = client.post("/offices", json={"code": "OTHER", "name": "Other", "lon": 121.4, "lat": 31.2}).json()
     ids = {"OFFICE": office["id"], "OTHER": other["id"], "SUPERVISOR": supervisor["id"], "REP": rep["id"]}
     before = len(db_session.exec(select(ApiToken)).all())
@@ -113,8 +122,10 @@ def test_the_command_line_creates_lists_and_revokes_tokens(runner):
     with Session(make_engine()) as session:
         events = session.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [(e.action, e.actor_name, e.subject_id) for e in events] == [
-        ("token.created", "command line", "1"), ("token.created", "command line", "2"),
-        ("token.revoked", "command line", "1")]
+        ("token.created", "command line", "1"),
+        ("token.created", "command line", "2"),
+        ("token.revoked", "command line", "1"),
+    ]
 
 
 def test_the_command_line_refuses_bad_bindings(runner):
@@ -136,6 +147,5 @@ def test_demo_tokens_replace_the_earlier_demos(runner):
     with Session(engine) as session:
         active = session.exec(select(ApiToken).where(ApiToken.revoked_at == None)).all()  # noqa: E711
     assert sorted(t.role for t in active) == sorted(first) and set(first.values()).isdisjoint(second.values())
-    assert {t.role: (t.office_id, t.supervisor_id, t.rep_id) for t in active}["rep"] == (
-        rep.office_id, None, rep.id)
+    assert {t.role: (t.office_id, t.supervisor_id, t.rep_id) for t in active}["rep"] == (rep.office_id, None, rep.id)
     engine.dispose()

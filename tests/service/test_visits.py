@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from service.tables import VisitOutcome, VisitReport
-from tests.service.concurrency import at_once
 from tests.service import tiny_published
+from tests.service.concurrency import at_once
 from tests.service.tiny_published import day_list, this_monday
 
 
@@ -30,8 +30,17 @@ R01_OUTLETS = ("SH0900001", "SH0900002", "SH0900003", "SH0900004", "SH0900005", 
 
 
 def report(api: TestClient, rep_id: int, outlet_code: str, on, visited=True, reason=None, order_taken=False):
-    return api.post("/visits", json={"rep_id": rep_id, "outlet_code": outlet_code, "date": on.isoformat(),
-                                     "visited": visited, "reason": reason, "order_taken": order_taken})
+    return api.post(
+        "/visits",
+        json={
+            "rep_id": rep_id,
+            "outlet_code": outlet_code,
+            "date": on.isoformat(),
+            "visited": visited,
+            "reason": reason,
+            "order_taken": order_taken,
+        },
+    )
 
 
 def count(app: FastAPI, table) -> int:
@@ -58,7 +67,9 @@ def test_a_phone_retrying_at_once_gets_its_report_recorded_once(api, app, tiny):
     on = this_monday()
     outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
     answers = at_once(*[lambda: report(api, rep["id"], outlet, on, order_taken=True)] * 50)
-    assert sorted(a.status_code for a in answers) == [200] * 49 + [201], [a.text for a in answers if a.status_code > 201]
+    assert sorted(a.status_code for a in answers) == [200] * 49 + [201], [
+        a.text for a in answers if a.status_code > 201
+    ]
     assert sorted(a.json()["result"] for a in answers) == ["recorded"] + ["unchanged"] * 49
     assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == 1
 
@@ -69,11 +80,16 @@ def test_more_reports_at_once_than_the_server_has_threads_are_all_answered(api, 
     rep = tiny["reps"]["TINY-R01"]
     on = this_monday()
     outlet = day_list(api, rep["id"], on)[0]["outlet_code"]
-    answers = at_once(*(lambda k=k: report(api, rep["id"], outlet, on, visited=k % 2 == 0,
-                                           reason=None if k % 2 == 0 else "closed") for k in range(60)))
+    answers = at_once(
+        *(
+            lambda k=k: report(api, rep["id"], outlet, on, visited=k % 2 == 0, reason=None if k % 2 == 0 else "closed")
+            for k in range(60)
+        )
+    )
     assert all(a.status_code in (200, 201) for a in answers), [a.text for a in answers if a.status_code > 201][:3]
-    assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == sum(a.json()["result"] != "unchanged"
-                                                                            for a in answers)
+    assert count(app, VisitOutcome) == 1 and count(app, VisitReport) == sum(
+        a.json()["result"] != "unchanged" for a in answers
+    )
 
 
 def test_a_different_report_is_a_correction_kept_with_its_time(api, app, tiny):
@@ -86,7 +102,10 @@ def test_a_different_report_is_a_correction_kept_with_its_time(api, app, tiny):
     body = corrected.json()
     assert body["result"] == "corrected" and "corrected" in body["flags"]
     assert (body["visited"], body["reason"], body["order_taken"]) == (False, "closed", False)
-    assert [(r["number"], r["visited"], r["order_taken"]) for r in body["reports"]] == [(1, True, True), (2, False, False)]
+    assert [(r["number"], r["visited"], r["order_taken"]) for r in body["reports"]] == [
+        (1, True, True),
+        (2, False, False),
+    ]
     assert body["reports"][0]["reported_at"] <= body["reports"][1]["reported_at"] == body["reported_at"]
     kpis = api.get("/kpis", params={"rep_id": rep["id"], "from": on.isoformat(), "to": on.isoformat()}).json()
     assert kpis["total"]["successful_visits"] == 0 and kpis["total"]["orders"] == 0  # the latest report counts
@@ -119,23 +138,32 @@ def test_kpis_per_rep_team_and_office_checked_by_hand(api, tiny):
     (d1, a), (d2, b), (d3, c) = planned1[:3]
     on_d1 = {code for d, code in planned1 if d == d1}
     unplanned = next(code for code in R01_OUTLETS if code not in on_d1)
-    for on, code, kwargs in ((d1, a, {"order_taken": True}), (d2, b, {}),
-                             (d3, c, {"visited": False, "reason": "closed"}), (d1, unplanned, {"order_taken": True})):
+    for on, code, kwargs in (
+        (d1, a, {"order_taken": True}),
+        (d2, b, {}),
+        (d3, c, {"visited": False, "reason": "closed"}),
+        (d1, unplanned, {"order_taken": True}),
+    ):
         assert report(api, r1["id"], code, on, **kwargs).status_code == 201
     (e1, x), (e2, y) = planned2[:2]
     assert report(api, r2["id"], x, e1, visited=False, reason="skipped").status_code == 201
     assert report(api, r2["id"], y, e2, visited=False, reason="owner_absent").status_code == 201
 
-    response = api.get("/kpis", params={"office_id": tiny["office_id"], "from": first.isoformat(),
-                                        "to": last.isoformat()})
+    response = api.get(
+        "/kpis", params={"office_id": tiny["office_id"], "from": first.isoformat(), "to": last.isoformat()}
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["targets"] == {"compliance": 1.0, "success_rate": 0.85, "coverage": 1.0}
     rep1, rep2 = (next(r for r in body["reps"] if r["rep_code"] == code) for code in ("TINY-R01", "TINY-R02"))
     # R01: went to 3 of its planned visits (2 visited, 1 closed) plus one unplanned visit with an order
     n1, n2 = len(planned1), len(planned2)
-    assert (rep1["planned_visits"], rep1["reported_visits"], rep1["visits_made"], rep1["unplanned_visits"]) == \
-        (n1, 3, 3, 1)
+    assert (rep1["planned_visits"], rep1["reported_visits"], rep1["visits_made"], rep1["unplanned_visits"]) == (
+        n1,
+        3,
+        3,
+        1,
+    )
     assert rep1["compliance"] == pytest.approx(3 / n1)
     assert (rep1["successful_visits"], rep1["attempted_visits"], rep1["orders"]) == (3, 4, 2)
     assert rep1["success_rate"] == pytest.approx(0.75) and rep1["order_rate"] == pytest.approx(2 / 3)
@@ -154,8 +182,9 @@ def test_kpis_per_rep_team_and_office_checked_by_hand(api, tiny):
     assert [t["supervisor_id"] for t in body["teams"]] == [tiny["supervisor"]["id"]]
     assert body["teams"][0]["planned_visits"] == total["planned_visits"]
 
-    team = api.get("/kpis", params={"supervisor_id": tiny["supervisor"]["id"], "from": first.isoformat(),
-                                    "to": last.isoformat()}).json()
+    team = api.get(
+        "/kpis", params={"supervisor_id": tiny["supervisor"]["id"], "from": first.isoformat(), "to": last.isoformat()}
+    ).json()
     assert team["total"] == total
 
 

@@ -72,6 +72,7 @@ def first_day_with_visits(client, rep_id: int, at_least: int = 1) -> tuple[date,
 
 # --- the plan map ------------------------------------------------------------------------------------------
 
+
 def test_map_numbers_every_route_as_the_rep_day_list(client, journey):
     data = embedded_json(page(client, f"/plans/{journey['plan']['id']}/map"), "plan-data")
     outlets = {o["code"]: o for o in journey["outlets"].values()}
@@ -79,7 +80,8 @@ def test_map_numbers_every_route_as_the_rep_day_list(client, journey):
     for route in data["routes"]:
         listing = day_list(client, route["rep_id"], START + timedelta(days=route["day"]))
         assert [(s[0], s[1], s[5]) for s in route["stops"]] == [
-            (v["seq"], v["outlet_code"], v["arrival"]) for v in listing["visits"]]
+            (v["seq"], v["outlet_code"], v["arrival"]) for v in listing["visits"]
+        ]
         for _seq, code, _name, lon, lat, _arrival in route["stops"]:
             assert (lon, lat) == pytest.approx((outlets[code]["lon"], outlets[code]["lat"]), abs=1e-6)
         # the line runs from the start place through the stops in order to the end place
@@ -145,9 +147,15 @@ def test_map_without_a_published_plan_is_not_found(client, office):
     assert client.get("/plans/987654/map").status_code == 404
 
 
-@pytest.mark.parametrize(("params", "field"), [
-    ({"week": 5}, "week"), ({"week": -1}, "week"), ({"weekday": "someday"}, "weekday"), ({"rep": 987654}, "rep"),
-])
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"week": 5}, "week"),
+        ({"week": -1}, "week"),
+        ({"weekday": "someday"}, "weekday"),
+        ({"rep": 987654}, "rep"),
+    ],
+)
 def test_map_filters_are_checked(client, journey, params, field):
     response = client.get(f"/plans/{journey['plan']['id']}/map", params=params)
     assert response.status_code == 422, response.text
@@ -156,14 +164,19 @@ def test_map_filters_are_checked(client, journey, params, field):
 
 def test_map_opens_with_the_filters_asked_for(client, journey):
     rep = journey["reps"]["R01"]
-    data = embedded_json(page(client, f"/plans/{journey['plan']['id']}/map", rep=rep["id"], week=2, weekday="wed"),
-                         "plan-data")
+    data = embedded_json(
+        page(client, f"/plans/{journey['plan']['id']}/map", rep=rep["id"], week=2, weekday="wed"), "plan-data"
+    )
     assert data["filters"] == {"rep": rep["id"], "week": 2, "weekday": 2}
     assert embedded_json(page(client, f"/plans/{journey['plan']['id']}/map"), "plan-data")["filters"] == {
-        "rep": None, "week": 1, "weekday": None}
+        "rep": None,
+        "week": 1,
+        "weekday": None,
+    }
 
 
 # --- base map and coordinates ------------------------------------------------------------------------------
+
 
 def test_on_gcj02_tiles_the_geometry_is_shifted_to_gcj02(client, journey, monkeypatch):
     monkeypatch.setenv("ROUTEPLAN_TILE_URL", AMAP_TILES)
@@ -191,24 +204,32 @@ def test_day_page_points_follow_the_tiles_too(client, journey, monkeypatch):
     assert data["stops"][0][3:5] == pytest.approx(wgs84_to_gcj02(visit["lon"], visit["lat"]), abs=1e-6)
 
 
-@pytest.mark.parametrize(("environ", "expected"), [
-    ({}, None),
-    ({"ROUTEPLAN_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"}, ("wgs84", "abc")),
-    ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_SUBDOMAINS": "1234"}, ("gcj02", "1234")),
-    ({"ROUTEPLAN_TILE_URL": "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={y}"}, ("gcj02", "abc")),
-    ({"ROUTEPLAN_TILE_URL": "https://tiles.example.cn/{z}/{x}/{y}.png", "ROUTEPLAN_TILE_COORDS": "GCJ-02"},
-     ("gcj02", "abc")),
-])
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, None),
+        ({"ROUTEPLAN_TILE_URL": "https://tile.openstreetmap.org/{z}/{x}/{y}.png"}, ("wgs84", "abc")),
+        ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_SUBDOMAINS": "1234"}, ("gcj02", "1234")),
+        ({"ROUTEPLAN_TILE_URL": "https://rt{s}.map.gtimg.com/tile?z={z}&x={x}&y={y}"}, ("gcj02", "abc")),
+        (
+            {"ROUTEPLAN_TILE_URL": "https://tiles.example.cn/{z}/{x}/{y}.png", "ROUTEPLAN_TILE_COORDS": "GCJ-02"},
+            ("gcj02", "abc"),
+        ),
+    ],
+)
 def test_tile_settings(environ, expected):
     source = tile_source(environ)
     assert (None if source is None else (source.coords.value, source.subdomains)) == expected
 
 
-@pytest.mark.parametrize(("environ", "variable"), [
-    ({"ROUTEPLAN_TILE_URL": "https://tile.openstreetmap.org/tiles.png"}, "ROUTEPLAN_TILE_URL"),
-    ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_COORDS": "mercator"}, "ROUTEPLAN_TILE_COORDS"),
-    ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_COORDS": "bd09"}, "ROUTEPLAN_TILE_COORDS"),
-])
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        ({"ROUTEPLAN_TILE_URL": "https://tile.openstreetmap.org/tiles.png"}, "ROUTEPLAN_TILE_URL"),
+        ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_COORDS": "mercator"}, "ROUTEPLAN_TILE_COORDS"),
+        ({"ROUTEPLAN_TILE_URL": AMAP_TILES, "ROUTEPLAN_TILE_COORDS": "bd09"}, "ROUTEPLAN_TILE_COORDS"),
+    ],
+)
 def test_unusable_tile_settings_are_named(environ, variable):
     with pytest.raises(TileConfigError) as error:
         tile_source(environ)
@@ -224,6 +245,7 @@ def test_a_misconfigured_base_map_is_a_clear_server_error(client, journey, monke
 
 # --- the rep's day page and day sheet ----------------------------------------------------------------------
 
+
 def test_day_page_lists_the_stops_in_order_with_channel_arrival_and_hours(client, journey):
     rep = journey["reps"]["R01"]
     on, listing = first_day_with_visits(client, rep["id"], at_least=2)
@@ -236,7 +258,7 @@ def test_day_page_lists_the_stops_in_order_with_channel_arrival_and_hours(client
         assert messages("en")["channels"][visit["channel"]] in row
     data = embedded_json(html, "day-data")
     assert [s[:2] for s in data["stops"]] == [[v["seq"], v["outlet_code"]] for v in listing["visits"]]
-    assert f'/reps/{rep["id"]}/day/{on.isoformat()}/sheet.pdf?lang=en' in html
+    assert f"/reps/{rep['id']}/day/{on.isoformat()}/sheet.pdf?lang=en" in html
 
 
 def test_day_page_of_a_day_without_visits(client, journey):
@@ -268,20 +290,53 @@ def test_day_sheet_is_an_a4_pdf(client, journey):
 
 def long_day(visits: int) -> DayListPublic:
     """A made-up day of `visits` stops along a street, some sharing a building."""
+
     def at(seq: int) -> tuple[float, float]:
         return 121.35 + 0.0004 * (seq // 3), 31.155
-    stops = [DayVisitPublic(seq=k, outlet_id=k, outlet_code=f"SH{k:07d}", outlet_name=f"测试售点{k}号",
-                            channel="grocery", address="", lon=at(k)[0], lat=at(k)[1], opening_hours=["07:00-21:00"],
-                            arrival="09:00", start="09:00", departure="09:10", arrival_s=32400, start_s=32400,
-                            departure_s=33000, travel_s=60, distance_m=100)
-             for k in range(1, visits + 1)]
+
+    stops = [
+        DayVisitPublic(
+            seq=k,
+            outlet_id=k,
+            outlet_code=f"SH{k:07d}",
+            outlet_name=f"测试售点{k}号",
+            channel="grocery",
+            address="",
+            lon=at(k)[0],
+            lat=at(k)[1],
+            opening_hours=["07:00-21:00"],
+            arrival="09:00",
+            start="09:00",
+            departure="09:10",
+            arrival_s=32400,
+            start_s=32400,
+            departure_s=33000,
+            travel_s=60,
+            distance_m=100,
+        )
+        for k in range(1, visits + 1)
+    ]
     return DayListPublic(
-        rep_id=1, rep_code="R01", rep_name="李伟", date=START, plan_id=1, day=0, week=0, weekday=0, working_day=True,
+        rep_id=1,
+        rep_code="R01",
+        rep_name="李伟",
+        date=START,
+        plan_id=1,
+        day=0,
+        week=0,
+        weekday=0,
+        working_day=True,
         start=DayStartPublic(place="office", lon=121.35, lat=31.155, departure="08:30", departure_s=30600),
-        visits=stops, lunch=None,
-        end=DayEndPublic(place="office", lon=121.35, lat=31.155, arrival="17:00", arrival_s=61200, travel_s=60,
-                         distance_m=100),
-        travel_s=60 * (visits + 1), distance_m=100 * (visits + 1), service_s=600 * visits, idle_s=0)
+        visits=stops,
+        lunch=None,
+        end=DayEndPublic(
+            place="office", lon=121.35, lat=31.155, arrival="17:00", arrival_s=61200, travel_s=60, distance_m=100
+        ),
+        travel_s=60 * (visits + 1),
+        distance_m=100 * (visits + 1),
+        service_s=600 * visits,
+        idle_s=0,
+    )
 
 
 def test_a_long_day_sheet_continues_on_a_second_page():
@@ -296,7 +351,7 @@ def test_numbered_circles_on_the_sheet_map_are_pushed_apart_inside_the_box():
     for i, a in enumerate(centres):
         assert 10.0 <= a[0] <= 390.0 and 10.0 <= a[1] <= 190.0
         assert math.dist(a, office) >= 20.0 - 1e-6
-        for b in centres[i + 1:]:
+        for b in centres[i + 1 :]:
             assert math.dist(a, b) >= 20.0 - 1e-6
     assert centres[5] == (300.0, 50.0)  # alone: stays on its outlet
     assert spread_labels(points, 10.0, 400.0, 200.0, fixed=(office,)) == centres  # the same day prints the same
@@ -304,16 +359,20 @@ def test_numbered_circles_on_the_sheet_map_are_pushed_apart_inside_the_box():
 
 # --- languages ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("lang", "accept_language", "expected"), [
-    (None, None, "zh-CN"),
-    (None, "en-US,en;q=0.9,zh-CN;q=0.8", "en"),
-    (None, "zh-TW,zh;q=0.9,en;q=0.8", "zh-CN"),
-    (None, "fr-FR,fr;q=0.9,en;q=0.5", "en"),
-    (None, "de, en;q=0", "zh-CN"),
-    (None, "en;q=0.4, zh;q=0.7", "zh-CN"),
-    ("en", "zh-CN", "en"),
-    ("zh-cn", "en", "zh-CN"),
-])
+
+@pytest.mark.parametrize(
+    ("lang", "accept_language", "expected"),
+    [
+        (None, None, "zh-CN"),
+        (None, "en-US,en;q=0.9,zh-CN;q=0.8", "en"),
+        (None, "zh-TW,zh;q=0.9,en;q=0.8", "zh-CN"),
+        (None, "fr-FR,fr;q=0.9,en;q=0.5", "en"),
+        (None, "de, en;q=0", "zh-CN"),
+        (None, "en;q=0.4, zh;q=0.7", "zh-CN"),
+        ("en", "zh-CN", "en"),
+        ("zh-cn", "en", "zh-CN"),
+    ],
+)
 def test_choose_language(lang, accept_language, expected):
     assert choose_language(lang, accept_language) == expected
 
@@ -352,6 +411,7 @@ def test_both_languages_translate_the_same_texts_every_channel_and_every_reason(
 
 
 # --- static files ------------------------------------------------------------------------------------------
+
 
 def test_leaflet_is_served_from_the_package(client):
     script = client.get("/web/static/vendor/leaflet/leaflet.js")

@@ -44,8 +44,7 @@ def build(app: FastAPI, client: TestClient) -> dict:
     client.cookies.clear()
     client.headers.update(bearer(app, "admin"))  # the tokens went with the other tables
     start = this_monday() - timedelta(weeks=3)
-    response = client.post("/plans", json={"office_id": office_id, "start_date": start.isoformat(),
-                                           "time_limit_s": 1})
+    response = client.post("/plans", json={"office_id": office_id, "start_date": start.isoformat(), "time_limit_s": 1})
     assert response.status_code == 201, response.text
     plan = response.json()
     assert client.post(f"/plans/{plan['id']}/publish").status_code == 200

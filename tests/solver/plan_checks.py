@@ -36,7 +36,9 @@ def plan_violations(problem: Problem, solution: Solution) -> list[str]:
             if c.windows is not None and not any(
                 w.start_s <= stop.start_s and stop.departure_s <= w.end_s for w in c.windows[v.day]
             ):
-                out.append(f"client {stop.client}: visit {stop.start_s}-{stop.departure_s} outside its windows on day {v.day}")
+                out.append(
+                    f"client {stop.client}: visit {stop.start_s}-{stop.departure_s} outside its windows on day {v.day}"
+                )
             travel, distance, load = travel + leg, distance + int(dist[loc, c.location]), load + c.demand
             loc, t = c.location, stop.departure_s
         leg = int(T[loc, v.end])
@@ -51,7 +53,9 @@ def plan_violations(problem: Problem, solution: Solution) -> list[str]:
         if v.capacity is not None and load > v.capacity:
             out.append(f"vehicle {route.vehicle}: load {load} above capacity {v.capacity}")
         if travel != route.travel_s or distance != route.distance_m:
-            out.append(f"vehicle {route.vehicle}: travel {route.travel_s}/{route.distance_m}, recomputed {travel}/{distance}")
+            out.append(
+                f"vehicle {route.vehicle}: travel {route.travel_s}/{route.distance_m}, recomputed {travel}/{distance}"
+            )
         out += _break_violations(problem, route)
     for c, client in enumerate(problem.clients):
         unplaced = any(u.client == c for u in solution.unplaced)
@@ -89,7 +93,10 @@ def _break_violations(problem: Problem, route) -> list[str]:
     busy = [(s.start_s, s.departure_s) for s in route.stops]
     for taken, rule in zip(route.breaks, v.breaks):
         if not rule.earliest_start_s <= taken.start_s <= rule.latest_start_s:
-            out.append(f"vehicle {route.vehicle}: break at {taken.start_s} outside [{rule.earliest_start_s}, {rule.latest_start_s}]")
+            out.append(
+                f"vehicle {route.vehicle}: break at {taken.start_s} "
+                f"outside [{rule.earliest_start_s}, {rule.latest_start_s}]"
+            )
         if taken.duration_s != rule.duration_s:
             out.append(f"vehicle {route.vehicle}: break of {taken.duration_s} s, {rule.duration_s} s required")
         end = taken.start_s + taken.duration_s

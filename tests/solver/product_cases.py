@@ -45,10 +45,21 @@ def rep_cycle(seed: int, n_outlets: int, side_m: float = 5000.0, consistent: boo
             for day in range(28)
         )
         freq = int(rng.choice(freqs, p=fshares / fshares.sum()))
-        clients.append(Client(location=i + 1, service_s=service_min * 60, patterns=cycle_patterns(freq, WORKING_DAYS), windows=windows))
+        clients.append(
+            Client(
+                location=i + 1, service_s=service_min * 60, patterns=cycle_patterns(freq, WORKING_DAYS), windows=windows
+            )
+        )
     vehicles = tuple(
         Vehicle(day=7 * w + d, start=0, end=0, shift_start_s=SHIFT[0], shift_end_s=SHIFT[1], breaks=(LUNCH,))
         for w in range(4)
         for d in WORKING_DAYS
     )
-    return Problem(num_days=28, clients=tuple(clients), vehicles=vehicles, duration_s=duration_s, distance_m=distance_m, consistent=consistent)
+    return Problem(
+        num_days=28,
+        clients=tuple(clients),
+        vehicles=vehicles,
+        duration_s=duration_s,
+        distance_m=distance_m,
+        consistent=consistent,
+    )

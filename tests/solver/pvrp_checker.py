@@ -81,7 +81,11 @@ def check_solution(instance_path: Path, res_path: Path) -> Check:
         if vehicle in vehicles_of_day[day]:
             violations.append(f"line {line_no}: vehicle {vehicle} used twice on day {day}")
         vehicles_of_day[day].add(vehicle)
-        points = [inst.depot] + [(inst.customers[c].x, inst.customers[c].y) for c in customers if c in inst.customers] + [inst.depot]
+        points = (
+            [inst.depot]
+            + [(inst.customers[c].x, inst.customers[c].y) for c in customers if c in inst.customers]
+            + [inst.depot]
+        )
         if len(points) != len(customers) + 2:
             violations.append(f"line {line_no}: unknown customer in {customers}")
             continue

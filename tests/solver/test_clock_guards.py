@@ -62,8 +62,7 @@ def test_a_clock_that_runs_out_mid_search_gives_a_valid_plan():
     solution = solve(problem, SolveParams(time_limit_s=0.5, seed=1))
     assert time.perf_counter() - started < 30  # ends: no endless phase once the clock is gone
     every_client_accounted_for(problem, solution)
-    assert sum(len(r.stops) for r in solution.routes) == sum(
-        len(p) for p in solution.patterns if p is not None)
+    assert sum(len(r.stops) for r in solution.routes) == sum(len(p) for p in solution.patterns if p is not None)
 
 
 def test_a_price_scale_is_reported_with_the_plan():
@@ -77,8 +76,9 @@ def test_a_stop_request_ends_an_hour_long_search_with_a_valid_plan():
     # The service's cancel: asked once the search is under way, the hour ends at the next poll.
     problem = rep_cycle(seed=4, n_outlets=100)
     asked_at = time.perf_counter() + 1.0
-    solution = solve(problem, SolveParams(time_limit_s=3600, seed=0),
-                     stop_requested=lambda: time.perf_counter() >= asked_at)
+    solution = solve(
+        problem, SolveParams(time_limit_s=3600, seed=0), stop_requested=lambda: time.perf_counter() >= asked_at
+    )
     assert solution.runtime_s < 600  # not the hour
     every_client_accounted_for(problem, solution)
     assert len(solution.unplaced) < len(problem.clients)

@@ -27,13 +27,18 @@ def street_day(windows: dict[int, tuple[int, int]]) -> Problem:
     x = np.array(POSITIONS)
     duration_s = np.abs(x[:, None] - x[None, :]).astype(np.int64) * BLOCK_S
     clients = tuple(
-        Client(location=c + 1, service_s=SERVICE_S, patterns=((0,),),
-               windows=(tuple(TimeWindow(*w) for w in [windows.get(c, (7 * H, 20 * H))]),))
+        Client(
+            location=c + 1,
+            service_s=SERVICE_S,
+            patterns=((0,),),
+            windows=(tuple(TimeWindow(*w) for w in [windows.get(c, (7 * H, 20 * H))]),),
+        )
         for c in range(len(POSITIONS) - 1)
     )
     vehicle = Vehicle(day=0, start=0, end=0, shift_start_s=SHIFT[0], shift_end_s=SHIFT[1])
-    return Problem(num_days=1, clients=clients, vehicles=(vehicle,), duration_s=duration_s, distance_m=duration_s,
-                   balance_weight=0)
+    return Problem(
+        num_days=1, clients=clients, vehicles=(vehicle,), duration_s=duration_s, distance_m=duration_s, balance_weight=0
+    )
 
 
 def travel_if_on_time(problem: Problem, order: tuple[int, ...]) -> int | None:
@@ -57,8 +62,9 @@ def test_the_search_returns_the_best_punctual_order_of_a_day_with_windows():
     incumbent = [3, 0, 4, 1, 5, 2, 6, 7]  # E4 first, then zigzag: on time, 32 blocks
     assert travel_if_on_time(problem, tuple(incumbent)) == 32 * BLOCK_S
     on_time = [t for order in permutations(range(8)) if (t := travel_if_on_time(problem, order)) is not None]
-    routes, branches, late_priced = reoptimize_day(inst, [0], [incumbent], solution_limit=2000, time_limit_s=20.0,
-                                                   guided=True)
+    routes, branches, late_priced = reoptimize_day(
+        inst, [0], [incumbent], solution_limit=2000, time_limit_s=20.0, guided=True
+    )
     assert late_priced and branches > 0
     (order,) = routes
     assert sorted(order) == list(range(8))

@@ -68,19 +68,30 @@ def test_route_made_infeasible_by_new_hours_gives_up_only_what_it_must() -> None
     windows = list(problem.clients[victim].windows)
     windows[day] = (TimeWindow(16 * 3600 + 1800, 17 * 3600),)
     clients = list(problem.clients)
-    clients[victim] = Client(location=clients[victim].location, service_s=clients[victim].service_s,
-                             patterns=clients[victim].patterns, windows=tuple(windows))
-    changed = Problem(num_days=problem.num_days, clients=tuple(clients), vehicles=problem.vehicles,
-                      duration_s=problem.duration_s, distance_m=problem.distance_m,
-                      balance_weight=problem.balance_weight)
+    clients[victim] = Client(
+        location=clients[victim].location,
+        service_s=clients[victim].service_s,
+        patterns=clients[victim].patterns,
+        windows=tuple(windows),
+    )
+    changed = Problem(
+        num_days=problem.num_days,
+        clients=tuple(clients),
+        vehicles=problem.vehicles,
+        duration_s=problem.duration_s,
+        distance_m=problem.distance_m,
+        balance_weight=problem.balance_weight,
+    )
     result = fold(FoldInput(changed, kept_routes(problem, solution, set()), ()))
     assert plan_violations(changed, result.solution) == []
     assert result.forced_moves >= 1 and victim in result.moved
     others = set(result.moved)
     assert all(
         [c for c in seq if c not in others] == [c for c in kept if c not in others]
-        for seq, kept in ((orders(result.solution, changed).get(problem.vehicles[k].day, []), kept)
-                          for k, kept in enumerate(kept_routes(problem, solution, set())))
+        for seq, kept in (
+            (orders(result.solution, changed).get(problem.vehicles[k].day, []), kept)
+            for k, kept in enumerate(kept_routes(problem, solution, set()))
+        )
     )
 
 
@@ -98,8 +109,14 @@ def test_change_budget_bounds_moves_and_never_raises_the_objective() -> None:
 def objective(problem: Problem, solution: Solution) -> float:
     """The plan's objective: travel, idle from each day's shift start at its price, the day-balance term (spread,
     priced more beyond the tolerance)."""
-    idle = sum(r.end_s - problem.vehicles[r.vehicle].shift_start_s - r.travel_s - sum(b.duration_s for b in r.breaks)
-               - sum(problem.clients[s.client].service_s for s in r.stops) for r in solution.routes)
+    idle = sum(
+        r.end_s
+        - problem.vehicles[r.vehicle].shift_start_s
+        - r.travel_s
+        - sum(b.duration_s for b in r.breaks)
+        - sum(problem.clients[s.client].service_s for s in r.stops)
+        for r in solution.routes
+    )
     return solution.travel_s + round(IDLE_WEIGHT * idle) + problem.balance_weight * solution.stats["balance_s"]
 
 
@@ -115,8 +132,15 @@ def test_routes_must_cover_every_vehicle() -> None:
 
 def timetable(solution: Solution) -> dict[int, tuple]:
     """Per vehicle what a rep's card prints: departure, each stop's times, the lunch, the return."""
-    return {r.vehicle: (r.start_s, tuple((s.client, s.arrival_s, s.start_s, s.departure_s) for s in r.stops),
-                        tuple((b.start_s, b.after_stops) for b in r.breaks), r.end_s) for r in solution.routes}
+    return {
+        r.vehicle: (
+            r.start_s,
+            tuple((s.client, s.arrival_s, s.start_s, s.departure_s) for s in r.stops),
+            tuple((b.start_s, b.after_stops) for b in r.breaks),
+            r.end_s,
+        )
+        for r in solution.routes
+    }
 
 
 @settings(max_examples=6, deadline=None)

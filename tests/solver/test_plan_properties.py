@@ -25,14 +25,19 @@ def problems(draw) -> Problem:
     lunch = Break(11 * H + 1800, 13 * H, H) if draw(st.booleans()) else None
     shift_end = draw(st.sampled_from([13 * H, 17 * H + 1800]))
     vehicles = tuple(
-        Vehicle(day=d, start=0, end=0, shift_start_s=8 * H + 1800, shift_end_s=shift_end, breaks=(lunch,) if lunch else ())
+        Vehicle(
+            day=d, start=0, end=0, shift_start_s=8 * H + 1800, shift_end_s=shift_end, breaks=(lunch,) if lunch else ()
+        )
         for d in working
     )
     clients = []
     for i in range(1, n + 1):
         visits = draw(st.integers(1, 2))
         all_days = list(range(days))
-        patterns = tuple(tuple(sorted(rng.choice(all_days, size=min(visits, days), replace=False).tolist())) for _ in range(draw(st.integers(0, 3))))
+        patterns = tuple(
+            tuple(sorted(rng.choice(all_days, size=min(visits, days), replace=False).tolist()))
+            for _ in range(draw(st.integers(0, 3)))
+        )
         windows = None
         if draw(st.booleans()):
             windows = []

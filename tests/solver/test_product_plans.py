@@ -21,9 +21,14 @@ def line_matrix(positions_s: list[int]) -> np.ndarray:
     return np.abs(x[:, None] - x[None, :])
 
 
-def one_day(*clients: Client, positions_s: list[int], shift=(8 * H, 18 * H), breaks=(), days: int = 1, capacity=None) -> Problem:
+def one_day(
+    *clients: Client, positions_s: list[int], shift=(8 * H, 18 * H), breaks=(), days: int = 1, capacity=None
+) -> Problem:
     T = line_matrix(positions_s)
-    vehicles = tuple(Vehicle(day=d, start=0, end=0, shift_start_s=shift[0], shift_end_s=shift[1], breaks=breaks, capacity=capacity) for d in range(days))
+    vehicles = tuple(
+        Vehicle(day=d, start=0, end=0, shift_start_s=shift[0], shift_end_s=shift[1], breaks=breaks, capacity=capacity)
+        for d in range(days)
+    )
     return Problem(num_days=days, clients=clients, vehicles=vehicles, duration_s=T, distance_m=T * 5)
 
 
@@ -128,7 +133,11 @@ def test_consistent_plan_keeps_every_outlet_with_one_rep():
     xy = rng.uniform(0, 3000, size=(13, 2))
     T = np.rint(np.sqrt(((xy[:, None] - xy[None]) ** 2).sum(-1))).astype(np.int64)
     clients = tuple(Client(location=i, service_s=900, patterns=((0, 2), (1, 3))) for i in range(1, 13))
-    vehicles = tuple(Vehicle(day=d, start=0, end=0, shift_start_s=8 * H, shift_end_s=12 * H, crew=crew) for d in range(4) for crew in (0, 1))
+    vehicles = tuple(
+        Vehicle(day=d, start=0, end=0, shift_start_s=8 * H, shift_end_s=12 * H, crew=crew)
+        for d in range(4)
+        for crew in (0, 1)
+    )
     problem = Problem(num_days=4, clients=clients, vehicles=vehicles, duration_s=T, distance_m=T)
     solution = solve(problem, QUICK)
     assert plan_violations(problem, solution) == []  # checks one crew per client
@@ -168,7 +177,9 @@ def test_lunch_is_taken_where_the_mornings_work_meets_its_window_not_by_waiting_
     # visit (11:45) nobody waits.
     lunch = Break(earliest_start_s=11 * H + 1800, latest_start_s=12 * H + 1800, duration_s=H)
     outlets = [Client(location=i, service_s=H, patterns=((0,),)) for i in range(1, 6)]
-    problem = one_day(*outlets, positions_s=[0, 300, 600, 900, 1200, 1500], shift=(8 * H + 1800, 18 * H), breaks=(lunch,))
+    problem = one_day(
+        *outlets, positions_s=[0, 300, 600, 900, 1200, 1500], shift=(8 * H + 1800, 18 * H), breaks=(lunch,)
+    )
     solution = solve(problem, QUICK)
     assert plan_violations(problem, solution) == []
     (route,) = solution.routes

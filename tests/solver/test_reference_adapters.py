@@ -62,12 +62,23 @@ def two_doors_week() -> WeekCase:
     window closes before anyone can get there; only its afternoon window can be used."""
     duration_s = np.array([[0, BLOCK_S, BLOCK_S], [BLOCK_S, 0, 0], [BLOCK_S, 0, 0]], dtype=np.int64)
     outlets = (
-        WeekOutlet(location=1, service_s=SERVICE_S, closed_days=(0,),
-                   windows=((SHIFT_START_S - 7200, SHIFT_START_S + 30), (SHIFT_START_S + 1200, SHIFT_START_S + 1800))),
+        WeekOutlet(
+            location=1,
+            service_s=SERVICE_S,
+            closed_days=(0,),
+            windows=((SHIFT_START_S - 7200, SHIFT_START_S + 30), (SHIFT_START_S + 1200, SHIFT_START_S + 1800)),
+        ),
         WeekOutlet(location=2, service_s=SERVICE_S, windows=(ALL_DAY,), closed_days=(1,)),
     )
-    return WeekCase(name="two doors", outlets=outlets, duration_s=duration_s, distance_m=duration_s * 4,
-                    working_days=(0, 1), shift_start_s=SHIFT_START_S, shift_end_s=SHIFT_START_S + 2400)
+    return WeekCase(
+        name="two doors",
+        outlets=outlets,
+        duration_s=duration_s,
+        distance_m=duration_s * 4,
+        working_days=(0, 1),
+        shift_start_s=SHIFT_START_S,
+        shift_end_s=SHIFT_START_S + 2400,
+    )
 
 
 @pytest.mark.parametrize("engine", sorted(e for e in ENGINES if engine_expresses(e, two_doors_week())))

@@ -33,13 +33,15 @@ ALL_DAY = (TimeWindow(0, 24 * 3600),)
 
 
 def choice(num_reps, mornings, weights=None, done=None, previous=None, available=None):
-    return choose_reps(RepChoiceProblem(
-        num_reps=num_reps,
-        available=available or tuple(tuple(range(num_reps)) for _ in range(mornings)),
-        weights=weights or (1,) * num_reps,
-        rides_done=done or (0,) * num_reps,
-        previous_rep=previous,
-    ))
+    return choose_reps(
+        RepChoiceProblem(
+            num_reps=num_reps,
+            available=available or tuple(tuple(range(num_reps)) for _ in range(mornings)),
+            weights=weights or (1,) * num_reps,
+            rides_done=done or (0,) * num_reps,
+            previous_rep=previous,
+        )
+    )
 
 
 def test_equal_reps_share_the_period_evenly_and_never_twice_in_a_row():
@@ -95,8 +97,13 @@ def line_problem(xs, values, *, start_s=0, end_by_s, service_s=60, reps=None, wi
     points = np.array([0, 0, *xs], dtype=np.int64)
     matrix = np.abs(points[:, None] - points[None, :])
     candidates = tuple(
-        SpotCandidate(location=2 + i, service_s=service_s, windows=(windows or {}).get(i, ALL_DAY), value=v,
-                      rep=(reps or [0] * len(xs))[i])
+        SpotCandidate(
+            location=2 + i,
+            service_s=service_s,
+            windows=(windows or {}).get(i, ALL_DAY),
+            value=v,
+            rep=(reps or [0] * len(xs))[i],
+        )
         for i, v in enumerate(values)
     )
     return SpotCheckProblem(matrix, candidates, start_s, end_by_s, rep_bonus)
@@ -150,8 +157,13 @@ def test_the_route_is_as_good_as_trying_every_order_of_every_subset(seed):
     points = rng.uniform(0, 1500, size=(n + 2, 2))
     matrix = np.rint(np.hypot(*(points[:, None, :] - points[None, :, :]).transpose(2, 0, 1))).astype(np.int64)
     candidates = tuple(
-        SpotCandidate(location=2 + i, service_s=300, windows=(TimeWindow(int(s), int(s) + 3600),),
-                      value=int(rng.integers(500, 4000)), rep=int(rng.integers(0, 3)))
+        SpotCandidate(
+            location=2 + i,
+            service_s=300,
+            windows=(TimeWindow(int(s), int(s) + 3600),),
+            value=int(rng.integers(500, 4000)),
+            rep=int(rng.integers(0, 3)),
+        )
         for i, s in enumerate(rng.uniform(0, 3600, size=n))
     )
     problem = SpotCheckProblem(matrix, candidates, start_s=0, end_by_s=5400, rep_bonus=1000)
@@ -173,10 +185,13 @@ def test_timed_route_refuses_a_late_return():
 
 def day_of(starts, *, windows=None, travel_s=300, service_s=600, shift_end_s=18 * 3600, lunch=None):
     """Stops published at `starts` (seconds), each 300 s from the previous, 600 s of service."""
-    stops = tuple(DayStop(service_s=service_s, travel_s=travel_s, windows=(windows or {}).get(i, ALL_DAY),
-                          planned_start_s=s) for i, s in enumerate(starts))
-    return RepDay(start_s=starts[0] - travel_s, stops=stops, return_travel_s=travel_s, shift_end_s=shift_end_s,
-                  lunch=lunch)
+    stops = tuple(
+        DayStop(service_s=service_s, travel_s=travel_s, windows=(windows or {}).get(i, ALL_DAY), planned_start_s=s)
+        for i, s in enumerate(starts)
+    )
+    return RepDay(
+        start_s=starts[0] - travel_s, stops=stops, return_travel_s=travel_s, shift_end_s=shift_end_s, lunch=lunch
+    )
 
 
 H = 3600
@@ -187,8 +202,14 @@ def test_coaching_at_every_third_stop_delays_the_later_stops():
     starts = [9 * H + k * 900 for k in range(6)]  # 09:00, 09:15, ... back to back (300 travel + 600 service)
     morning = plan_morning(day_of(starts), RULES)
     assert [s.coaching_s for s in morning.stops] == [0, 0, 900, 0, 0, 900]
-    assert [s.start_s for s in morning.stops] == [9 * H, 9 * H + 900, 9 * H + 1800, 9 * H + 3600, 9 * H + 4500,
-                                                  9 * H + 5400]
+    assert [s.start_s for s in morning.stops] == [
+        9 * H,
+        9 * H + 900,
+        9 * H + 1800,
+        9 * H + 3600,
+        9 * H + 4500,
+        9 * H + 5400,
+    ]
     assert morning.supervised == 6 and morning.leave_s == 9 * H + 5400 + 600 + 900
     assert morning.feasible and morning.coaching_dropped == ()
 
@@ -236,7 +257,9 @@ def test_every_rep_once_per_period_and_never_twice_in_a_row_when_all_work_every_
     mornings = 6 * weeks
     weights = tuple(data.draw(st.lists(st.integers(1, 4), min_size=num_reps, max_size=num_reps)))
     result = choice(num_reps, mornings, weights=weights)
-    assert set(result.reps) == set(range(num_reps)) if mornings >= num_reps else len(result.missed) == num_reps - mornings
+    assert (
+        set(result.reps) == set(range(num_reps)) if mornings >= num_reps else len(result.missed) == num_reps - mornings
+    )
     assert result.repeats == 0 and all(a != b for a, b in zip(result.reps, result.reps[1:]))
 
 
@@ -267,8 +290,10 @@ def test_the_morning_keeps_the_order_never_starts_early_and_keeps_the_day_feasib
     for stop, timed in zip(day.stops, morning.stops):
         assert timed.start_s >= stop.planned_start_s
         assert any(w.start_s <= timed.start_s and timed.departure_s <= w.end_s for w in stop.windows)
-    supervised = morning.stops[:morning.supervised]
-    assert all(s.with_supervisor for s in supervised) and not any(s.with_supervisor for s in morning.stops[morning.supervised:])
+    supervised = morning.stops[: morning.supervised]
+    assert all(s.with_supervisor for s in supervised) and not any(
+        s.with_supervisor for s in morning.stops[morning.supervised :]
+    )
     assert all(s.departure_s <= rules.morning_end_s for s in supervised)
     dropped = {d.stop for d in morning.coaching_dropped}
     for k, s in enumerate(morning.stops):

@@ -46,7 +46,9 @@ def test_prices_are_lowered_on_a_cpu_faster_than_they_say():
     cpu.now_s += 0.1 * budget.max_work_us / 1e6  # the work took a fifth of the CPU time its prices say
     assert not budget.done(0.2)  # so the budget lasts
     assert budget.price_scale == 2 ** (round(8 * np.log2(0.2)) / 8)
-    assert budget.left_estimated_us() == pytest.approx(budget.max_work_us * (1 - 0.5 * budget.price_scale) / budget.price_scale)
+    assert budget.left_estimated_us() == pytest.approx(
+        budget.max_work_us * (1 - 0.5 * budget.price_scale) / budget.price_scale
+    )
 
 
 def test_a_cpu_slower_than_the_prices_keeps_them_and_the_clock_guards():

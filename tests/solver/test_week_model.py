@@ -40,9 +40,17 @@ def street_problem(patterns=((0,), (1,))) -> Problem:
         for c in range(6)
     )
     lunch = (Break(earliest_start_s=8 * H, latest_start_s=13 * H + 1800, duration_s=1800),)
-    vehicles = tuple(Vehicle(day=d, start=0, end=0, shift_start_s=8 * H, shift_end_s=17 * H, breaks=lunch) for d in (0, 1))
-    return Problem(num_days=2, clients=clients, vehicles=vehicles, duration_s=duration_s, distance_m=duration_s * 4,
-                   balance_weight=0)
+    vehicles = tuple(
+        Vehicle(day=d, start=0, end=0, shift_start_s=8 * H, shift_end_s=17 * H, breaks=lunch) for d in (0, 1)
+    )
+    return Problem(
+        num_days=2,
+        clients=clients,
+        vehicles=vehicles,
+        duration_s=duration_s,
+        distance_m=duration_s * 4,
+        balance_weight=0,
+    )
 
 
 def mixed_plan(problem: Problem) -> tuple[PlanState, list[int]]:
