@@ -34,20 +34,22 @@ def search_week(
     state: PlanState, candidates: list[int], budget: Budget, seed: int, cfg: SearchConfig, share: float
 ) -> None:
     """When every client has one fixed day: ruin and recreate for the first part of `share` of the budget, the
-    week's model for clients still left out, then the final polish of every day with the rest of the budget;
-    the engine's search after it finds the budget spent. Does nothing for other problems."""
+    tour search reordering a day for each client still left out (where it takes every day), ruin and recreate
+    again and the week's model for those still left out, then the final polish of every day with the rest of the
+    budget; the engine's search after it finds the budget spent. Does nothing for other problems."""
     days = single_day_clients(state, candidates)
     if days is None or any(len(d) > 1 for d in days.values()):
         return
-    first = TOUR_SEARCH_RUIN_RECREATE_SHARE if tour_search_days(state) else RUIN_RECREATE_SHARE
+    by_tour = tour_search_days(state)
+    first = TOUR_SEARCH_RUIN_RECREATE_SHARE if by_tour else RUIN_RECREATE_SHARE
     improve(state, candidates, budget, seed, cfg, share=first * share)
+    if by_tour and any(state.pattern[c] is None for c in candidates):
+        put_in_by_tour_search(state, candidates, budget, cfg, seed)
     if any(state.pattern[c] is None for c in candidates) and first < RUIN_RECREATE_SHARE:
         # Only ruin and recreate and the week's model place clients: the first goes on with the larger share.
         improve(state, candidates, budget, seed + 1, cfg, share=RUIN_RECREATE_SHARE * share)
     if any(state.pattern[c] is None for c in candidates):
         reroute_week(state, candidates, PUT_IN_SOLUTIONS, min(budget.remaining_s(), PUT_IN_SHARE * budget.time_limit_s))
-    if any(state.pattern[c] is None for c in candidates):
-        put_in_by_tour_search(state, candidates, budget, cfg, seed)
     final_polish(state, budget, cfg, seed)
 
 
