@@ -246,11 +246,13 @@ def rep_day_best(day) -> float | None:
     return min((p[0] for p in prices if p is not None), default=None)
 
 
-def rep_day_search(day, seed: int = 0, max_moves: float = 3_000_000):
+def rep_day_search(day, idle_weight: float = IDLE_PRICE):
+    """The tour search on a rep_day from the outlets' listed order, 3 million moves."""
     travel, service, windows = day
     k = max(len(w) for w in windows)
     start_lo = np.array([[lo for lo, _ in w] + [0] * (k - len(w)) for w in windows])
     start_hi = np.array([[hi for _, hi in w] + [-1] * (k - len(w)) for w in windows])
+    incumbent = list(range(len(service)))
     return best_tour(
         travel,
         service,
@@ -258,13 +260,13 @@ def rep_day_search(day, seed: int = 0, max_moves: float = 3_000_000):
         start_hi,
         SHIFT_START,
         SHIFT_END,
-        list(range(len(service))),
-        seed,
+        incumbent,
+        0,
         PER_MOVE,
-        max_moves,
+        3_000_000,
         30.0,
         breaks=(LUNCH,),
-        idle_weight=IDLE_PRICE,
+        idle_weight=idle_weight,
     )
 
 
@@ -284,25 +286,8 @@ def test_a_day_with_lunch_and_split_hours_comes_back_at_its_best_price(seed):
 def test_idle_is_priced_against_travel():
     """Without the idle price the search takes the shortest order; with it, an order that waits less."""
     day = rep_day(2)
-    travel, service, windows = day
     shortest = min(p[1] for o in permutations(range(7)) for k in range(8) if (p := rep_day_price(day, o, k)))
-    k = max(len(w) for w in windows)
-    start_lo = np.array([[lo for lo, _ in w] + [0] * (k - len(w)) for w in windows])
-    start_hi = np.array([[hi for _, hi in w] + [-1] * (k - len(w)) for w in windows])
-    unpriced = best_tour(
-        travel,
-        service,
-        start_lo,
-        start_hi,
-        SHIFT_START,
-        SHIFT_END,
-        list(range(7)),
-        0,
-        PER_MOVE,
-        3_000_000,
-        30.0,
-        breaks=(LUNCH,),
-    )
+    unpriced = rep_day_search(day, idle_weight=0.0)
     priced = rep_day_search(day)
     assert unpriced.travel == shortest
     assert (
