@@ -22,7 +22,7 @@ from solver.portfolio import best_of_seeds
 from solver.precheck import precheck, vehicle_groups
 from solver.routes import place_breaks
 from solver.schedule import timed_route
-from solver.search import Budget, SearchConfig, final_polish, improve
+from solver.search import Budget, SearchConfig, final_polish, improve, phase_end
 from solver.week_phase import search_week
 
 FINAL_POLISH_SHARE = 0.05  # of the budget, kept for reordering the best plan's days at the end
@@ -77,7 +77,7 @@ def construct(state: PlanState, candidates: list[int], budget: Budget) -> None:
     inst = state.inst
     snapshot = state.snapshot()
     insert_clients(state, candidates)
-    if budget.done(0.5):
+    if phase_end(budget, 0.5)():
         return
     regret = (state.objective(candidates), state.snapshot())
     state.restore(snapshot)

@@ -11,7 +11,7 @@ import pytest
 from solver import SolveParams, solve
 from solver.plan_state import Work
 from solver.pvrp import read_instance
-from solver.search import MICROSECONDS_PER_UNIT, WORK_SHARE_OF_LIMIT, Budget
+from solver.search import MICROSECONDS_PER_UNIT, WORK_SHARE_OF_LIMIT, Budget, phase_end
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pvrp"
 
@@ -30,13 +30,13 @@ def test_the_work_done_not_the_clock_ends_the_search():
     meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     assert budget.max_work_us == 10.0 * 1e6 * WORK_SHARE_OF_LIMIT
-    assert not budget.done()
+    assert not phase_end(budget, 1.0)()
     meter[Work.ITERATIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
     cpu.now_s += 0.5 * budget.max_work_us / 1e6  # the prices fit this machine: CPU time as estimated
-    assert budget.done(0.5) and not budget.done(0.6)
+    assert phase_end(budget, 0.5)() and not phase_end(budget, 0.6)()
     meter[Work.POSITIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.POSITIONS]
     cpu.now_s += 0.5 * budget.max_work_us / 1e6
-    assert budget.done()
+    assert phase_end(budget, 1.0)()
 
 
 def test_prices_are_lowered_on_a_cpu_faster_than_they_say():
@@ -44,7 +44,7 @@ def test_prices_are_lowered_on_a_cpu_faster_than_they_say():
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     meter[Work.ITERATIONS] = 0.5 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
     cpu.now_s += 0.1 * budget.max_work_us / 1e6  # the work took a fifth of the CPU time its prices say
-    assert not budget.done(0.2)  # so the budget lasts
+    assert not phase_end(budget, 0.2)()  # so the budget lasts
     assert budget.price_scale == 2 ** (round(8 * np.log2(0.2)) / 8)
     assert budget.left_estimated_us() == pytest.approx(
         budget.max_work_us * (1 - 0.5 * budget.price_scale) / budget.price_scale
@@ -56,9 +56,9 @@ def test_a_cpu_slower_than_the_prices_keeps_them_and_the_clock_guards():
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     meter[Work.ITERATIONS] = 0.25 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
     cpu.now_s += 0.75 * budget.max_work_us / 1e6  # three times slower
-    assert not budget.done(0.3) and budget.price_scale == 1.0
+    assert not phase_end(budget, 0.3)() and budget.price_scale == 1.0
     slow = Budget(10.0, None, time.perf_counter() - 9.6, meter, cpu_clock=cpu)  # and 96% of the limit gone
-    assert slow.done(0.95)
+    assert phase_end(slow, 0.95)()
 
 
 def test_a_price_scale_beyond_its_bounds_is_held_at_them():
@@ -66,7 +66,7 @@ def test_a_price_scale_beyond_its_bounds_is_held_at_them():
     budget = Budget(10.0, None, time.perf_counter(), meter, cpu_clock=cpu)
     meter[Work.ITERATIONS] = 0.2 * budget.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
     cpu.now_s += 1e-9
-    assert not budget.done() and budget.price_scale == 0.125
+    assert not phase_end(budget, 1.0)() and budget.price_scale == 0.125
 
 
 def test_every_work_count_has_a_price():
@@ -76,7 +76,7 @@ def test_every_work_count_has_a_price():
 
 def test_the_clock_ends_each_phase_at_its_share_of_the_limit():
     budget = Budget(10.0, None, time.perf_counter() - 9.6, np.zeros(len(Work.NAMES)))  # 96% of the limit gone
-    assert budget.done(0.95) and not budget.done(0.99)
+    assert phase_end(budget, 0.95)() and not phase_end(budget, 0.99)()
 
 
 def test_a_large_instance_keeps_its_time_limit():
