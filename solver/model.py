@@ -66,9 +66,7 @@ class Client:
 
 
 # Price of a second of idle time (waiting for an outlet to open or for the lunch window) against a second of
-# travel. At 1 the search, held to days without waiting, ended 3-34% longer in travel than at 0.5 for the same
-# idle; at 0.5 and 0.25 idle fell from 41-55 min a rep-day (travel alone) to 1-9 min for 2-10% more travel
-# (benchmarks/RESULTS.md, "A rep's day").
+# travel: half, which cuts most idle for a little more travel (benchmarks/RESULTS.md, "A rep's day").
 IDLE_WEIGHT = 0.5
 # How far apart a crew's day workloads may be before the search prices their spread higher: an hour, what a
 # sales office calls balanced days.

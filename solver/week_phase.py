@@ -5,11 +5,8 @@ takes every day, against the twentieth kept for it otherwise).
 
 The week's model (solver.routing.week_model) holds every vehicle, each client allowed on its days' vehicles,
 and may put in clients the search left out; here it puts them in. The same model would let clients with a
-choice of single days move between days, but as a search phase it did worse than what the engine does:
-on 191 outlets free to take any day, half of the budget handed to it ended 2% longer than ruin and recreate
-alone (18,859 s against 18,426 s, 1000 iterations); with the days fixed (300 outlets, 10 s, half of the
-budget each) it ended at 28,712 s against 28,344 s for guided local search day by day, and 29,509 s for the
-engine without this phase.
+choice of single days move between days, but as a search phase it did worse than ruin and recreate with free
+days and than day-by-day reordering with fixed days (benchmarks/RESULTS.md, "Against PyVRP and VROOM").
 """
 
 from __future__ import annotations
@@ -19,11 +16,9 @@ from solver.routes import place_breaks
 from solver.routing import reoptimize_week, retour, tour_searchable
 from solver.search import MICROSECONDS_PER_UNIT, Budget, SearchConfig, final_polish, improve, tour_search_days
 
-# Of the phase's budget, before the days are reordered with the rest. Guided local search needs good routes to
-# start from (300 outlets, fixed days: 0.7 gave 27,935 / 27,766 s at 10 / 30 s, 0.5 gave 28,344 / 28,270 s);
-# the compiled tour search breeds its own, and does better with more of the budget (`python -m
-# benchmarks.day_router`, the same week: 0.7 gave 27,705 / 27,697 s, 0.3 gave 27,673 / 27,673 s, 0.1 left an
-# outlet out at 10 s).
+# Of the phase's budget, before the days are reordered with the rest: guided local search needs good routes to
+# start from, the compiled tour search breeds its own and does better with more of the budget
+# (benchmarks/RESULTS.md, "Against PyVRP and VROOM").
 RUIN_RECREATE_SHARE = 0.7
 TOUR_SEARCH_RUIN_RECREATE_SHARE = 0.3  # when the tour search takes every day
 PUT_IN_SOLUTIONS = 200  # guided local search solutions of the week's model putting in clients left out

