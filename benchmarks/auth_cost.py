@@ -37,11 +37,17 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
 from benchmarks.day_list import fresh_database  # noqa: E402
-from service import auth, db, plan_repository, planning, policy  # noqa: E402
+from service.access import (  # noqa: E402
+    auth,
+    policy,  # noqa: E402
+)
+from service.access.tokens import create_token  # noqa: E402
 from service.app import create_app  # noqa: E402
-from service.bundle import load_bundle  # noqa: E402
-from service.cli import next_monday  # noqa: E402
-from service.tokens import create_token  # noqa: E402
+from service.core import db  # noqa: E402
+from service.core.calendar import next_monday  # noqa: E402
+from service.master_data.bundle import load_bundle  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
 
 TINY = REPO_ROOT / "sample_routes" / "tiny"
 ROUNDS = 5

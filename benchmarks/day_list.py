@@ -49,10 +49,13 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from service import db, plan_repository, planning, repository  # noqa: E402
-from service.bundle import load_bundle  # noqa: E402
-from service.cli import next_monday  # noqa: E402
-from service.tokens import create_token  # noqa: E402
+from service.access.tokens import create_token  # noqa: E402
+from service.core import db  # noqa: E402
+from service.core.calendar import next_monday  # noqa: E402
+from service.master_data import repository  # noqa: E402
+from service.master_data.bundle import load_bundle  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
 
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

@@ -29,10 +29,13 @@ from sqlmodel import Session, select
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from service import change_sets, db, plan_repository, planning  # noqa: E402
-from service.bundle import load_bundle  # noqa: E402
-from service.change_set_schemas import ChangeSetCreate  # noqa: E402
-from service.tables import Outlet, OutletStatus  # noqa: E402
+from service.core import db  # noqa: E402
+from service.core.tables import Outlet, OutletStatus  # noqa: E402
+from service.line_cleanup import change_sets  # noqa: E402
+from service.line_cleanup.schemas import ChangeSetCreate  # noqa: E402
+from service.master_data.bundle import load_bundle  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
 
 HOURS = {day: ["07:00-21:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 

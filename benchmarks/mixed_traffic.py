@@ -47,8 +47,9 @@ from benchmarks.day_list import (
     start_server,
     stop_server,
 )
-from service import db, repository
-from service.tokens import create_token
+from service.access.tokens import create_token
+from service.core import db
+from service.master_data import repository
 
 WRK_SCRIPT = """
 local requests = %(requests)s

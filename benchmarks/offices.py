@@ -9,8 +9,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from service import db
-from service.bundle import load_bundle
+from service.core import db
+from service.master_data.bundle import load_bundle
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_OFFICE = REPO_ROOT / "sample_routes" / "shanghai_minhang"

@@ -24,8 +24,10 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from service import db, plan_repository, planning  # noqa: E402
-from service.bundle import load_bundle  # noqa: E402
+from service.core import db  # noqa: E402
+from service.master_data.bundle import load_bundle  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
 
 SHOWN_UNPLACED = 20
 

@@ -33,10 +33,11 @@ from sqlmodel import Session
 
 from benchmarks.day_list import free_port, fresh_database, serve_command, start_server, stop_server
 from sample_routes.renamed import TINY, tiny_office_copy
-from service import db, repository
-from service.bundle import load_bundle
-from service.imports import HOURS_COLUMNS
-from service.tokens import create_token
+from service.access.tokens import create_token
+from service.core import db
+from service.master_data import repository
+from service.master_data.bundle import load_bundle
+from service.master_data.outlet_import import HOURS_COLUMNS
 
 COLUMNS = [
     "customer_code",

@@ -37,7 +37,8 @@ import vroom
 from pyvrp.stop import MaxRuntime
 
 from benchmarks.offices import loaded_office, office_folders
-from service import planning
+from service.jobs.rep_solvers import ProcessPoolSolver
+from service.plans import planning
 from solver import SolveParams, solve
 from solver.instance import Instance, build_instance
 from solver.model import Problem, Route
@@ -67,8 +68,8 @@ def office_solutions(folder: Path, time_limit_s: float, work: Path) -> list[tupl
     engine, office_id = loaded_office(folder, work)
     prepared = planning.prepare_plan(engine, planning.PlanRequest(office_id, START, time_limit_s=time_limit_s))
     engine.dispose()
-    solutions, _ = planning.solve_reps(prepared.problems, SolveParams(time_limit_s=time_limit_s))
-    return [(rp.problem, list(s.routes)) for rp, s in zip(prepared.problems, solutions)]
+    answers = ProcessPoolSolver().solve([p.problem for p in prepared.problems], SolveParams(time_limit_s=time_limit_s))
+    return [(rp.problem, list(s.routes)) for rp, (s, _) in zip(prepared.problems, answers)]
 
 
 def day_windows(problem: Problem, client: int, day: int) -> list[tuple[int, int]]:

@@ -14,7 +14,7 @@ import numpy as np
 
 from benchmarks.ref_week import WeekCase, WeekOutlet
 from geo.travel import travel_model
-from service.schemas import seconds_of
+from service.core.time_of_day import seconds_of
 
 WORKING_DAYS = (0, 1, 2, 3, 4, 5)
 SHIFT_START_S = 8 * 3600 + 30 * 60

@@ -1,7 +1,7 @@
 """The day of each weekly outlet as our engine plans it for the product, for the fixed-day comparison.
 
 - sample: the sample office goes through the product's own path (bundle loaded into a fresh SQLite database,
-  the rep's problem built by service.planning on straight-line times, which are ref_sample's times), and the
+  the rep's problem built by service.plans.planning on straight-line times, which are ref_sample's times), and the
   rep's whole 4-week cycle is planned, every frequency, lunch break and day balance included; a weekly outlet
   keeps the weekday of its visits (the same in every week of the cycle).
 - generated weeks: the week planned as the product would weigh it, with the day-balance term on.
@@ -21,10 +21,11 @@ from sqlmodel import Session
 from benchmarks.ref_adapters import to_problem
 from benchmarks.ref_sample import WEEKLY_VISITS_PER_CYCLE
 from benchmarks.ref_week import WeekCase
-from service import db, planning
-from service.bundle import load_bundle
-from service.convert import BALANCE_WEIGHT
-from service.travel import EngineChoice
+from service.core import db
+from service.master_data.bundle import load_bundle
+from service.plans import planning
+from service.plans.convert import BALANCE_WEIGHT
+from service.plans.travel import EngineChoice
 from solver import SolveParams, solve
 from solver.model import IDLE_WEIGHT
 

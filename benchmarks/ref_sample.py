@@ -20,12 +20,12 @@ import numpy as np
 
 from benchmarks.ref_week import WeekCase, WeekOutlet
 from geo.travel import travel_model
-from service.imports import OutletRow, read_rows
-from service.schemas import WEEKDAYS, seconds_of
+from service.core.time_of_day import WEEKDAYS, seconds_of
+from service.master_data.outlet_import import OutletRow, read_rows
 
 SAMPLE_OFFICE_DIR = Path(__file__).resolve().parent.parent / "sample_routes" / "shanghai_minhang"
 WEEKLY_VISITS_PER_CYCLE = 4
-# What office.json's null means for a rep (service.tables.Rep defaults).
+# What office.json's null means for a rep (service.core.tables.Rep defaults).
 DEFAULT_TRAVEL_MODE = "ebike"
 DEFAULT_WORKING_DAYS = (0, 1, 2, 3, 4, 5)
 
@@ -39,7 +39,7 @@ def open_every_day(days: list[list[list[int]]]) -> list[tuple[int, int]]:
 
 
 def _place_kind(rep: dict, which: str) -> str:
-    return rep.get(which) or "office"  # null in office.json: the office, as for service.tables.Rep
+    return rep.get(which) or "office"  # null in office.json: the office, as for service.core.tables.Rep
 
 
 def _outlet_windows(

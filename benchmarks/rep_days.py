@@ -24,7 +24,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from benchmarks.offices import loaded_office, office_folders
-from service import plan_repository, planning
+from service.plans import planning
+from service.plans import repository as plan_repository
 
 START = date(2026, 11, 30)
 

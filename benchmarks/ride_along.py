@@ -34,9 +34,16 @@ from sqlmodel import Session
 REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
-from service import db, plan_repository, planning, repository, ride_along, visit_repository, visits  # noqa: E402
-from service.bundle import load_bundle  # noqa: E402
-from service.visit_schemas import VisitReportCreate  # noqa: E402
+from service.core import db  # noqa: E402
+from service.master_data import repository  # noqa: E402
+from service.master_data.bundle import load_bundle  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
+from service.ride_along import planner as ride_along  # noqa: E402
+from service.ride_along import repository as ride_along_repository  # noqa: E402
+from service.visits import outcomes as visits  # noqa: E402
+from service.visits import repository as visit_repository  # noqa: E402
+from service.visits.schemas import VisitReportCreate  # noqa: E402
 from solver.ride_along import SpotCheckProblem, SpotCheckRoute, plan_spot_checks, timed_route  # noqa: E402
 from solver.ride_along.spot_check import collected_value  # noqa: E402
 
@@ -140,7 +147,7 @@ def main() -> None:
             plan = plan_repository.get_plan(session, plan_id)
             supervisor = repository.supervisors(session, office_id)[0]
             reps = list(repository.reps(session, office_id, supervisor.id, active=True))
-            period_weeks = visit_repository.settings(session, office_id).period_weeks
+            period_weeks = ride_along_repository.settings(session, office_id).period_weeks
         # two reps well below the 85% success target, the others around it
         success_by_rep = {r.id: (0.70 if k < 2 else rng.uniform(0.84, 0.95)) for k, r in enumerate(reps)}
         tz = ZoneInfo(office.timezone)

@@ -27,12 +27,13 @@ from sqlmodel import Session, select
 
 from geo.osrm import osrm_data_version
 from geo.osrm_local import running_osrm
-from service import db, repository
-from service.bundle import load_bundle
-from service.convert import rep_points, weekday_windows
-from service.planning import plan_office
-from service.tables import Outlet, Plan, PlanDay, PlanVisit, Rep
-from service.travel import EngineChoice, OfficeTravel
+from service.core import db
+from service.core.tables import Outlet, Plan, PlanDay, PlanVisit, Rep
+from service.master_data import repository
+from service.master_data.bundle import load_bundle
+from service.plans.convert import rep_points, weekday_windows
+from service.plans.planning import plan_office
+from service.plans.travel import EngineChoice, OfficeTravel
 
 START = date(2026, 11, 30)  # a Monday
 

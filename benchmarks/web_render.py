@@ -35,9 +35,13 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO_ROOT))  # run from a checkout: benchmarks/ is not an installed package
 
 from benchmarks.day_list import free_port, serve_command, start_server, stop_server  # noqa: E402
-from service import db, plan_repository, plan_views, planning, repository  # noqa: E402
+from service.access.tokens import create_token, revoke_token  # noqa: E402
 from service.cli import prepare_demo  # noqa: E402
-from service.tokens import create_token, revoke_token  # noqa: E402
+from service.core import db  # noqa: E402
+from service.day_list import views as day_list_views  # noqa: E402
+from service.master_data import repository  # noqa: E402
+from service.plans import planning  # noqa: E402
+from service.plans import repository as plan_repository  # noqa: E402
 from service.web.day_sheet import day_sheet_pdf  # noqa: E402
 from service.web.i18n import Translator  # noqa: E402
 
@@ -110,7 +114,7 @@ def main() -> None:
             key=lambda d: len(plan_repository.rep_day_visits(session, plan.id, d.rep_id, d.day)),
         )
         busiest_date = plan.start_date + timedelta(days=busiest.day)
-        listing = plan_views.rep_day_list(session, busiest.rep_id, busiest_date)
+        listing = day_list_views.rep_day_list(session, busiest.rep_id, busiest_date)
         outlets = len(repository.outlets(session, office.id))
         reps = len(repository.reps(session, office.id))
         rep = repository.rep(session, busiest.rep_id)

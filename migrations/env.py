@@ -1,12 +1,12 @@
-"""Alembic environment: the target schema is the SQLModel metadata of service/tables.py."""
+"""Alembic environment: the target schema is the SQLModel metadata of service/core/tables.py."""
 
 from logging.config import fileConfig
 
 from alembic import context
 from sqlmodel import SQLModel
 
-from service import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-from service.db import database_url, make_engine
+from service.core import tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+from service.core.db import database_url, make_engine
 
 config = context.config
 if config.config_file_name and config.attributes.get("configure_logger", True):
@@ -39,7 +39,7 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
-    if connection is not None:  # handed over by service.db.migrate
+    if connection is not None:  # handed over by service.core.db.migrate
         _configure(connection)
         return
     # the alembic command line: DATABASE_URL or the default SQLite file, as the service would use

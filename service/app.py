@@ -8,7 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
-from service import access_log, auth, day_list_fast_path, db
+from service.access import auth
+from service.access import log_redaction as access_log
 from service.api import (
     audit,
     change_sets,
@@ -26,11 +27,13 @@ from service.api import (
     tokens,
     visits,
 )
-from service.errors import install_error_handler
-from service.job_limits import JobLimits
-from service.job_runner import JobRunner
-from service.limits import RequestSizeLimit
-from service.openapi_errors import document_errors
+from service.api.openapi_errors import document_errors
+from service.core import db
+from service.core.errors import install_error_handler
+from service.core.request_limits import RequestSizeLimit
+from service.day_list import fast_path as day_list_fast_path
+from service.jobs.limits import JobLimits
+from service.jobs.runner import JobRunner
 from service.web import routes as web_routes
 
 

@@ -11,7 +11,7 @@ import os
 import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -24,13 +24,20 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from geo import osrm_local
-from service import audit, db, imports, plan_repository, plan_views, planning, repository, tokens
+from service.access import tokens
 from service.app import create_app
-from service.bundle import load_bundle
-from service.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
-from service.plan_schemas import DayListPublic
-from service.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode
-from service.travel import EngineChoice, check_road_engines
+from service.core import audit, db
+from service.core.calendar import next_monday
+from service.core.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
+from service.core.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode
+from service.day_list import views as day_list_views
+from service.day_list.schemas import DayListPublic
+from service.master_data import outlet_import as imports
+from service.master_data import repository
+from service.master_data.bundle import load_bundle
+from service.plans import planning
+from service.plans import repository as plan_repository
+from service.plans.travel import EngineChoice, check_road_engines
 
 DEFAULT_SAMPLE_OFFICE = Path("sample_routes") / "shanghai_minhang"
 WORKER_HEALTHCHECK_S = 60
@@ -257,7 +264,7 @@ def day(rep_code: str, on: Annotated[str, typer.Argument(metavar="DATE", help="Y
         rep = repository.rep_by_code(session, rep_code)
         if rep is None:
             raise NotFound(f"rep {rep_code} does not exist", ("rep",))
-        _print_day(plan_views.rep_day_list(session, rep.id, day_date))
+        _print_day(day_list_views.rep_day_list(session, rep.id, day_date))
 
 
 def _parse_date(text: str, name: str) -> date:
@@ -315,11 +322,6 @@ def _print_day(listing: DayListPublic) -> None:
         f"{len(listing.visits)} visits, travel {listing.travel_s // 60} min / "
         f"{listing.distance_m / 1000:.1f} km, service {listing.service_s // 60} min"
     )
-
-
-def next_monday(today: date) -> date:
-    """The coming Monday (today when today is one)."""
-    return today + timedelta(days=-today.weekday() % 7)
 
 
 def _planned_with(plan: Plan, engine_choice: EngineChoice) -> bool:

@@ -1,4 +1,4 @@
-"""Initial schema: offices, supervisors, reps, outlets and plans (service/tables.py).
+"""Initial schema: offices, supervisors, reps, outlets and plans (service/core/tables.py).
 
 Revision ID: 0001
 Revises: (none)

@@ -1,4 +1,4 @@
-"""Plan jobs counted against their office's and their token's limits (service/job_limits.py): whose they are and
+"""Plan jobs counted against their office's and their token's limits (service/jobs/limits.py): whose they are and
 the solver time they hold.
 
 Revision ID: 0009

@@ -1,4 +1,4 @@
-"""GET /audit: the audit trail of an office, newest first (service/audit.py lists what is recorded)."""
+"""GET /audit: the audit trail of an office, newest first (service/core/audit.py lists what is recorded)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service import audit, policy
-from service.access_schemas import AuditEventPublic
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import READ_AUDIT
-from service.tables import as_utc
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import READ_AUDIT
+from service.access.schemas import AuditEventPublic
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.core.tables import as_utc
 
 router = APIRouter(route_class=CommittingRoute, tags=["access"])
 

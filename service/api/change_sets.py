@@ -6,18 +6,21 @@ import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Response, UploadFile, status
-from fastapi.responses import JSONResponse
 from shapely.geometry import mapping
 from sqlmodel import Session
 
-from service import audit, auth, change_sets, master_data, policy, repository, territories
-from service.auth import Principal
-from service.change_set_schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
-from service.db import CommittingRoute, SessionDep
-from service.errors import Loc
-from service.policy import LINE_CLEANUP, READ_OFFICE, Scope
-from service.schemas import CoordSystemName, StorableText
-from service.tables import OutletStatus, Plan
+from service.access import auth, policy
+from service.access.auth import Principal
+from service.access.policy import LINE_CLEANUP, READ_OFFICE, Scope
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import Loc
+from service.core.fields import CoordSystemName, StorableText
+from service.core.tables import OutletStatus, Plan
+from service.line_cleanup import change_sets, om_file
+from service.line_cleanup.schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
+from service.master_data import repository, territories
+from service.master_data import writes as master_data
 
 router = APIRouter(route_class=CommittingRoute, tags=["change sets"])
 
@@ -49,14 +52,7 @@ def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: 
 def _submitted(
     session: Session, body: ChangeSetCreate, response: Response, principal: Principal, request: dict | None = None
 ) -> Any:
-    try:
-        result = change_sets.submit(session, body, request)
-    except change_sets.StalePlan as exc:
-        session.rollback()
-        return JSONResponse(
-            status_code=exc.status_code,
-            content={"detail": [d.as_json() for d in exc.details], "current_plan_id": exc.current_plan_id},
-        )
+    result = change_sets.submit(session, body, request)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
     else:
@@ -114,7 +110,7 @@ def create_om_change_set(
     if earlier is not None:
         response.status_code = status.HTTP_200_OK
         return earlier
-    body = change_sets.om_file_change_set(
+    body = om_file.om_file_change_set(
         session, file.filename or "", data, base_plan_id, idempotency_key, created_by, change_budget, coord_system
     )
     return _submitted(session, body, response, principal, request)

@@ -1,13 +1,14 @@
-"""GET /plans/{plan_id}/export.csv: a plan's visits as a spreadsheet file (service/export_csv.py)."""
+"""GET /plans/{plan_id}/export.csv: a plan's visits as a spreadsheet file (service/plans/export_csv.py)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from service import export_csv, policy
-from service.db import CommittingRoute, SessionDep
-from service.policy import READ_OFFICE
+from service.access import policy
+from service.access.policy import READ_OFFICE
+from service.core.db import CommittingRoute, SessionDep
+from service.plans import export_csv
 
 router = APIRouter(route_class=CommittingRoute, tags=["plans"])
 

@@ -7,11 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from service import audit, jobs, policy
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.job_schemas import JobPublic
-from service.policy import PLAN, READ_OFFICE
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import PLAN, READ_OFFICE
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.jobs import lifecycle as jobs
+from service.jobs.schemas import JobPublic
 
 router = APIRouter(route_class=CommittingRoute, prefix="/jobs", tags=["jobs"])
 

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from service import audit, master_data, policy, repository
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import CREATE_OFFICES, READ_OFFICE
-from service.schemas import OfficeCreate, OfficePublic
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import CREATE_OFFICES, READ_OFFICE
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.master_data import repository
+from service.master_data import writes as master_data
+from service.master_data.schemas import OfficeCreate, OfficePublic
 
 router = APIRouter(route_class=CommittingRoute, prefix="/offices", tags=["offices"])
 

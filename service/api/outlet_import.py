@@ -8,11 +8,14 @@ from fastapi import APIRouter, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from geo.coords import CoordSystem
-from service import audit, imports, master_data, policy
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.errors import InvalidInput
-from service.schemas import CoordSystemName
+from service.access import policy
+from service.access.auth import Principal
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import InvalidInput
+from service.core.fields import CoordSystemName
+from service.master_data import outlet_import as imports
+from service.master_data import writes as master_data
 
 router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 

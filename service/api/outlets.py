@@ -6,12 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service import audit, master_data, policy, repository
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import EDIT_OUTLETS, READ_OFFICE, Scope
-from service.schemas import OutletCreate, OutletPublic, OutletUpdate
-from service.tables import OutletStatus
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import EDIT_OUTLETS, READ_OFFICE, Scope
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.core.tables import OutletStatus
+from service.master_data import repository
+from service.master_data import writes as master_data
+from service.master_data.schemas import OutletCreate, OutletPublic, OutletUpdate
 
 router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 

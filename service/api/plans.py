@@ -9,15 +9,20 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service import audit, jobs, plan_jobs, plan_views, planning, policy
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.errors import Conflict
-from service.job_runner import JobRunner
-from service.job_schemas import JobPublic
-from service.plan_schemas import PlanCreate, PlanPublic, PlanSummary
-from service.planning import PlanRequest
-from service.policy import PLAN, READ_OFFICE, Scope
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import PLAN, READ_OFFICE, Scope
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import Conflict
+from service.jobs import lifecycle as jobs
+from service.jobs.runner import JobRunner
+from service.jobs.schemas import JobPublic
+from service.plans import plan_job as plan_jobs
+from service.plans import planning
+from service.plans import views as plan_views
+from service.plans.planning import PlanRequest
+from service.plans.schemas import PlanCreate, PlanPublic, PlanSummary
 
 router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
 
@@ -30,7 +35,7 @@ router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
         status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "computed in the background: follow Location"},
         status.HTTP_429_TOO_MANY_REQUESTS: {
             "description": "the office or the token holds as many plan jobs or as "
-            "much solver time as it may (service/job_limits.py): ask again after "
+            "much solver time as it may (service/jobs/limits.py): ask again after "
             "Retry-After seconds, or cancel a job"
         },
     },
@@ -59,7 +64,7 @@ def create_plan(
             runner.lease_s,
             principal.token_id,
             request.app.state.job_limits,
-            runner.dask.workers(),
+            runner.solver.workers(),
         ).id
         audit.record(session, principal, "plan.requested", body.office_id, "job", job_id, plan_request.as_json())
         if wait is None:

@@ -6,11 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from service import audit, auth, master_data, policy, repository
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import EDIT_OFFICE, EDIT_REP, READ_OFFICE, READ_REP, Scope
-from service.schemas import RepCreate, RepPublic, RepUpdate
+from service.access import auth, policy
+from service.access.auth import Principal
+from service.access.policy import EDIT_OFFICE, EDIT_REP, READ_OFFICE, READ_REP, Scope
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.master_data import repository
+from service.master_data import writes as master_data
+from service.master_data.schemas import RepCreate, RepPublic, RepUpdate
 
 router = APIRouter(route_class=CommittingRoute, prefix="/reps", tags=["people"])
 

@@ -8,12 +8,14 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from service import audit, policy, ride_along
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
-from service.ride_along_schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
-from service.ride_along_text import week_text
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
+from service.core import audit
+from service.core.db import CommittingRoute, SessionDep
+from service.ride_along import planner as ride_along
+from service.ride_along.schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
+from service.ride_along.text import week_text
 
 router = APIRouter(route_class=CommittingRoute, tags=["ride-along"])
 

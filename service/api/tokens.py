@@ -7,11 +7,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, status
 
-from service import policy, tokens
-from service.access_schemas import TokenCreate, TokenCreated, TokenPublic
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import MANAGE_TOKENS, Scope
+from service.access import policy, tokens
+from service.access.auth import Principal
+from service.access.policy import MANAGE_TOKENS, Scope
+from service.access.schemas import TokenCreate, TokenCreated, TokenPublic
+from service.core.db import CommittingRoute, SessionDep
 
 router = APIRouter(route_class=CommittingRoute, prefix="/tokens", tags=["access"])
 

@@ -8,12 +8,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from sqlmodel import Session
 
-from service import kpis, policy, visits
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.policy import KPIS, VISITS, Scope
-from service.tables import Rep, Supervisor
-from service.visit_schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
+from service.access import policy
+from service.access.auth import Principal
+from service.access.policy import KPIS, VISITS, Scope
+from service.core.db import CommittingRoute, SessionDep
+from service.core.tables import Rep, Supervisor
+from service.visits import kpis
+from service.visits import outcomes as visits
+from service.visits.schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
 
 router = APIRouter(route_class=CommittingRoute, tags=["visits"])
 
@@ -30,7 +32,7 @@ def report_visit(
     supervisor its team's."""
     if (rep := session.get(Rep, data.rep_id)) is not None:  # an unknown rep: report_visit's 422
         policy.check(principal, VISITS, policy.rep_scope(rep), ("body", "rep_id"))
-    outcome = visits.report_visit(session, data)  # committed in this thread (service.db.CommittingRoute)
+    outcome = visits.report_visit(session, data)  # committed in this thread (service.core.db.CommittingRoute)
     if outcome.result != "recorded":
         response.status_code = status.HTTP_200_OK
     return outcome

@@ -23,7 +23,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from service.plan_schemas import DayListPublic
+from service.day_list.schemas import DayListPublic
 from service.web.i18n import Translator
 
 CJK_FONT = "STSong-Light"

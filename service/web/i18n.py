@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from service.errors import InvalidInput
+from service.core.errors import InvalidInput
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"  # the service is for sales offices in China

@@ -15,9 +15,11 @@ import numpy as np
 from shapely.geometry import MultiPoint, mapping
 from sqlmodel import Session
 
-from service import plan_repository, plan_views, repository
-from service.plan_schemas import PlanPublic
-from service.tables import Place, Rep
+from service.core.tables import Place, Rep
+from service.master_data import repository
+from service.plans import repository as plan_repository
+from service.plans import views as plan_views
+from service.plans.schemas import PlanPublic
 from service.web.tiles import TileSource, page_json, to_display
 
 # Distinguishable on a light background and in print; reps beyond the palette reuse it from the start.

@@ -2,7 +2,7 @@
 (/reps/{id}/day/{date}/page), the printable day sheet (/reps/{id}/day/{date}/sheet.pdf), and the pages' own
 static files (Leaflet included) under /web/static/. Every page takes `lang` (zh-CN or en), else follows the
 browser's Accept-Language. Every page but the static files needs a token: a Bearer header, a link's `?token=`
-(exchanged for a cookie by a redirect to the link without it) or that cookie (service/auth.py). Pages send a
+(exchanged for a cookie by a redirect to the link without it) or that cookie (service/access/auth.py). Pages send a
 Content-Security-Policy that runs no inline script or style."""
 
 from __future__ import annotations
@@ -20,12 +20,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlmodel import Session
 from starlette.staticfiles import StaticFiles
 
-from service import auth, plan_repository, plan_views, policy, repository
-from service.auth import Principal
-from service.db import CommittingRoute, SessionDep
-from service.errors import InvalidInput, NotFound
-from service.plan_schemas import DayListPublic
-from service.schemas import WEEKDAYS
+from service.access import auth, policy
+from service.access.auth import Principal
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import InvalidInput, NotFound
+from service.core.time_of_day import WEEKDAYS
+from service.day_list import views as day_list_views
+from service.day_list.schemas import DayListPublic
+from service.master_data import repository
+from service.plans import repository as plan_repository
 from service.web.day_sheet import day_sheet_pdf
 from service.web.i18n import LANGUAGES, Translator, choose_language, messages
 from service.web.map_data import plan_map_data
@@ -195,7 +198,7 @@ def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
 )
 def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> HTMLResponse:
     """The rep's day on a phone: the ordered outlets and a small numbered map."""
-    listing = plan_views.rep_day_list(session, rep_id, date)
+    listing = day_list_views.rep_day_list(session, rep_id, date)
     data = _day_page_data(listing, tile_source()) | {"messages": t.messages}
     sheet_url = str(
         request.url_for("rep_day_sheet", rep_id=rep_id, date=date.isoformat()).include_query_params(lang=t.language)
@@ -211,7 +214,7 @@ def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionD
 )
 def rep_day_sheet(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> Response:
     """The printable A4 visit card of the rep's day: map and list with the same numbers."""
-    listing = plan_views.rep_day_list(session, rep_id, date)
+    listing = day_list_views.rep_day_list(session, rep_id, date)
     # header values are Latin-1: any other character of a rep code becomes "_"
     filename = re.sub(r"[^A-Za-z0-9._-]", "_", f"visit-card-{listing.rep_code}-{date.isoformat()}.pdf")
     return auth.page_response(

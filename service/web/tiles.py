@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import numpy as np
 
 from geo.coords import CoordSystem, UnknownCoordSystem, parse_coord_system, wgs84_to_gcj02
-from service.errors import ServiceError
+from service.core.errors import ServiceError
 
 # Hosts whose tiles are in GCJ-02 (AMap/Gaode and Tencent maps).
 _GCJ02_HOST_SUFFIXES = ("autonavi.com", "amap.com", "map.qq.com", "gtimg.com")

@@ -29,9 +29,11 @@ import httpx
 import pytest
 from sqlmodel import Session
 
-from service import db, plan_repository, planning
-from service.bundle import load_bundle
-from service.tokens import create_token
+from service.access.tokens import create_token
+from service.core import db
+from service.master_data.bundle import load_bundle
+from service.plans import planning
+from service.plans import repository as plan_repository
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 TINY_SAMPLE = REPO_ROOT / "sample_routes" / "tiny"

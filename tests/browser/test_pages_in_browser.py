@@ -20,7 +20,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from service.schemas import WEEKDAYS
+from service.core.time_of_day import WEEKDAYS
 from service.web.i18n import messages
 from tests.browser.conftest import (
     START,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from sqlmodel import Session
 
-from service.tokens import create_token
+from service.access.tokens import create_token
 
 
 def bearer(app: FastAPI, role: str, **binding: int | None) -> dict[str, str]:

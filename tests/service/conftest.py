@@ -27,9 +27,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel
 
-from service import tables  # noqa: F401  (registers every table on SQLModel.metadata)
 from service.app import create_app
-from service.db import migrate
+from service.core import tables  # noqa: F401  (registers every table on SQLModel.metadata)
+from service.core.db import migrate
 from tests.service.auth_headers import bearer
 
 PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"

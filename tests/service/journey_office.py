@@ -14,8 +14,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.bundle import load_bundle
-from service.schemas import WEEKDAYS
+from service.core.time_of_day import WEEKDAYS
+from service.master_data.bundle import load_bundle
 
 TINY_SAMPLE = Path(__file__).resolve().parents[2] / "sample_routes" / "tiny"
 

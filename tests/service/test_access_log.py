@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from service.access_log import ACCESS_LOGGER
+from service.access.log_redaction import ACCESS_LOGGER
 
 
 def test_a_page_links_token_is_not_written_to_the_access_log(app, caplog):

@@ -1,6 +1,6 @@
 """Every operation of the OpenAPI document fuzzed by schemathesis against the app in process (SQLite, a seeded
 office so that small ids name stored rows), as a global admin: never a 5xx, and the status code, content type
-and body as documented (service/openapi_errors.py documents the error answers of every route).
+and body as documented (service/api/openapi_errors.py documents the error answers of every route).
 
 Derandomised and a few examples per operation, so CI runs the same cases every time within about a minute.
 """

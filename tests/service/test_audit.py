@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from fastapi import FastAPI
 from sqlmodel import Session, select
 
-from service.tables import AuditEvent, as_utc
+from service.core.tables import AuditEvent, as_utc
 from tests.service.auth_headers import bearer
 
 HOURS = ",".join(["07:00-21:00"] * 7)

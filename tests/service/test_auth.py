@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from httpx import Response
 from sqlmodel import Session, select
 
-from service.auth import PrincipalCache
-from service.tables import Plan, PlanStatus, VisitOutcome
+from service.access.auth import PrincipalCache
+from service.core.tables import Plan, PlanStatus, VisitOutcome
 from tests.service.auth_headers import bearer
 from tests.service.tiny_published import this_monday
 

@@ -1,10 +1,10 @@
-"""Whether a rep's days are balanced and, when not, the reason the plan gives (service/balance.py)."""
+"""Whether a rep's days are balanced and, when not, the reason the plan gives (service/plans/balance.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from service.balance import balance, fixed_service_by_day
+from service.plans.balance import balance, fixed_service_by_day
 from solver.model import Client, Problem
 
 HOUR = 3600

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service.bundle import load_bundle
-from service.errors import Conflict, InvalidInput
+from service.core.errors import Conflict, InvalidInput
+from service.master_data.bundle import load_bundle
 from tests.service.test_outlet_import import csv_bytes, row
 
 SAMPLE_OFFICE = Path(__file__).resolve().parents[2] / "sample_routes" / "shanghai_minhang"

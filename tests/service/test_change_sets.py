@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from service.tables import ChangeSet, Outlet, Plan, PlanVisit
+from service.core.tables import ChangeSet, Outlet, Plan, PlanVisit
 from tests.service.auth_headers import bearer
 from tests.service.concurrency import at_once
 from tests.service.tiny_published import build

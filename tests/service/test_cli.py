@@ -9,9 +9,11 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from service import plan_views, repository
-from service.cli import app, next_monday, prepare_demo
-from service.db import make_engine, migrate
+from service.cli import app, prepare_demo
+from service.core.calendar import next_monday
+from service.core.db import make_engine, migrate
+from service.day_list import views as day_list_views
+from service.master_data import repository
 from tests.service.journey_office import TINY_SAMPLE
 
 HOURS = ["07:00-21:00"] * 7
@@ -61,7 +63,7 @@ def test_import_plan_and_print_a_day(runner, tmp_path):
     assert result.exit_code == 0, result.output
     with Session(make_engine()) as session:
         rep = repository.rep_by_code(session, "T-R1")
-        listing = plan_views.rep_day_list(session, rep.id, monday)
+        listing = day_list_views.rep_day_list(session, rep.id, monday)
     assert listing.visits
     rows = [line.replace("│", " ").split() for line in result.output.splitlines() if line.startswith("│")]
     printed_codes = [cells[3] for cells in rows if cells[0].isdigit()]  # seq, arrive, leave, code, ...

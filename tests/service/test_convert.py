@@ -6,16 +6,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.convert import (
-    NO_REP,
-    REP_INACTIVE,
+from service.core import tables
+from service.core.tables import Office, Outlet, Place, Rep
+from service.plans.convert import (
     MissingHomeLocation,
     rep_problem,
     solution_rows,
     unassigned_rows,
     visits_required,
 )
-from service.tables import Office, Outlet, Place, Rep
 from solver.model import BreakTaken, Route, Solution, Stop, TimeWindow, Unplaced, UnplacedReason
 from solver.patterns import cycle_patterns
 
@@ -145,7 +144,10 @@ def test_outlets_without_an_active_rep_are_unplaced_with_their_reason():
         make_outlet(23, 121.41, 4, WEEKDAYS_9_TO_18, rep_id=7),
     ]
     rows = unassigned_rows(plan_id=5, outlets=outlets, reps_by_id=reps)
-    assert [(u.outlet_id, u.reason) for u in rows] == [(21, NO_REP), (22, REP_INACTIVE)]
+    assert [(u.outlet_id, u.reason) for u in rows] == [
+        (21, tables.UnplacedReason.NO_REP),
+        (22, tables.UnplacedReason.REP_INACTIVE),
+    ]
 
 
 def test_visits_required_scale_with_cycle_length():
@@ -173,3 +175,7 @@ def test_cycle_days_follow_the_weekly_calendar(working_days, weeks, hours):
         weekday_hours = hours[("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day % 7]]
         assert [(w.start_s, w.end_s) for w in windows] == [tuple(w) for w in weekday_hours]
     assert all(d % 7 in working_days for pattern in client.patterns for d in pattern)
+
+
+def test_every_reason_the_solver_gives_is_one_a_plan_stores():
+    assert {r.value for r in UnplacedReason} <= {r.value for r in tables.UnplacedReason}

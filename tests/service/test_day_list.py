@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
-from service import day_list_cache, plan_views
 from service.app import create_app
-from service.day_list_fast_path import DayListFastPath
-from service.plan_schemas import DayListPublic
+from service.day_list import cache as day_list_cache
+from service.day_list import views as day_list_views
+from service.day_list.fast_path import DayListFastPath
+from service.day_list.schemas import DayListPublic
 from tests.service.journey_office import build_office, create_plan, minutes
 
 START = date(2026, 11, 30)  # a Monday
@@ -137,7 +138,7 @@ def test_newly_published_plan_replaces_the_day_list(client, office, journey):
     assert day_list(client, journey["reps"]["R01"]["id"], START)["plan_id"] == second["id"]
 
 
-# --- the in-memory day lists (service/day_list_cache.py) ----------------------------------------------------------
+# --- the in-memory day lists (service/day_list/cache.py) ----------------------------------------------------------
 
 
 def _first_day_with_visits(client, rep_id: int) -> tuple[date, dict]:
@@ -160,7 +161,7 @@ def test_cached_day_list_equals_a_fresh_build(app, client, journey, db_session):
             again = client.get(f"/reps/{rep['id']}/day/{on.isoformat()}")  # from memory
             assert builds(app) == before
             # byte for byte what the endpoint sent before it had a cache: the response model's serializer
-            fresh = TypeAdapter(DayListPublic).dump_json(plan_views.rep_day_list(db_session, rep["id"], on))
+            fresh = TypeAdapter(DayListPublic).dump_json(day_list_views.rep_day_list(db_session, rep["id"], on))
             assert built.content == again.content == fresh
             assert built.headers["content-type"] == again.headers["content-type"] == "application/json"
 
@@ -254,7 +255,7 @@ def test_dropped_check_connections_are_replaced(database_url, app, client, journ
         pytest.fail("reads never came from memory again after the connections were dropped")
 
 
-# --- kept lists answered before FastAPI (service/day_list_fast_path.py) ----------------------------------------------
+# --- kept lists answered before FastAPI (service/day_list/fast_path.py) ----------------------------------------------
 
 
 @pytest.fixture

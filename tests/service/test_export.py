@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 from fastapi.testclient import TestClient
 
-from service.export_csv import COLUMNS
+from service.plans.export_csv import COLUMNS
 from tests.service.journey_office import create_plan, hours
 
 HOSTILE_NAMES = {

@@ -10,8 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 from service.app import create_app
-from service.db import alembic_config, make_engine, migrate
-from service.tables import Supervisor
+from service.core.db import alembic_config, make_engine, migrate
+from service.core.tables import Supervisor
 
 TABLES = {t.name for t in SQLModel.metadata.sorted_tables}
 
@@ -51,7 +51,7 @@ def test_migrations_build_the_tables_match_the_models_and_go_down_and_up_again(b
     migrate(url)
     assert TABLES | {"alembic_version"} <= _stored_tables(url)
     migrate(url)  # already at head: a no-op, not an error
-    _run(url, command.check)  # raises when the tables in service/tables.py differ from what the migrations built
+    _run(url, command.check)  # raises when the tables in service/core/tables.py differ from what the migrations built
     _run(url, command.downgrade, "base")
     assert _stored_tables(url) & TABLES == set()
     migrate(url)
@@ -72,7 +72,7 @@ def test_an_unreachable_database_is_503_on_health_and_on_requests() -> None:
 
 
 def test_the_database_enforces_foreign_keys(client: TestClient, db_session, office: dict) -> None:
-    """SQLite only does when asked on every connection (service.db turns it on), PostgreSQL always does."""
+    """SQLite only does when asked on every connection (service.core.db turns it on), PostgreSQL always does."""
     db_session.add(Supervisor(office_id=office["id"] + 1000, code="GHOST", name="nobody"))
     with pytest.raises(IntegrityError):
         db_session.flush()

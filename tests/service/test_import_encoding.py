@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from openpyxl import Workbook
 
-from service.imports import ACCEPTED_ENCODINGS
+from service.master_data.outlet_import import ACCEPTED_ENCODINGS
 from tests.service.journey_office import create_plan
 from tests.service.test_outlet_import import COLUMNS, csv_bytes, row, upload
 

@@ -25,15 +25,15 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from sample_routes.renamed import tiny_office_copy
-from service import dask_runner
+from service.access.tokens import create_token
 from service.app import create_app
-from service.bundle import load_bundle
-from service.dask_runner import SCHEDULER_ENV
-from service.db import make_engine, migrate
-from service.job_limits import JobLimits
-from service.jobs import LEASE_ENV
-from service.tables import Job, JobStatus, Plan
-from service.tokens import create_token
+from service.core.db import make_engine, migrate
+from service.core.tables import Job, JobStatus, Plan
+from service.jobs import dask_runner
+from service.jobs.dask_runner import SCHEDULER_ENV
+from service.jobs.lifecycle import LEASE_ENV
+from service.jobs.limits import JobLimits
+from service.master_data.bundle import load_bundle
 from tests.service.journey_office import TINY_SAMPLE, load_tiny_sample
 
 BIN = Path(sys.executable).parent

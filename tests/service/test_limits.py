@@ -10,9 +10,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
 from service.app import create_app
-from service.limits import DEFAULT_BODY_BYTES, DEFAULT_UPLOAD_BYTES
-from service.schemas import MAX_ITEMS
-from service.tables import Office, Outlet
+from service.core.fields import MAX_ITEMS
+from service.core.request_limits import DEFAULT_BODY_BYTES, DEFAULT_UPLOAD_BYTES
+from service.core.tables import Office, Outlet
 from tests.service.test_outlet_import import csv_bytes, row, upload
 
 

@@ -14,8 +14,8 @@ from openpyxl import Workbook
 
 from geo.coords import from_wgs84
 from geo.sphere import great_circle_m
-from service import imports
-from service.imports import HOURS_COLUMNS
+from service.master_data import outlet_import as imports
+from service.master_data.outlet_import import HOURS_COLUMNS
 
 COLUMNS = [
     "customer_code",

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import select
 
-from service.schemas import WEEKDAYS
-from service.tables import Plan, PlanVisit
+from service.core.tables import Plan, PlanVisit
+from service.core.time_of_day import WEEKDAYS
 from solver.patterns import cycle_patterns
 from tests.service.journey_office import (
     EVENING_ONLY,

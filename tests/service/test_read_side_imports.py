@@ -11,7 +11,7 @@ import pytest
 ENGINES = ("ortools", "numba")
 
 
-@pytest.mark.parametrize("module", ["solver.model", "solver", "service.plan_views"])
+@pytest.mark.parametrize("module", ["solver.model", "solver", "service.plans.views", "service.day_list.views"])
 def test_reading_plans_imports_no_search_engine(module):
     code = f"import sys, {module}; print(' '.join(m for m in {ENGINES!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()

@@ -11,8 +11,9 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from service import ride_along, visit_repository
-from service.schemas import WEEKDAYS, seconds_of, window_of
+from service.core import calendar
+from service.core.time_of_day import WEEKDAYS, seconds_of, window_of
+from service.ride_along import planner as ride_along
 from tests.service import tiny_published
 from tests.service.tiny_published import day_list, this_monday
 
@@ -181,7 +182,7 @@ def test_the_supervisor_rides_with_a_rep_whose_morning_can_take_coaching(app, ap
     with Session(app.state.engine) as session:
         data = ride_along.read_week(session, tiny["supervisor"]["id"], monday, None)
     r01 = tiny["reps"]["TINY-R01"]["id"]
-    this_week = {visit_repository.cycle_day(data.plan, monday + timedelta(days=k)): k for k in range(7)}
+    this_week = {calendar.cycle_day(data.plan, monday + timedelta(days=k)): k for k in range(7)}
     for (rep_id, day), stops in data.stops.items():
         if rep_id == r01 and day in this_week:
             visit, outlet = stops[-1]

@@ -1,7 +1,7 @@
 """Plans on road times from a real osrm-routed (Porto Alegre, car profile), through HTTP.
 
 The OSRM fixtures of tests/geo/osrm_server.py build the graph once per session; every test here points the
-service at a server through the environment (service/travel.py) with a fresh matrix cache.
+service at a server through the environment (service/plans/travel.py) with a fresh matrix cache.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typer.testing import CliRunner
 from geo.osrm import OsrmTable, osrm_data_version
 from geo.osrm_local import PORTO_ALEGRE_PBF, find_bin_dir, start_routed, stop_routed
 from service.cli import app, local_osrm, prepare_demo
-from service.db import make_engine, migrate
-from service.errors import EngineUnavailable, InvalidInput
-from service.tables import Office, Plan, Rep, TravelMode
-from service.travel import EngineChoice, OfficeTravel, check_road_engines, road_engine
+from service.core.db import make_engine, migrate
+from service.core.errors import EngineUnavailable, InvalidInput
+from service.core.tables import Office, Plan, Rep, TravelMode
+from service.plans.travel import EngineChoice, OfficeTravel, check_road_engines, road_engine
 
 START = date(2026, 11, 30)  # a Monday
 OFFICE_LONLAT = (-51.2065, -30.0355)  # central Porto Alegre, on the extract's dense street grid

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 from service.cli import app as cli
 from service.cli import demo_tokens, prepare_demo
-from service.db import make_engine, migrate
-from service.tables import ApiToken, AuditEvent
+from service.core.db import make_engine, migrate
+from service.core.tables import ApiToken, AuditEvent
 from tests.service.journey_office import TINY_SAMPLE
 
 

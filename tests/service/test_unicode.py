@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pydantic import ValidationError
 
-from service.schemas import RequestModel
+from service.core.fields import RequestModel
 from tests.service.journey_office import create_plan, hours
 
 SAMPLES = {

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session, func, select
 
-from service.tables import VisitOutcome, VisitReport
+from service.core.tables import VisitOutcome, VisitReport
 from tests.service import tiny_published
 from tests.service.concurrency import at_once
 from tests.service.tiny_published import day_list, this_monday

@@ -13,8 +13,8 @@ from markupsafe import escape
 from shapely.geometry import Point, shape
 
 from geo.coords import wgs84_to_gcj02
-from service.plan_schemas import DayEndPublic, DayListPublic, DayStartPublic, DayVisitPublic
-from service.schemas import Channel
+from service.core.fields import Channel
+from service.day_list.schemas import DayEndPublic, DayListPublic, DayStartPublic, DayVisitPublic
 from service.web.day_sheet import day_sheet_pdf, spread_labels
 from service.web.i18n import LANGUAGES, Translator, choose_language, messages
 from service.web.tiles import TileConfigError, tile_source

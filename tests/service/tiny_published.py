@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlmodel import Session, SQLModel
 
-from service.bundle import load_bundle
-from service.tables import RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
+from service.core.tables import RideAlongDay, RideAlongSettings, VisitOutcome, VisitReport
+from service.master_data.bundle import load_bundle
 from tests.service.auth_headers import bearer
 
 TINY = Path(__file__).resolve().parents[2] / "sample_routes" / "tiny"

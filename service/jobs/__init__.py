@@ -1,0 +1,1 @@
+"""Durable background jobs and where reps are solved (worker processes, Dask)."""

@@ -1,0 +1,52 @@
+"""HTTP schema of a job: status, progress (reps solved of total, elapsed, estimate) and its result's location."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from service.core.tables import Job, JobStatus, as_utc, utcnow
+
+
+class JobPublic(BaseModel):
+    id: int
+    kind: str
+    status: JobStatus
+    request: dict  # what was asked: the job runs it again after a service restart
+    reps_solved: int
+    reps_total: int  # 0 until the job has read the office
+    attempts: int  # runs started; above 1 it was taken over after a service process died
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    elapsed_s: float | None  # since the latest run started (until it finished)
+    estimate_s: float | None  # seconds still to go, from the pace so far; null until a rep is solved
+    error: str  # why a failed job failed
+    plan_id: int | None
+    location: str | None  # the result, once the job succeeded
+
+    @classmethod
+    def of(cls, job: Job) -> JobPublic:
+        started, finished = job.started_at and as_utc(job.started_at), job.finished_at and as_utc(job.finished_at)
+        elapsed_s = ((finished or utcnow()) - started).total_seconds() if started else None
+        estimate_s = None
+        if job.status == JobStatus.RUNNING and elapsed_s is not None and job.reps_solved:
+            estimate_s = round(elapsed_s / job.reps_solved * (job.reps_total - job.reps_solved), 1)
+        return cls(
+            id=job.id,
+            kind=job.kind,
+            status=job.status,
+            request=job.request,
+            reps_solved=job.reps_solved,
+            reps_total=job.reps_total,
+            attempts=job.attempts,
+            created_at=as_utc(job.created_at),
+            started_at=started,
+            finished_at=finished,
+            elapsed_s=round(elapsed_s, 1) if elapsed_s is not None else None,
+            estimate_s=estimate_s,
+            error=job.error,
+            plan_id=job.plan_id,
+            location=f"/plans/{job.plan_id}" if job.plan_id is not None else None,
+        )

@@ -1,0 +1,1 @@
+"""Line cleanup: change sets folded into the published plan with the least disruption, and their diff."""

@@ -1,0 +1,1 @@
+"""Visit outcomes the reps report and the sales standard's KPIs computed from them."""
