@@ -4,7 +4,7 @@
 
 A region of REPS e-bike reps with about OUTLETS-PER-REP outlets each (the sample generator's outlets and
 equal-workload territories, seeded; straight-line times) is loaded into a temporary SQLite database and planned
-as a job (service/plans/plan_job.py, the path POST /plans takes) on a local Dask cluster of 1 and then 2
+as a job (service/jobs/plan_job.py, the path POST /plans takes) on a local Dask cluster of 1 and then 2
 single-threaded worker processes. Printed: wall time per cluster size and their ratio, the service process's own
 share (reading the office and building the problems, storing the plan), peak memory per worker and of this
 process, the projected time of 1,000 reps on 50 workers from the measured per-rep cost, and the overhead of a job
@@ -30,14 +30,14 @@ from sqlmodel import Session
 from sample_routes import generate, places
 from service.core import db
 from service.jobs import lifecycle as jobs
-from service.jobs.dask_runner import DaskRunner
+from service.jobs import plan_job as plan_jobs
 from service.jobs.runner import JobRunner
 from service.master_data.bundle import load_bundle
-from service.plans import plan_job as plan_jobs
 from service.plans import planning
 from service.plans import repository as plan_repository
 from service.plans.planning import PlanRequest
 from service.plans.travel import EngineChoice
+from service.solving.dask_runner import DaskRunner
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 START = date(2026, 11, 30)

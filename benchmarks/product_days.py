@@ -37,8 +37,8 @@ import vroom
 from pyvrp.stop import MaxRuntime
 
 from benchmarks.offices import loaded_office, office_folders
-from service.jobs.rep_solvers import ProcessPoolSolver
 from service.plans import planning
+from service.solving.rep_solvers import ProcessPoolSolver
 from solver import SolveParams, solve
 from solver.instance import Instance, build_instance
 from solver.model import Problem, Route

@@ -24,9 +24,9 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from geo import osrm_local
-from service.access import tokens
+from service.access import audit, tokens
 from service.app import create_app
-from service.core import audit, db
+from service.core import db
 from service.core.calendar import next_monday
 from service.core.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
 from service.core.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode

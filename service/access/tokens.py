@@ -13,9 +13,8 @@ import secrets
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
-from service.access import auth
+from service.access import audit, auth
 from service.access.auth import Principal
-from service.core import audit
 from service.core.errors import InvalidInput, Loc, NotFound
 from service.core.tables import ApiToken, Role, utcnow
 from service.master_data import writes as master_data

@@ -1,4 +1,4 @@
-"""GET /audit: the audit trail of an office, newest first (service/core/audit.py lists what is recorded)."""
+"""GET /audit: the audit trail of an office, newest first (service/access/audit.py lists what is recorded)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import READ_AUDIT
 from service.access.schemas import AuditEventPublic
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.core.tables import as_utc
 

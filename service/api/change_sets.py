@@ -9,10 +9,9 @@ from fastapi import APIRouter, Body, Form, Response, UploadFile, status
 from shapely.geometry import mapping
 from sqlmodel import Session
 
-from service.access import auth, policy
+from service.access import audit, auth, policy
 from service.access.auth import Principal
 from service.access.policy import LINE_CLEANUP, READ_OFFICE, Scope
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Loc
 from service.core.fields import CoordSystemName, StorableText

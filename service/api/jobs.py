@@ -7,10 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter
 from sqlmodel import Session
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import PLAN, READ_OFFICE
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.jobs import lifecycle as jobs
 from service.jobs.schemas import JobPublic

@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import CREATE_OFFICES, READ_OFFICE
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.master_data import repository
 from service.master_data import writes as master_data

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Form, Query, UploadFile
 from pydantic import BaseModel
 
 from geo.coords import CoordSystem
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
 from service.core.fields import CoordSystemName

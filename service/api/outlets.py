@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import EDIT_OUTLETS, READ_OFFICE, Scope
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.core.tables import OutletStatus
 from service.master_data import repository

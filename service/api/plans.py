@@ -9,16 +9,15 @@ from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import PLAN, READ_OFFICE, Scope
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Conflict
 from service.jobs import lifecycle as jobs
+from service.jobs import plan_job as plan_jobs
 from service.jobs.runner import JobRunner
 from service.jobs.schemas import JobPublic
-from service.plans import plan_job as plan_jobs
 from service.plans import planning
 from service.plans import views as plan_views
 from service.plans.planning import PlanRequest

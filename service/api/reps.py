@@ -6,10 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter
 
-from service.access import auth, policy
+from service.access import audit, auth, policy
 from service.access.auth import Principal
 from service.access.policy import EDIT_OFFICE, EDIT_REP, READ_OFFICE, READ_REP, Scope
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.master_data import repository
 from service.master_data import writes as master_data

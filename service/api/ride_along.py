@@ -8,10 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from service.access import policy
+from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
-from service.core import audit
 from service.core.db import CommittingRoute, SessionDep
 from service.ride_along import planner as ride_along
 from service.ride_along.schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic

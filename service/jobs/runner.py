@@ -18,9 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import Engine
 
 from service.jobs import lifecycle as jobs
-from service.jobs.dask_runner import DaskRunner
-from service.jobs.rep_solvers import RepSolver
-from service.plans import plan_job as plan_jobs
+from service.jobs import plan_job as plan_jobs
+from service.solving.dask_runner import DaskRunner
+from service.solving.rep_solvers import RepSolver
 
 log = logging.getLogger(__name__)
 

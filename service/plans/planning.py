@@ -18,7 +18,6 @@ from sqlmodel import Session
 from service.core.calendar import check_cycle
 from service.core.errors import InvalidInput, NotFound
 from service.core.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, Rep
-from service.jobs.rep_solvers import ProcessPoolSolver
 from service.master_data import repository
 from service.plans.balance import balance
 from service.plans.convert import (
@@ -31,6 +30,7 @@ from service.plans.convert import (
 )
 from service.plans.rep_problem import RepProblems, rep_problems
 from service.plans.travel import EngineChoice
+from service.solving.rep_solvers import ProcessPoolSolver
 from solver.model import Problem, Solution, SolveParams
 from solver.patterns import CYCLE_WEEKS
 
@@ -160,7 +160,7 @@ def plan_office(
     engine_choice: EngineChoice = EngineChoice.CONFIGURED,
 ) -> int:
     """Plan all reps of an office for a cycle from `start_date` in processes of this machine (the CLI; the API
-    runs plans as jobs on Dask, service/plans/plan_job.py); stores a draft plan and returns its id.
+    runs plans as jobs on Dask, service/jobs/plan_job.py); stores a draft plan and returns its id.
 
     Travel times come from each rep's travel engine (service/plans/travel.py); an engine that fails raises
     EngineUnavailable and an outlet outside its map InvalidInput before anything is stored."""

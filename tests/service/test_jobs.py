@@ -29,11 +29,11 @@ from service.access.tokens import create_token
 from service.app import create_app
 from service.core.db import make_engine, migrate
 from service.core.tables import Job, JobStatus, Plan
-from service.jobs import dask_runner
-from service.jobs.dask_runner import SCHEDULER_ENV
 from service.jobs.lifecycle import LEASE_ENV
 from service.jobs.limits import JobLimits
 from service.master_data.bundle import load_bundle
+from service.solving import dask_runner
+from service.solving.dask_runner import SCHEDULER_ENV
 from tests.service.journey_office import TINY_SAMPLE, load_tiny_sample
 
 BIN = Path(sys.executable).parent

@@ -16,8 +16,8 @@ from collections.abc import Callable
 from distributed import Client, LocalCluster, as_completed
 
 from service.core.errors import EngineUnavailable
-from service.jobs import solve_worker
-from service.jobs.rep_solvers import PROGRESS_EVERY_S, SolveStopped, always
+from service.solving import solve_worker
+from service.solving.rep_solvers import PROGRESS_EVERY_S, SolveStopped, always
 from solver.model import Problem, Solution, SolveParams
 
 SCHEDULER_ENV = "ROUTEPLAN_DASK_SCHEDULER"

@@ -1,5 +1,5 @@
 """Where reps' problems are solved: one interface (`RepSolver`) for worker processes of this machine (the CLI,
-benchmarks) and for a Dask cluster (the API's plan jobs, service/jobs/dask_runner.py)."""
+benchmarks) and for a Dask cluster (the API's plan jobs, service/solving/dask_runner.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Protocol
 
-from service.jobs import solve_worker
+from service.solving import solve_worker
 from solver.model import Problem, Solution, SolveParams
 
 PROGRESS_EVERY_S = 1.0  # how often a run reports progress (and learns it was cancelled) without news
@@ -53,13 +53,13 @@ def _worker_context() -> multiprocessing.context.BaseContext:
 
     A single-threaded process (the CLI, a benchmark) forks: the workers start at once. Forking a threaded
     process (the API server's thread pool) can deadlock the child, so there a fork server, which has loaded
-    the solver once, starts them; its workers unpickle a function of service.jobs.solve_worker, which imports
+    the solver once, starts them; its workers unpickle a function of service.solving.solve_worker, which imports
     nothing else, but they do re-import the main module.
     """
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["service.jobs.solve_worker"])
+    context.set_forkserver_preload(["service.solving.solve_worker"])
     return context
 
 

@@ -18,10 +18,10 @@ from service.core.tables import Job
 from service.jobs import lifecycle as jobs
 from service.jobs import limits as job_limits
 from service.jobs.limits import JobLimits
-from service.jobs.rep_solvers import RepSolver, SolveStopped
 from service.master_data import repository
 from service.plans import planning
 from service.plans.planning import PlanRequest
+from service.solving.rep_solvers import RepSolver, SolveStopped
 from solver.model import SolveParams
 
 KIND = "plan"
