@@ -39,6 +39,6 @@ def looks_swapped(lon: float, lat: float, ref_lon: float, ref_lat: float, region
     """
     if not _in_range(lat, lon):  # read the other way round it is no position at all
         return False
-    if great_circle_m(lat, lon, ref_lon, ref_lat) > region_m:
+    if float(great_circle_m(lat, lon, ref_lon, ref_lat)) > region_m:
         return False
-    return not _in_range(lon, lat) or great_circle_m(lon, lat, ref_lon, ref_lat) > region_m
+    return not _in_range(lon, lat) or float(great_circle_m(lon, lat, ref_lon, ref_lat)) > region_m

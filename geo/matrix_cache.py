@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -95,6 +96,7 @@ class MatrixStore:
                 "INSERT INTO data_versions (engine, profile, data_version) VALUES (?, ?, ?)",
                 (key.engine, key.profile, key.data_version),
             )
+        assert cur.lastrowid is not None  # set by every INSERT
         return cur.lastrowid
 
     def point_ids(self, key_id: int, points: np.ndarray) -> np.ndarray:
@@ -207,12 +209,21 @@ class MatrixStore:
             self._db.execute("COMMIT")
 
 
+@runtime_checkable
+class RoadModel(TravelModel, Protocol):
+    """A road engine (as OsrmTable): it answers rectangular blocks with snap distances, and names the snap
+    distance beyond which a point is reported as far from any road."""
+
+    far_from_road_m: float
+
+    def block(self, sources: np.ndarray, destinations: np.ndarray) -> RoadBlock: ...
+
+
 class CachedTravelModel:
     """Any TravelModel behind the cache.
 
-    Engines that can answer rectangular blocks (`block(sources, destinations) -> RoadBlock`, as OsrmTable
-    does) are asked only for the missing pairs: new points to all, and all to new points. Other engines are
-    asked for the whole matrix once the query has any missing pair.
+    Road engines (RoadModel) are asked only for the missing pairs: new points to all, and all to new points.
+    Other engines are asked for the whole matrix once the query has any missing pair.
     """
 
     def __init__(self, engine: TravelModel, store: MatrixStore, key: CacheKey) -> None:
@@ -226,7 +237,7 @@ class CachedTravelModel:
 
     def table(self, lonlat: np.ndarray) -> RoadTable:
         """The matrix with its road report (snap distances, unreachable pairs); needs a road engine."""
-        if not hasattr(self.engine, "block"):
+        if not isinstance(self.engine, RoadModel):
             raise TypeError(f"{type(self.engine).__name__} reports no snap distances; use matrix()")
         duration_s, distance_m, uniq, inverse = self._lookup(as_lonlat(lonlat))
         snap_m = self.store.snap_m(uniq)[inverse]
@@ -239,8 +250,8 @@ class CachedTravelModel:
         uniq, first, inverse = np.unique(ids, return_index=True, return_inverse=True)
         query = _Query(uniq, points[first], inverse, *self.store.get(uniq))
         if not query.known.all():
-            if hasattr(self.engine, "block"):
-                self._ask_blocks(query)
+            if isinstance(self.engine, RoadModel):
+                self._ask_blocks(self.engine, query)
             else:
                 m = self.engine.matrix(query.points)
                 query.duration_s[:], query.distance_m[:] = m.duration_s, m.distance_m
@@ -248,22 +259,22 @@ class CachedTravelModel:
         square = np.ix_(inverse, inverse)
         return query.duration_s[square], query.distance_m[square], uniq, inverse
 
-    def _ask_blocks(self, query: _Query) -> None:
+    def _ask_blocks(self, engine: RoadModel, query: _Query) -> None:
         # A point never seen has no cached pair with itself: ask new points -> all, then the rest -> new.
         diagonal = query.known.diagonal()
         fresh, seen = np.flatnonzero(~diagonal), np.flatnonzero(diagonal)
         if fresh.size:
-            self._ask(query, fresh, np.arange(len(query.ids)))
+            self._ask(engine, query, fresh, np.arange(len(query.ids)))
             if seen.size:
-                self._ask(query, seen, fresh)
+                self._ask(engine, query, seen, fresh)
         # Seen points may still miss pairs between themselves (first seen in different queries).
         missing = ~query.known
         if missing.any():
-            self._ask(query, np.flatnonzero(missing.any(axis=1)), np.flatnonzero(missing.any(axis=0)))
+            self._ask(engine, query, np.flatnonzero(missing.any(axis=1)), np.flatnonzero(missing.any(axis=0)))
 
-    def _ask(self, query: _Query, rows: np.ndarray, cols: np.ndarray) -> None:
+    def _ask(self, engine: RoadModel, query: _Query, rows: np.ndarray, cols: np.ndarray) -> None:
         try:
-            block: RoadBlock = self.engine.block(query.points[rows], query.points[cols])
+            block = engine.block(query.points[rows], query.points[cols])
         except OutsideEngineMap as exc:
             # Name the caller's points, not their positions in the block sent to the engine.
             u = (cols if exc.role == "destination" else rows)[exc.indices]

@@ -8,6 +8,8 @@ inserted first. After an insertion only the days it touched are re-evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from solver.instance import INF
@@ -17,7 +19,7 @@ from solver.routes import concat_edges, insertion_costs
 BIG_REGRET = float(INF) * 4  # a client with a single option left goes first
 
 
-def _pattern_table(state: PlanState, clients: list[int]) -> tuple[np.ndarray, np.ndarray, list[tuple[int, ...]]]:
+def _pattern_table(state: PlanState, clients: list[int]) -> tuple[np.ndarray, np.ndarray, list[int]]:
     D = state.inst.num_days
     p_max = max(len(state.allowed[c]) for c in clients)
     f_max = max(len(p) for c in clients for p in state.allowed[c])
@@ -147,7 +149,7 @@ def _spread_change(state: PlanState, added: np.ndarray, pat_days: np.ndarray, D:
 
 
 def insert_in_order(
-    state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: list[int] = ()
+    state: PlanState, clients: list[int], rng: np.random.Generator, noise: float = 0.0, first: Sequence[int] = ()
 ) -> list[int]:
     """Insert the clients one by one, each at its cheapest option when its turn comes, in an order drawn at
     random among: random, largest demand first, farthest from the depot first, nearest first (`first`, the
@@ -166,7 +168,7 @@ def insert_in_order(
             3: inst.travel[depot, inst.client_loc[order]],
         }[how]
         order = [order[i] for i in np.argsort(key, kind="stable")]
-    failed = []
+    failed: list[int] = []
     for c in [*first, *order]:
         failed += insert_clients(state, [c], rng, noise, regret=False)
     return failed

@@ -122,6 +122,8 @@ class PlanState:
         self._log = self._client_log = None
 
     def rollback(self) -> None:
+        if self._log is None or self._client_log is None:
+            raise RuntimeError("rollback() needs a begin() since the last commit()")
         for k, (seq, tm, ed, visits, travel, work, idle, overrun) in self._log.items():
             self.routes[k], self.timing[k], self._edges[k] = seq, tm, ed
             self.visits[k], self.travel[k], self.work[k], self.overrun[k] = visits, travel, work, overrun
@@ -214,7 +216,10 @@ class PlanState:
             self.vehicles_of_client[c] = self._locate(c)
 
     def _locate(self, c: int) -> list[int]:
-        return [k for d in self.pattern[c] for k in self.inst.vehicles_of_day[d] if c in self.routes[k]]
+        pattern = self.pattern[c]
+        if pattern is None:
+            return []
+        return [k for d in pattern for k in self.inst.vehicles_of_day[d] if c in self.routes[k]]
 
     # --- evaluation -----------------------------------------------------------------------------------------
     def route_edges(self, k: int) -> Edges:

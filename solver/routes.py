@@ -101,25 +101,16 @@ def time_route(inst: Instance, vehicle: int, seq: list[int]) -> Timing:
     return Timing(feasible, locs, start, depart, latest, travel, load)
 
 
-COLUMNS = (
-    "vehicle",
-    "day",
-    "pos",
-    "from_loc",
-    "to_loc",
-    "depart",
-    "latest_next",
-    "brk",
-    "brk_lo",
-    "brk_hi",
-    "brk_dur",
-    "load",
-    "capacity",
-    "usable",
-    "overrun",
-    "next_arrival",
-    "waits_after",
-)
+class _Column:
+    """One column of Edges.table, read as an attribute (flag columns as booleans)."""
+
+    def __init__(self, index: int, flag: bool = False):
+        self.index = index
+        self.flag = flag
+
+    def __get__(self, edges: Edges, owner: type[Edges] | None = None) -> np.ndarray:
+        column = edges.table[:, self.index]
+        return column != 0 if self.flag else column
 
 
 class Edges:
@@ -133,18 +124,26 @@ class Edges:
 
     __slots__ = ("table",)
 
+    vehicle = _Column(0)
+    day = _Column(1)
+    pos = _Column(2)
+    from_loc = _Column(3)
+    to_loc = _Column(4)
+    depart = _Column(5)
+    latest_next = _Column(6)
+    brk = _Column(7, flag=True)
+    brk_lo = _Column(8)
+    brk_hi = _Column(9)
+    brk_dur = _Column(10)
+    load = _Column(11)
+    capacity = _Column(12)
+    usable = _Column(13, flag=True)
+    overrun = _Column(14)
+    next_arrival = _Column(15)
+    waits_after = _Column(16)
+
     def __init__(self, table: np.ndarray):
         self.table = table
-
-
-def _column(j: int, flag: bool) -> property:
-    if flag:
-        return property(lambda self: self.table[:, j] != 0)
-    return property(lambda self: self.table[:, j])
-
-
-for _j, _name in enumerate(COLUMNS):
-    setattr(Edges, _name, _column(_j, _name in ("brk", "usable")))
 
 
 def route_edges(inst: Instance, vehicle: int, seq: list[int], tm: Timing) -> Edges:

@@ -122,7 +122,7 @@ def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> Rid
         lunch_start = max(time_s, day.lunch.planned_start_s)
         time_s = lunch_start + day.lunch.duration_s
     end_s = time_s + day.return_travel_s
-    lunch_ok = lunch_start is None or lunch_start <= day.lunch.latest_start_s
+    lunch_ok = day.lunch is None or lunch_start is None or lunch_start <= day.lunch.latest_start_s
     feasible = all(s.fits for s in stops) and lunch_ok and end_s <= day.shift_end_s
     return RideAlongMorning(tuple(stops), lunch_start, end_s, supervised, leave_s, (), feasible)
 

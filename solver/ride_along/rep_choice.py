@@ -50,25 +50,25 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
 
     model = cp_model.CpModel()
     mornings = range(len(problem.available))
-    ride = {(m, r): model.NewBoolVar(f"ride_{m}_{r}") for m in mornings for r in set(problem.available[m])}
+    ride = {(m, r): model.new_bool_var(f"ride_{m}_{r}") for m in mornings for r in set(problem.available[m])}
     for m in mornings:
         if problem.available[m]:
-            model.AddExactlyOne(ride[m, r] for r in set(problem.available[m]))
+            model.add_exactly_one(ride[m, r] for r in set(problem.available[m]))
 
     objective = []
     rides_of = {r: [v for (m, rr), v in ride.items() if rr == r] for r in range(problem.num_reps)}
     must_ride = [r for r in range(problem.num_reps) if rides_of[r] and problem.rides_done[r] == 0]
     for r in must_ride:
-        missed = model.NewBoolVar(f"missed_{r}")
-        model.AddBoolOr([*rides_of[r], missed])
-        objective.append(MISSED_REP_COST * missed)
+        not_ridden = model.new_bool_var(f"missed_{r}")
+        model.add_bool_or([*rides_of[r], not_ridden])
+        objective.append(MISSED_REP_COST * not_ridden)
 
     previous = [problem.previous_rep] + [None] * (len(problem.available) - 1)
     for m in mornings:
         for r in set(problem.available[m]):
             if m > 0 and (m - 1, r) in ride:
-                repeat = model.NewBoolVar(f"repeat_{m}_{r}")
-                model.AddBoolOr([ride[m - 1, r].Not(), ride[m, r].Not(), repeat])
+                repeat = model.new_bool_var(f"repeat_{m}_{r}")
+                model.add_bool_or([ride[m - 1, r].negated(), ride[m, r].negated(), repeat])
                 objective.append(REPEAT_COST * repeat)
             elif previous[m] == r:
                 objective.append(REPEAT_COST * ride[m, r])
@@ -76,25 +76,25 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
     # Diminishing returns: step k of a rep's total rides (done + planned) earns weight / k.
     for r, rides in rides_of.items():
         done = problem.rides_done[r]
-        steps = [model.NewBoolVar(f"step_{r}_{k}") for k in range(len(rides))]
+        steps = [model.new_bool_var(f"step_{r}_{k}") for k in range(len(rides))]
         for earlier, later in zip(steps, steps[1:]):
-            model.AddImplication(later, earlier)
-        model.Add(sum(steps) == sum(rides))
+            model.add_implication(later, earlier)
+        model.add(sum(steps) == sum(rides))
         for k, step in enumerate(steps, start=done + 1):
             objective.append(-(problem.weights[r] * SHARE_SCALE // k) * step)
 
-    model.Minimize(sum(objective))
+    model.minimize(sum(objective))
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1  # deterministic: the same inputs give the same plan
     solver.parameters.random_seed = 0
-    status = solver.Solve(model)
+    status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        raise RuntimeError(f"CP-SAT found no assignment ({solver.StatusName(status)})")  # every morning has a choice
+        raise RuntimeError(f"CP-SAT found no assignment ({solver.status_name(status)})")  # every morning has a choice
 
     chosen: list[int | None] = []
     for m in mornings:
-        picked = [r for r in set(problem.available[m]) if solver.Value(ride[m, r])]
+        picked = [r for r in set(problem.available[m]) if solver.value(ride[m, r])]
         chosen.append(picked[0] if picked else None)
     ridden = {r for r in chosen if r is not None}
     missed = tuple(r for r in must_ride if r not in ridden)

@@ -5,9 +5,9 @@ A rep's day with fixed outlets is a travelling-salesman tour with windows. Guide
 stuck on such days where tight windows cut the punctual orders into pockets (benchmarks/RESULTS.md, "Against
 PyVRP and VROOM"). This search crosses between pockets the way hybrid genetic search does: a population of
 tours, order crossover, and a local search that may arrive late at a price per second of lateness ("time
-warp"), adapted so that about a fifth of the offspring are punctual. The local search evaluates every move in constant time from the time-warp data of route segments
-(duration, time warp, earliest and latest start, travel), precomputed for every segment of the current tour,
-forward and reversed.
+warp"), adapted so that about a fifth of the offspring are punctual. The local search evaluates every move in
+constant time from the time-warp data of route segments (duration, time warp, earliest and latest start,
+travel), precomputed for every segment of the current tour, forward and reversed.
 
 Nodes: 0 is the start, 1..n the clients, n + 1..n + b the breaks, then the end. Windows bound the start of
 service; the start's window is the departure time, the end's the latest return. A break (the lunch) is a node

@@ -72,8 +72,9 @@ def _keep_if_shorter(state: PlanState, vehicles: list[int], better: list[list[in
     """Swap in the vehicles' new orders if the plan's own timing finds them feasible (breaks placed) and they
     lower the plan's objective (travel, idle time, balance)."""
     inst = state.inst
-    placed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
-    if any(p is None for p in placed):
+    timed = [place_breaks(inst, k, r) for k, r in zip(vehicles, better)]
+    placed = [seq for seq in timed if seq is not None]
+    if len(placed) < len(timed):
         return
     old_cost = state.objective([])
     state.begin()
@@ -134,6 +135,6 @@ def final_polish(state: PlanState, budget: Budget, cfg: SearchConfig, seed: int)
             limit = int(min(work_share_us / (us_per_solution_node * nodes), MAX_SOLUTION_LIMIT))
             if limit < cfg.min_final_polish_solutions:
                 continue
-        work_us = _reorder(state, vehicles, routes, nodes, limit, guard_s, guided=True)
-        if work_us:  # not cut by the clock, and some work done: its price per solution holds for the next day
-            us_per_solution_node = work_us / (limit * nodes)
+        gls_us = _reorder(state, vehicles, routes, nodes, limit, guard_s, guided=True)
+        if gls_us:  # not cut by the clock, and some work done: its price per solution holds for the next day
+            us_per_solution_node = gls_us / (limit * nodes)
