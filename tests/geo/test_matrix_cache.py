@@ -5,7 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pytest
 
-from geo.matrix_cache import CachedTravelModel, CacheKey, MatrixStore
+from geo.matrix_cache import CachedTravelModel, CacheKey, MatrixStore, RoadModel
+from geo.osrm import RoadBlock
 from geo.travel import StraightLine, TravelMatrix
 
 KEY = CacheKey("straight-line", "ebike", "v1")
@@ -23,6 +24,28 @@ class CountingEngine:
         self.calls += 1
         self.points_asked += len(lonlat)
         return self._engine.matrix(lonlat)
+
+
+class BlockEngine(CountingEngine):
+    """A road engine without a server: straight-line blocks, each point 100 m per 0.01 degree east of 121.3
+    away from its road (3-13 m for shanghai_points)."""
+
+    far_from_road_m = 8.0
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pairs_asked = 0
+
+    def block(self, sources: np.ndarray, destinations: np.ndarray) -> RoadBlock:
+        self.pairs_asked += len(sources) * len(destinations)
+        both = self._engine.matrix(np.vstack([sources, destinations]))
+        s = len(sources)
+        return RoadBlock(
+            duration_s=both.duration_s[:s, s:],
+            distance_m=both.distance_m[:s, s:],
+            source_snap_m=np.abs(sources[:, 0] - 121.3) * 100,
+            destination_snap_m=np.abs(destinations[:, 0] - 121.3) * 100,
+        )
 
 
 def shanghai_points(n: int, seed: int) -> np.ndarray:
@@ -125,3 +148,26 @@ def test_threads_of_one_process_can_share_the_store(store):
         results = list(pool.map(cached.matrix, batches))
     for points, result in zip(batches, results, strict=True):
         np.testing.assert_array_equal(result.duration_s, StraightLine(speed_kmh=15.0).matrix(points).duration_s)
+
+
+def test_a_road_engine_is_asked_only_for_the_missing_pairs_and_reports_its_snaps(store):
+    engine = BlockEngine()
+    assert isinstance(engine, RoadModel) and not isinstance(CountingEngine(), RoadModel)
+    cached = CachedTravelModel(engine, store, KEY)
+    first, more = shanghai_points(30, seed=11), shanghai_points(5, seed=12)
+    cached.matrix(first)
+    assert engine.pairs_asked == 30 * 30 and engine.calls == 0
+    table = cached.table(np.vstack([first, more]))
+    assert engine.pairs_asked == 30 * 30 + 5 * 35 + 30 * 5  # new points to all, the others to new points
+    expected = StraightLine(speed_kmh=15.0).matrix(np.vstack([first, more]))
+    np.testing.assert_array_equal(table.matrix.duration_s, expected.duration_s)
+    snaps = np.abs(np.vstack([first, more])[:, 0] - 121.3) * 100
+    np.testing.assert_allclose(table.snap_distance_m, snaps)
+    far = np.flatnonzero(snaps > engine.far_from_road_m)
+    assert 0 < len(far) < 35
+    np.testing.assert_array_equal(table.far_from_road, far)
+
+
+def test_only_a_road_engine_gives_a_road_table(store):
+    with pytest.raises(TypeError, match="snap distances"):
+        CachedTravelModel(CountingEngine(), store, KEY).table(shanghai_points(3, seed=1))

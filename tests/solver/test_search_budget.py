@@ -12,6 +12,7 @@ from solver import SolveParams, solve
 from solver.plan_state import Work
 from solver.pvrp import read_instance
 from solver.search import MICROSECONDS_PER_UNIT, WORK_SHARE_OF_LIMIT, Budget, phase_end
+from solver.search.stop import MaxBudget, MaxRuntime
 
 DATA = Path(__file__).resolve().parents[2] / "benchmarks" / "data" / "pvrp"
 
@@ -77,6 +78,15 @@ def test_every_work_count_has_a_price():
 def test_the_clock_ends_each_phase_at_its_share_of_the_limit():
     budget = Budget(10.0, None, time.perf_counter() - 9.6, np.zeros(len(Work.NAMES)))  # 96% of the limit gone
     assert phase_end(budget, 0.95)() and not phase_end(budget, 0.99)()
+    assert MaxRuntime(budget, 0.95)() and not MaxBudget(budget, 0.95)()  # the clock guard, not the work, ended it
+
+
+def test_an_iteration_limit_ends_the_phase_at_its_share_of_the_iterations():
+    budget = Budget(600.0, 200, time.perf_counter(), np.zeros(len(Work.NAMES)))
+    budget.iterations = 99
+    assert not phase_end(budget, 0.5)()
+    budget.iterations = 100
+    assert MaxBudget(budget, 0.5)() and not MaxRuntime(budget, 0.5)()
 
 
 def test_a_large_instance_keeps_its_time_limit():
