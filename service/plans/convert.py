@@ -20,9 +20,8 @@ from solver.ride_along import FIRST_CANDIDATE_LOCATION, DayStop, Lunch, RepDay, 
 
 START_LOCATION, END_LOCATION, FIRST_OUTLET_LOCATION = 0, 1, 2  # the day's start place, end place, then outlets
 
-# Cost of a second of spread between a rep's busiest and lightest working day, against a second of travel.
-# Measured on a sample rep (190 outlets, 5 s): at 1 the plan left 8 of 24 working days empty (spread 450 min);
-# at 3 every day was used (spread under 10 min) for the same travel; at 10 and above travel grew by 7-30%.
+# Cost of a second of spread between a rep's busiest and lightest working day, against a second of travel: high
+# enough that no working day is left empty, low enough not to cost travel (benchmarks/RESULTS.md, "Layout").
 BALANCE_WEIGHT = 3
 
 

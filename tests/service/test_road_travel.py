@@ -196,6 +196,36 @@ def test_outlet_on_another_road_island_is_unplaced_and_one_far_from_road_flagged
     assert visited == {"A-1", "F-1"}
 
 
+
+def test_a_fold_leaves_out_a_new_outlet_no_road_reaches_and_measures_the_reps_travel_again(
+    client, monkeypatch, tmp_path, osrm_islands
+):
+    use_engine(monkeypatch, tmp_path, osrm_islands.base_url, osrm_data_version(osrm_islands.osrm_path))
+    office = create_office(client, (0.5010, 0.5000), code="ISF")
+    rep = create_rep(client, office, "ISF-R1")
+    add_outlet(client, office, rep, "A-1", 0.5020, 0.5012)
+    base = post_plan(client, office).json()
+    assert base["kpis"]["travel"]["unreachable"] == []
+    island_street = {"lon": 0.5300, "lat": 0.5010, "service_min": 10, "visits_per_cycle": 4}
+    new_outlet = {"code": "B-2", "name": "Mercado B-2", "channel": "grocery", "opening_hours": ALL_DAY, **island_street}
+    response = client.post(
+        "/change-sets",
+        json={
+            "base_plan_id": base["id"],
+            "idempotency_key": "island-1",
+            "change_budget": 0,
+            "new_outlets": [{**new_outlet, "rep_code": "ISF-R1"}],
+        },
+    )
+    assert response.status_code == 201, response.text
+    [unplaced] = response.json()["diff"]["unplaced"]
+    assert unplaced["outlet_code"] == "B-2" and unplaced["reason"] == "unreachable"
+    assert "no road route" in unplaced["detail"]
+    folded = client.get(f"/plans/{response.json()['result_plan_id']}").json()
+    assert folded["kpis"]["travel"]["unreachable"] == [{"outlet_code": "B-2", "rep_code": "ISF-R1"}]
+    assert [(u["outlet_code"], u["reason"]) for u in folded["unplaced"]] == [("B-2", "unreachable")]
+    assert {v["outlet_code"] for d in folded["days"] for v in d["visits"]} == {"A-1"}
+
 # --- configuration (no server needed) -------------------------------------------------------------------------
 
 
