@@ -196,7 +196,6 @@ def test_outlet_on_another_road_island_is_unplaced_and_one_far_from_road_flagged
     assert visited == {"A-1", "F-1"}
 
 
-
 def test_a_fold_leaves_out_a_new_outlet_no_road_reaches_and_measures_the_reps_travel_again(
     client, monkeypatch, tmp_path, osrm_islands
 ):
@@ -225,6 +224,7 @@ def test_a_fold_leaves_out_a_new_outlet_no_road_reaches_and_measures_the_reps_tr
     assert folded["kpis"]["travel"]["unreachable"] == [{"outlet_code": "B-2", "rep_code": "ISF-R1"}]
     assert [(u["outlet_code"], u["reason"]) for u in folded["unplaced"]] == [("B-2", "unreachable")]
     assert {v["outlet_code"] for d in folded["days"] for v in d["visits"]} == {"A-1"}
+
 
 # --- configuration (no server needed) -------------------------------------------------------------------------
 
