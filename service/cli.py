@@ -29,7 +29,7 @@ from service.app import create_app
 from service.core import db
 from service.core.calendar import next_monday
 from service.core.errors import EngineUnavailable, InvalidInput, NotFound, ServiceError
-from service.core.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode
+from service.core.tables import ApiToken, Office, Plan, Rep, Role, Supervisor, TravelMode, stored_id
 from service.day_list import views as day_list_views
 from service.day_list.schemas import DayListPublic
 from service.master_data import outlet_import as imports
@@ -125,7 +125,13 @@ def _plan_and_maybe_publish(
     engine_choice: EngineChoice = EngineChoice.CONFIGURED,
 ) -> Plan:
     plan_id = planning.plan_office(
-        engine, office.id, start, weeks=weeks, time_limit_s=time_limit_s, created_by="cli", engine_choice=engine_choice
+        engine,
+        stored_id(office),
+        start,
+        weeks=weeks,
+        time_limit_s=time_limit_s,
+        created_by="cli",
+        engine_choice=engine_choice,
     )
     with Session(engine) as session:
         plan = plan_repository.get_plan(session, plan_id)
@@ -264,7 +270,7 @@ def day(rep_code: str, on: Annotated[str, typer.Argument(metavar="DATE", help="Y
         rep = repository.rep_by_code(session, rep_code)
         if rep is None:
             raise NotFound(f"rep {rep_code} does not exist", ("rep",))
-        _print_day(day_list_views.rep_day_list(session, rep.id, day_date))
+        _print_day(day_list_views.rep_day_list(session, stored_id(rep), day_date))
 
 
 def _parse_date(text: str, name: str) -> date:
@@ -284,11 +290,11 @@ def _print_day(listing: DayListPublic) -> None:
         console().print("no visits" + ("" if listing.working_day else " (not a working day)"))
         return
     table = Table("#", "arrive", "leave", "code", "outlet", "channel", "travel", "km", "open", "address")
-    lunch_after = listing.lunch.after_seq if listing.lunch else None
+    lunch = listing.lunch
     if listing.start:
         table.add_row("", "", listing.start.departure, "", f"leave {listing.start.place}", "", "", "", "", "")
-    if lunch_after == 0:
-        table.add_row("", listing.lunch.start, listing.lunch.end, "", "lunch", "", "", "", "", "")
+    if lunch is not None and lunch.after_seq == 0:
+        table.add_row("", lunch.start, lunch.end, "", "lunch", "", "", "", "", "")
     for v in listing.visits:
         table.add_row(
             str(v.seq),
@@ -302,8 +308,8 @@ def _print_day(listing: DayListPublic) -> None:
             " ".join(v.opening_hours),
             v.address,
         )
-        if v.seq == lunch_after:
-            table.add_row("", listing.lunch.start, listing.lunch.end, "", "lunch", "", "", "", "", "")
+        if lunch is not None and v.seq == lunch.after_seq:
+            table.add_row("", lunch.start, lunch.end, "", "lunch", "", "", "", "", "")
     if listing.end:
         table.add_row(
             "",
@@ -349,7 +355,7 @@ def prepare_demo(
             office = load_bundle(session, office_folder)
             session.commit()
             console().print(f"loaded office {office.code} from {office_folder}")
-        published = plan_repository.published_plan(session, office.id)
+        published = plan_repository.published_plan(session, stored_id(office))
         reps = sorted(repository.reps(session, office.id, active=True), key=lambda r: r.code)
     if published is None or not _planned_with(published, engine_choice):
         start = next_monday(datetime.now(ZoneInfo(office.timezone)).date())
@@ -374,6 +380,7 @@ def demo_tokens(engine: Engine, rep: Rep) -> dict[Role, str]:
             )
         ).all()
         for token_id in earlier:
+            assert token_id is not None  # a primary key
             tokens.revoke_token(session, token_id)
         raw = {}
         for role in Role:

@@ -26,7 +26,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 from http.cookies import SimpleCookie
-from typing import Annotated
+from typing import Annotated, TypeVar
 from weakref import WeakSet
 
 from fastapi import Depends, FastAPI, Request
@@ -38,7 +38,7 @@ from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
 from service.core.errors import Unauthorized, request_validation_response, service_error_response
-from service.core.tables import ApiToken, Rep, Role, as_utc, utcnow
+from service.core.tables import ApiToken, Rep, Role, as_utc, stored_id, utcnow
 
 TOKEN_PREFIX = "rp_"
 MAX_TOKEN_CHARS = 100  # raw tokens are 46 characters; anything much longer is not one of ours
@@ -64,7 +64,7 @@ class Principal:
 
     @classmethod
     def of(cls, token: ApiToken) -> Principal:
-        return cls(token.id, token.name, token.role, token.office_id, token.supervisor_id, token.rep_id)
+        return cls(stored_id(token), token.name, token.role, token.office_id, token.supervisor_id, token.rep_id)
 
 
 def token_hash(raw: str) -> str:
@@ -128,7 +128,7 @@ class PrincipalCache:
                 else Principal.of(token)
             )
             now = utcnow()
-            if principal is not None and (
+            if (principal is not None and token is not None) and (
                 token.last_used_at is None or as_utc(token.last_used_at) < now - LAST_USED_EVERY
             ):
                 session.exec(update(ApiToken).where(col(ApiToken.id) == token.id).values(last_used_at=now))
@@ -273,7 +273,10 @@ def refuse_unauthenticated_first(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, validation_error)
 
 
-def page_response(response: Response, content_security_policy: str | None = None) -> Response:
+_Response = TypeVar("_Response", bound=Response)
+
+
+def page_response(response: _Response, content_security_policy: str | None = None) -> _Response:
     """The page as sent: no Referer to other sites (the base map's tiles), and its Content-Security-Policy."""
     response.headers["Referrer-Policy"] = "same-origin"
     if content_security_policy:

@@ -182,7 +182,7 @@ def on_supervisor(rule: Rule) -> Any:
     def supervisor_rule(supervisor_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
         def scope(s: Session) -> Scope | None:
             found = s.get(Supervisor, supervisor_id)
-            return found and Scope(f"supervisor {supervisor_id}", found.office_id, supervisor_id)
+            return None if found is None else Scope(f"supervisor {supervisor_id}", found.office_id, supervisor_id)
 
         return _on(principal, rule, session, scope, ("path", "supervisor_id"))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.fields import RequestModel
-from service.core.tables import ApiToken, AuditEvent, Role, as_utc
+from service.core.tables import ApiToken, AuditEvent, Role, as_utc, stored_id
 
 
 class TokenCreate(RequestModel):
@@ -37,7 +37,7 @@ class TokenPublic(BaseModel):
     @classmethod
     def of(cls, token: ApiToken) -> TokenPublic:
         return cls(
-            id=token.id,
+            id=stored_id(token),
             name=token.name,
             role=token.role,
             office_id=token.office_id,

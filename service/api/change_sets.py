@@ -9,13 +9,14 @@ from fastapi import APIRouter, Body, Form, Response, UploadFile, status
 from shapely.geometry import mapping
 from sqlmodel import Session
 
+from geo.coords import CoordSystem
 from service.access import audit, auth, policy
 from service.access.auth import Principal
 from service.access.policy import LINE_CLEANUP, READ_OFFICE, Scope
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Loc
 from service.core.fields import CoordSystemName, StorableText
-from service.core.tables import OutletStatus, Plan
+from service.core.tables import OutletStatus, Plan, stored_id
 from service.line_cleanup import change_sets, om_file
 from service.line_cleanup.schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
 from service.master_data import repository, territories
@@ -72,7 +73,7 @@ def _submitted(
         session.commit()  # first: a lookup between forgetting and committing would cache them as active again
         for rep in repository.reps(session, result.office_id):
             if rep.code in body.reps_leaving:
-                auth.forget_rep(rep.id)
+                auth.forget_rep(stored_id(rep))
     return result
 
 
@@ -86,7 +87,7 @@ def create_om_change_set(
     idempotency_key: Annotated[StorableText, Form(min_length=1, max_length=100)],
     created_by: Annotated[StorableText, Form(max_length=100)] = "",
     change_budget: Annotated[int | None, Form(ge=0)] = 0,
-    coord_system: Annotated[CoordSystemName, Form()] = "wgs84",
+    coord_system: Annotated[CoordSystemName, Form()] = CoordSystem.wgs84,
 ) -> Any:
     """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
     rows turned closed are closures, other frequency/hours/service time are changes, another rep_code is a move;
@@ -132,9 +133,9 @@ def put_territory(
     """Store the rep's territory: a GeoJSON Polygon or MultiPolygon (geometry or Feature), WGS84."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
     territory = territories.store_territory(session, rep, geometry)
-    audit.record(session, principal, "territory.changed", rep.office_id, "rep", rep.id, {"source": territory.source})
+    audit.record(session, principal, "territory.changed", rep.office_id, "rep", rep_id, {"source": territory.source})
     return TerritoryPublic(
-        rep_id=rep.id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry)
+        rep_id=rep_id, rep_code=rep.code, source=territory.source, geometry=mapping(territory.geometry)
     )
 
 
@@ -142,10 +143,10 @@ def put_territory(
 def get_territory(rep_id: int, session: SessionDep) -> TerritoryPublic:
     """The rep's territory: as given, else derived from the rep's active outlets (null without any)."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
-    outlets = list(repository.outlets(session, rep.office_id, rep_id=rep.id, status=OutletStatus.ACTIVE))
-    found = territories.rep_territories(session, [rep], outlets).get(rep.id)
+    outlets = list(repository.outlets(session, rep.office_id, rep_id=rep_id, status=OutletStatus.ACTIVE))
+    found = territories.rep_territories(session, [rep], outlets).get(rep_id)
     return TerritoryPublic(
-        rep_id=rep.id,
+        rep_id=rep_id,
         rep_code=rep.code,
         source=found.source if found else "none",
         geometry=mapping(found.geometry) if found else None,

@@ -44,16 +44,16 @@ def import_outlets(
     if office_id is None:
         raise InvalidInput("office_id is required (query parameter or form field)", ("query", "office_id"))
     office = master_data.require_office(session, office_id, ("query", "office_id"))
-    policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office.id}", office.id), ("query", "office_id"))
+    policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
     rows = imports.read_rows(file.filename or "", file.file.read())
     result = imports.import_outlets(session, office, rows, coord_system=coord_system)
     audit.record(
         session,
         principal,
         "outlets.imported",
-        office.id,
+        office_id,
         "office",
-        office.id,
+        office_id,
         {"file": file.filename or "", "rows": len(rows), "created": result.created, "updated": result.updated},
     )
-    return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)
+    return ImportReport(office_id=office_id, rows=len(rows), created=result.created, updated=result.updated)

@@ -14,6 +14,7 @@ from service.access.auth import Principal
 from service.access.policy import PLAN, READ_OFFICE, Scope
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Conflict
+from service.core.tables import stored_id
 from service.jobs import lifecycle as jobs
 from service.jobs import plan_job as plan_jobs
 from service.jobs.runner import JobRunner
@@ -56,15 +57,17 @@ def create_plan(
     )
     # no request session: the job opens its own short ones, none stays open while the reps are solved
     with Session(engine) as session:
-        job_id = plan_jobs.create(
-            session,
-            plan_request,
-            runner.owner,
-            runner.lease_s,
-            principal.token_id,
-            request.app.state.job_limits,
-            runner.solver.workers(),
-        ).id
+        job_id = stored_id(
+            plan_jobs.create(
+                session,
+                plan_request,
+                runner.owner,
+                runner.lease_s,
+                principal.token_id,
+                request.app.state.job_limits,
+                runner.solver.workers(),
+            )
+        )
         audit.record(session, principal, "plan.requested", body.office_id, "job", job_id, plan_request.as_json())
         if wait is None:
             wait = plan_jobs.solver_seconds(session, plan_request) <= plan_jobs.WAIT_MAX_SOLVER_S

@@ -60,5 +60,5 @@ def update_rep(
     )
     if not rep.active:
         session.commit()  # then no lookup can cache the rep as still active
-        auth.forget_rep(rep.id)
+        auth.forget_rep(rep_id)
     return RepPublic.of(rep)

@@ -39,8 +39,8 @@ class ServiceError(Exception):
 
     status_code: ClassVar[int] = 500
     error_type: ClassVar[str] = "service_error"
-    headers: ClassVar[dict[str, str]] = {}  # sent with the error response
-    extra: ClassVar[dict[str, Any]] = {}  # more members of the body beside "detail" (what a client acts on)
+    headers: dict[str, str] = {}  # sent with the error response
+    extra: dict[str, Any] = {}  # more members of the body beside "detail" (what a client acts on)
 
     def __init__(self, msg: str, loc: Sequence[str | int] = (), *, details: Sequence[ErrorDetail] = ()):
         """`msg` at `loc`, or, for many problems at once (an import), the list `details` with `msg` as summary."""
@@ -147,7 +147,7 @@ def _echoable(value: Any) -> Any:
     return value
 
 
-def _integrity_error_response(request: Request, exc: Exception) -> JSONResponse:
+def _integrity_error_response(request: Request, exc: Exception) -> Response:
     # the checks before writing name the field; this catches a race between two writers of the same code
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
     return service_error_response(request, Conflict(f"conflicts with stored data: {first_line}", ("database",)))
@@ -163,7 +163,7 @@ def _out_of_range_response(request: Request, exc: Exception) -> Response:
     )
 
 
-def _database_down_response(request: Request, exc: Exception) -> JSONResponse:
+def _database_down_response(request: Request, exc: Exception) -> Response:
     first_line = str(getattr(exc, "orig", exc)).splitlines()[0]
     return service_error_response(request, EngineUnavailable(f"database unavailable: {first_line}", ("database",)))
 

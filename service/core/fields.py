@@ -13,7 +13,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from geo.coords import CoordSystem
-from service.core.time_of_day import day_windows_of, seconds_of
+from service.core.time_of_day import Weekday, day_windows_of, seconds_of
 
 # one upload's rows (service/master_data/outlet_import.py) and one change set's outlet items: the OM file becomes a
 # change set
@@ -128,7 +128,6 @@ Lat = Annotated[float, Field(allow_inf_nan=False, description="WGS84 latitude, d
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S(.*\S)?$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Address = Annotated[str, Field(max_length=400)]
-Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DayWindows = Annotated[list[str], Field(max_length=MAX_WINDOWS), AfterValidator(_check_day_windows)]
 OpeningHours = Annotated[
     dict[Weekday, DayWindows],

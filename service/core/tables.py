@@ -8,13 +8,30 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
+from typing import Protocol
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class _Row(Protocol):
+    id: int | None
+
+
+def stored_id(row: _Row) -> int:
+    """The id of a row read from the database or flushed. SQLModel types ids `int | None` for the rows not yet
+    sent; a row that is stored always has one."""
+    assert row.id is not None, f"{type(row).__name__} is not stored yet"
+    return row.id
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's SQLAlchemy table."""
+    return model.__table__  # type: ignore[attr-defined]  # SQLModel sets __table__ without declaring it
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -4,8 +4,11 @@ since local midnight), and the weekday names opening hours are keyed by."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Literal
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday (0 = Monday)
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday (0 = Monday)
 DAY_S = 24 * 3600
 
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -48,10 +51,10 @@ def day_windows_of(texts: list[str]) -> list[list[int]]:
     return [[start_s, end_s] for start_s, end_s in windows]
 
 
-def opening_hours_seconds(hours: dict[str, list[str]]) -> dict[str, list[list[int]]]:
+def opening_hours_seconds(hours: Mapping[Weekday, list[str]]) -> dict[str, list[list[int]]]:
     """API opening hours -> stored form, every weekday present (a missing day is closed)."""
     return {day: day_windows_of(hours.get(day, [])) for day in WEEKDAYS}
 
 
-def opening_hours_text(stored: dict[str, list[list[int]]]) -> dict[str, list[str]]:
+def opening_hours_text(stored: dict[str, list[list[int]]]) -> dict[Weekday, list[str]]:
     return {day: [f"{hhmm_of(s)}-{hhmm_of(e)}" for s, e in stored.get(day, [])] for day in WEEKDAYS}

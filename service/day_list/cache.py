@@ -31,7 +31,7 @@ from sqlalchemy import Connection, Dialect, Engine, bindparam, func
 from sqlmodel import Session, col, select
 
 from service.core.calendar import cycle_day
-from service.core.tables import Office, Outlet, Plan, PlanStatus, PlanVisit, Rep
+from service.core.tables import Office, Outlet, Plan, PlanStatus, PlanVisit, Rep, table_of
 from service.day_list import views as day_list_views
 from service.day_list.schemas import DayListPublic
 
@@ -48,10 +48,12 @@ _DAY_OUTLETS_UPDATED = (
     .where(PlanVisit.plan_id == bindparam("plan_id"), PlanVisit.rep_id == Rep.id, PlanVisit.day == bindparam("day"))
     .scalar_subquery()
 )
-_STATUS_TYPE = Plan.__table__.c.status.type
+_STATUS_TYPE = table_of(Plan).c.status.type
 # Whole rep and office rows: a column the day list starts to show later is covered without touching this query.
 _VERSION = (
-    select(Rep.__table__, Office.__table__, col(Plan.id).label("published_plan_id"), _DAY_OUTLETS_UPDATED)
+    select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for models and columns, not tables
+        table_of(Rep), table_of(Office), col(Plan.id).label("published_plan_id"), _DAY_OUTLETS_UPDATED
+    )
     .join(Office, col(Office.id) == Rep.office_id)
     .outerjoin(
         Plan, (col(Plan.office_id) == Rep.office_id) & (col(Plan.status) == bindparam("published", type_=_STATUS_TYPE))
@@ -59,8 +61,8 @@ _VERSION = (
     .where(Rep.id == bindparam("rep_id"))
 )
 _PUBLISHED_PLAN_ID = len(_VERSION.selected_columns) - 2  # position in a version row
-_REP_OFFICE_ID = list(Rep.__table__.columns.keys()).index("office_id")  # the rep's row comes first
-_REP_SUPERVISOR_ID = list(Rep.__table__.columns.keys()).index("supervisor_id")
+_REP_OFFICE_ID = list(table_of(Rep).columns.keys()).index("office_id")  # the rep's row comes first
+_REP_SUPERVISOR_ID = list(table_of(Rep).columns.keys()).index("supervisor_id")
 _NO_VERSION = ()  # a version that matches no kept list: the list is built again
 
 
@@ -103,6 +105,7 @@ class _SqliteCheck:
         if self._connection is None:
             self._connection = self._engine.connect()
         raw = self._connection.connection.driver_connection
+        assert raw is not None  # the connection is open
         try:
             return self._query.run(raw, rep_id, plan_id, day)
         finally:
@@ -192,6 +195,14 @@ class KeptList:
     supervisor_id: int | None
 
 
+@dataclass
+class _Cycle:
+    """The published plan's cycle, read without the rest of its row."""
+
+    start_date: date
+    weeks: int
+
+
 @dataclass(frozen=True)
 class _Entry:
     plan_id: int
@@ -233,20 +244,22 @@ class DayListCache:
         with self._lock:
             self.builds += 1
         with Session(self._engine) as session:
-            context = session.exec(
-                select(Plan.id, Plan.start_date, Plan.weeks)
+            published = session.exec(
+                select(col(Plan.id), col(Plan.start_date), col(Plan.weeks))
                 .join(Rep, col(Rep.office_id) == Plan.office_id)
                 .where(Rep.id == rep_id, Plan.status == PlanStatus.PUBLISHED)
             ).first()
-            version = None
-            if context is not None and on >= context.start_date:
-                day = cycle_day(context, on)
-                raw = session.connection().connection.driver_connection
-                version = self._query.run(raw, rep_id, context.id, day)
+            plan_id, version = None, None
+            if published is not None:
+                plan_id, start_date, weeks = published
+                day = cycle_day(_Cycle(start_date, weeks), on)
+                if plan_id is not None and day is not None:
+                    raw = session.connection().connection.driver_connection
+                    version = self._query.run(raw, rep_id, plan_id, day)
             listing = day_list_views.rep_day_list(session, rep_id, on)  # after the version: see the module's notes
         body = DayListBody.of(listing)
         # keep the list only when the version describes the plan the list was built from
-        if version is not None and version[_PUBLISHED_PLAN_ID] == context.id == listing.plan_id:
+        if version is not None and version[_PUBLISHED_PLAN_ID] == plan_id == listing.plan_id:
             self._store((rep_id, on), _Entry(listing.plan_id, listing.day, version, body))
         return body
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from service.core.calendar import cycle_day
 from service.core.errors import NotFound
-from service.core.tables import PlanDay
+from service.core.tables import PlanDay, stored_id
 from service.core.time_of_day import WEEKDAYS, hhmm_of
 from service.day_list.schemas import (
     DayEndPublic,
@@ -30,19 +30,20 @@ def rep_day_list(session: Session, rep_id: int, on: date) -> DayListPublic:
     rep, office, plan = found
     if plan is None:
         raise NotFound(f"rep {rep.code}'s office has no published plan", ("path", "rep_id"))
-    if on < plan.start_date:
+    day = cycle_day(plan, on)
+    if day is None:
         raise NotFound(
             f"{on.isoformat()} is before the published plan's first day {plan.start_date.isoformat()}", ("path", "date")
         )
-    day = cycle_day(plan, on)
-    route: PlanDay | None = plan_repository.rep_day(session, plan.id, rep.id, day)
+    plan_id = stored_id(plan)
+    route: PlanDay | None = plan_repository.rep_day(session, plan_id, rep_id, day)
     weekday = day % 7
     listing = DayListPublic(
-        rep_id=rep.id,
+        rep_id=rep_id,
         rep_code=rep.code,
         rep_name=rep.name,
         date=on,
-        plan_id=plan.id,
+        plan_id=plan_id,
         day=day,
         week=day // 7,
         weekday=weekday,
@@ -58,7 +59,7 @@ def rep_day_list(session: Session, rep_id: int, on: date) -> DayListPublic:
     )
     if route is None:
         return listing
-    stops = plan_repository.rep_day_visits(session, plan.id, rep.id, day)
+    stops = plan_repository.rep_day_visits(session, plan_id, rep_id, day)
     start_lon, start_lat = place_lonlat(rep.start_place, office, rep)
     end_lon, end_lat = place_lonlat(rep.end_place, office, rep)
     listing.start = DayStartPublic(

@@ -51,7 +51,7 @@ def get(session: Session, job_id: int) -> Job:
 def _change(engine: Engine, job_id: int, owner: str, statuses: tuple[JobStatus, ...], values: dict) -> bool:
     """Set `values` on the job if `owner` holds it in one of `statuses`; whether it did."""
     with Session(engine) as session:
-        result = session.execute(
+        result = session.exec(
             update(Job)
             .where(col(Job.id) == job_id, col(Job.owner) == owner, col(Job.status).in_(statuses))
             .values(**values)
@@ -63,7 +63,7 @@ def _change(engine: Engine, job_id: int, owner: str, statuses: tuple[JobStatus, 
 def start_run(engine: Engine, job_id: int, owner: str, lease_seconds: float) -> bool:
     """Mark a job `owner` holds as running (a new attempt, progress from zero); False if it no longer holds it."""
     with Session(engine) as session:
-        result = session.execute(
+        result = session.exec(
             update(Job)
             .where(col(Job.id) == job_id, col(Job.owner) == owner, col(Job.status).in_(ACTIVE))
             .values(
@@ -109,7 +109,7 @@ def succeed(session: Session, job_id: int, owner: str, plan_id: int) -> bool:
     """In the caller's transaction that stored the result: mark the job succeeded if `owner` still runs it.
 
     False means the result must not be committed (cancelled, or run by another process): one result per job."""
-    result = session.execute(
+    result = session.exec(
         update(Job)
         .where(
             col(Job.id) == job_id,
@@ -154,7 +154,8 @@ def adopt_abandoned(engine: Engine, owner: str, lease_seconds: float) -> list[in
         candidates = session.exec(select(Job.id).where(col(Job.status).in_(ACTIVE), abandoned)).all()
         adopted = []
         for job_id in candidates:
-            result = session.execute(
+            assert job_id is not None  # a primary key
+            result = session.exec(
                 update(Job)
                 .where(col(Job.id) == job_id, col(Job.status).in_(ACTIVE), abandoned)
                 .values(status=JobStatus.QUEUED, owner=owner, lease_until=_lease_end(lease_seconds))
@@ -167,7 +168,7 @@ def adopt_abandoned(engine: Engine, owner: str, lease_seconds: float) -> list[in
 
 def cancel(session: Session, job_id: int) -> Job:
     """Cancel a queued or running job; the process running it sees the status, stops and stores nothing."""
-    result = session.execute(
+    result = session.exec(
         update(Job)
         .where(col(Job.id) == job_id, col(Job.status).in_(ACTIVE))
         .values(status=JobStatus.CANCELLED, finished_at=utcnow(), owner=None, lease_until=None)

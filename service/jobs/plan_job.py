@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from service.core.errors import ServiceError
-from service.core.tables import Job
+from service.core.tables import Job, stored_id
 from service.jobs import lifecycle as jobs
 from service.jobs import limits as job_limits
 from service.jobs.limits import JobLimits
@@ -96,11 +96,12 @@ def run(
         solve_wall_s = time.perf_counter() - started
         with Session(engine) as session:
             plan = planning.add_plan(session, prepared, answers, solve_wall_s)
-            if not jobs.succeed(session, job_id, owner, plan.id):
+            plan_id = stored_id(plan)  # add_plan flushes it
+            if not jobs.succeed(session, job_id, owner, plan_id):
                 session.rollback()  # cancelled or taken over meanwhile: the plan is not ours to store
                 return None
             session.commit()
-            return plan.id
+            return plan_id
     except SolveStopped:
         return None
     except Exception as error:

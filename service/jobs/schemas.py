@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from service.core.tables import Job, JobStatus, as_utc, utcnow
+from service.core.tables import Job, JobStatus, as_utc, stored_id, utcnow
 
 
 class JobPublic(BaseModel):
@@ -34,7 +34,7 @@ class JobPublic(BaseModel):
         if job.status == JobStatus.RUNNING and elapsed_s is not None and job.reps_solved:
             estimate_s = round(elapsed_s / job.reps_solved * (job.reps_total - job.reps_solved), 1)
         return cls(
-            id=job.id,
+            id=stored_id(job),
             kind=job.kind,
             status=job.status,
             request=job.request,

@@ -26,6 +26,8 @@ from service.core.tables import (
     Plan,
     PlanStatus,
     PlanVisit,
+    stored_id,
+    table_of,
 )
 from service.line_cleanup.diff import plan_diff
 from service.line_cleanup.fold import fold_plan, travel_kpis
@@ -65,7 +67,7 @@ def get_change_set(session: Session, change_set_id: int) -> ChangeSetPublic:
 
 def _public(row: ChangeSet, replayed: bool) -> ChangeSetPublic:
     return ChangeSetPublic(
-        id=row.id,
+        id=stored_id(row),
         office_id=row.office_id,
         idempotency_key=row.idempotency_key,
         status=row.status,
@@ -118,12 +120,13 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
         return earlier
     current = current_plan(session, base.office_id)
     if current is None or current.id != base.id:
-        raise StalePlan(base.id, current.id if current else None)
+        raise StalePlan(body.base_plan_id, current.id if current else None)
 
     office = repository.office(session, base.office_id)
+    assert office is not None  # the plan's office (a foreign key)
     edits = check(session, office, body)
     new_plan = Plan(
-        office_id=office.id,
+        office_id=base.office_id,
         start_date=base.start_date,
         weeks=base.weeks,
         status=PlanStatus.DRAFT,
@@ -135,7 +138,7 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
     session.add(new_plan)
     session.flush()
 
-    base_visits = list(session.execute(select(PlanVisit.__table__).where(PlanVisit.plan_id == base.id)))
+    base_visits = list(session.execute(table_of(PlanVisit).select().where(col(PlanVisit.plan_id) == base.id)))
     rows, unplaced_new, folded_travel = fold_plan(
         session, office, base, new_plan, edits, body.change_budget, base_visits
     )
@@ -148,10 +151,10 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
         base.status = PlanStatus.SUPERSEDED
         session.add(base)
     change_set = ChangeSet(
-        office_id=office.id,
+        office_id=base.office_id,
         idempotency_key=body.idempotency_key,
-        base_plan_id=base.id,
-        result_plan_id=new_plan.id,
+        base_plan_id=body.base_plan_id,
+        result_plan_id=stored_id(new_plan),
         created_by=body.created_by,
         request=request,
     )

@@ -4,9 +4,11 @@ KPIs."""
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Protocol
 
 from service.core.tables import (
     Plan,
+    stored_id,
 )
 from service.line_cleanup.edits import Edits
 from service.plans.convert import PlanRows
@@ -14,10 +16,20 @@ from service.plans.convert import PlanRows
 ARRIVAL_SHIFT_S = 600  # arrival times that move by more than this are listed in the diff
 
 
+class _Visit(Protocol):
+    """A visit: a PlanVisit, or a row of its table."""
+
+    rep_id: int
+    day: int
+    outlet_id: int
+    seq: int
+    start_s: int
+
+
 def plan_diff(edits: Edits, base: Plan, plan: Plan, base_visits: list, rows: PlanRows) -> dict:
     """What changed between the base version and the new one, per rep and day."""
     codes = {o.id: o.code for o in edits.outlets}
-    reps = {r.id: r.code for r in edits.reps.values()}
+    reps = {stored_id(r): r.code for r in edits.reps.values()}
     old = {(v.outlet_id, v.rep_id, v.day): v for v in base_visits}
     new = {(v.outlet_id, v.rep_id, v.day): v for v in rows.visits}
     old_outlets = {k[0] for k in old}
@@ -86,7 +98,8 @@ def plan_diff(edits: Edits, base: Plan, plan: Plan, base_visits: list, rows: Pla
 def _day_changes(old_visits, new_visits, reps: dict[int, str]) -> list[dict]:
     """Per rep-day that changed: outlets added and removed, kept visits whose order among the kept ones changed
     (reordered) and kept visits that start at another time (retimed)."""
-    old_days, new_days = defaultdict(dict), defaultdict(dict)
+    old_days: defaultdict[tuple[int, int], dict[int, _Visit]] = defaultdict(dict)
+    new_days: defaultdict[tuple[int, int], dict[int, _Visit]] = defaultdict(dict)
     for v in old_visits:
         old_days[(v.rep_id, v.day)][v.outlet_id] = v
     for v in new_visits:

@@ -11,6 +11,7 @@ from service.core.tables import (
     Outlet,
     OutletStatus,
     Rep,
+    stored_id,
     utcnow,
 )
 
@@ -35,31 +36,35 @@ class Edits:
         for outlet in self.new_outlets:
             session.add(outlet)
             self.outlets.append(outlet)
-            self.touched_reps.add(outlet.rep_id)
+            self._touch(outlet.rep_id)
         for outlet in self.closed:
             outlet.status = OutletStatus.CLOSED
             outlet.updated_at = utcnow()
             session.add(outlet)
-            self.touched_reps.add(outlet.rep_id)
+            self._touch(outlet.rep_id)
         for outlet, values in self.changed:
             if values.get("visits_per_cycle", outlet.visits_per_cycle) != outlet.visits_per_cycle:
-                self.refold.add(outlet.id)
+                self.refold.add(stored_id(outlet))
             for name, value in values.items():
                 setattr(outlet, name, value)
             outlet.updated_at = utcnow()
             session.add(outlet)
-            self.touched_reps.add(outlet.rep_id)
+            self._touch(outlet.rep_id)
         for outlet, rep_id in self.reassigned.values():
-            self.touched_reps |= {outlet.rep_id, rep_id}
-            self.refold.add(outlet.id)
+            self._touch(outlet.rep_id)
+            self._touch(rep_id)
+            self.refold.add(stored_id(outlet))
             outlet.rep_id = rep_id
             outlet.updated_at = utcnow()
             session.add(outlet)
         for rep in self.leaving:
             rep.active = False
             session.add(rep)
-        self.touched_reps.discard(None)
         session.flush()
+
+    def _touch(self, rep_id: int | None) -> None:
+        if rep_id is not None:  # an outlet without a rep touches no rep
+            self.touched_reps.add(rep_id)
 
     def summary(self) -> dict:
         return {

@@ -37,7 +37,10 @@ def om_file_change_set(
     problems.raise_if_any(len(rows))
     stored = repository.outlets_by_code(session, [d.customer_code for _, d in checked])
     rep_codes = {r.id: r.code for r in repository.reps(session, base.office_id)}
-    body = {"new_outlets": [], "closures": [], "changes": [], "moves": {}}
+    new_outlets: list[NewOutletIn] = []
+    closures: list[str] = []
+    changes: list[OutletChangeIn] = []
+    moves: dict[str, list[str]] = {}  # rep code -> outlet codes
     for row, d in checked:
         outlet = stored.get(d.customer_code)
         hours = d.opening_hours()
@@ -45,7 +48,7 @@ def om_file_change_set(
             if d.status == OutletStatus.CLOSED:
                 problems.add(row, "status", f"outlet {d.customer_code} is new and closed: leave it out of the file")
                 continue
-            body["new_outlets"].append(
+            new_outlets.append(
                 NewOutletIn(
                     code=d.customer_code,
                     name=d.name,
@@ -66,12 +69,12 @@ def om_file_change_set(
             continue
         if d.status == OutletStatus.CLOSED:
             if outlet.status != OutletStatus.CLOSED:
-                body["closures"].append(outlet.code)
+                closures.append(outlet.code)
             continue
         if outlet.status == OutletStatus.CLOSED:
             problems.add(row, "status", f"outlet {outlet.code} is closed; reopening is not a line cleanup change")
             continue
-        change = {}
+        change: dict[str, object] = {}  # only the fields that differ: the others stay
         if d.visits_per_cycle != outlet.visits_per_cycle:
             change["visits_per_cycle"] = d.visits_per_cycle
         if hours != opening_hours_seconds(opening_hours_text(outlet.opening_hours)):
@@ -79,16 +82,17 @@ def om_file_change_set(
         if d.service_min * 60 != outlet.service_s:
             change["service_min"] = d.service_min
         if change:
-            body["changes"].append(OutletChangeIn(code=outlet.code, **change))
+            changes.append(OutletChangeIn.model_validate({"code": outlet.code, **change}))
         if d.rep_code and d.rep_code != rep_codes.get(outlet.rep_id):
-            body["moves"].setdefault(d.rep_code, []).append(outlet.code)
+            moves.setdefault(d.rep_code, []).append(outlet.code)
     problems.raise_if_any(len(rows))
-    moves = [MoveIn(to_rep_code=rep, outlet_codes=codes) for rep, codes in body.pop("moves").items()]
     return ChangeSetCreate(
         base_plan_id=base_plan_id,
         idempotency_key=idempotency_key,
         created_by=created_by,
         change_budget=change_budget,
-        moves=moves,
-        **body,
+        moves=[MoveIn(to_rep_code=rep, outlet_codes=codes) for rep, codes in moves.items()],
+        new_outlets=new_outlets,
+        closures=closures,
+        changes=changes,
     )

@@ -9,7 +9,7 @@ import shapely
 from sqlmodel import Session
 
 from service.core.errors import Conflict, ErrorDetail, InvalidInput
-from service.core.tables import Office, Outlet, OutletStatus, Rep
+from service.core.tables import Office, Outlet, OutletStatus, Rep, stored_id
 from service.core.time_of_day import opening_hours_seconds
 from service.line_cleanup.edits import Edits
 from service.line_cleanup.reassignment import carve_for_new_rep, redistribute_leaving
@@ -60,7 +60,7 @@ class _Problems:
 
 
 def check(session: Session, office: Office, body: ChangeSetCreate) -> Edits:
-    reps = {r.id: r for r in repository.reps(session, office.id)}
+    reps = {stored_id(r): r for r in repository.reps(session, office.id)}
     outlets = list(repository.outlets(session, office.id))
     edits = Edits(office=office, reps=reps, outlets=outlets)
     problems = _Problems(office, reps, {o.code: o for o in outlets})
@@ -141,7 +141,7 @@ def _move(problems: _Problems, edits: Edits, i: int, move: MoveIn, leaving_codes
             if outlet.status == OutletStatus.CLOSED:
                 problems.bad(("moves", i), f"outlet {outlet.code} is closed")
             elif outlet.rep_id != rep.id:
-                edits.reassigned[outlet.id] = (outlet, rep.id)
+                edits.reassigned[stored_id(outlet)] = (outlet, stored_id(rep))
 
 
 def _new_outlets(
@@ -156,7 +156,7 @@ def _new_outlets(
             continue
         problems.claimed[new.code] = "new"
         outlet = new_outlet(
-            office_id=edits.office.id,
+            office_id=stored_id(edits.office),
             code=new.code,
             name=new.name,
             address=new.address,

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from service.core.errors import ErrorDetail, InvalidInput, Loc
-from service.core.tables import Office
+from service.core.tables import Office, stored_id
 from service.master_data import outlet_import as imports
 from service.master_data import writes as master_data
 from service.master_data.schemas import OfficeCreate, RepCreate, SupervisorCreate
@@ -73,7 +73,7 @@ def load_bundle(session: Session, folder: Path) -> Office:
         loc = (*root, "supervisors", i)
         values = values if isinstance(values, dict) else {}
         data = _model(SupervisorCreate, {**values, "office_id": office.id}, loc)
-        supervisor_ids[data.code] = master_data.create_supervisor(session, data, loc).id
+        supervisor_ids[data.code] = stored_id(master_data.create_supervisor(session, data, loc))
 
     for i, values in enumerate(_section(document, "reps", list, root)):
         loc = (*root, "reps", i)

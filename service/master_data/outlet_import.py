@@ -50,7 +50,7 @@ from service.core.fields import (
     ServiceMinutes,
     VisitsPerCycle,
 )
-from service.core.tables import Office, Outlet, OutletStatus, utcnow
+from service.core.tables import Office, Outlet, OutletStatus, stored_id, utcnow
 from service.core.time_of_day import WEEKDAYS, day_windows_of
 from service.master_data import repository
 from service.master_data.writes import new_outlet, outlet_problems
@@ -431,7 +431,7 @@ def import_outlets(
             )
             continue
         outlet = new_outlet(
-            office_id=office.id,
+            office_id=stored_id(office),
             code=data.customer_code,
             name=data.name,
             address=data.address,

@@ -10,11 +10,11 @@ from collections.abc import Iterable, Sequence
 
 from sqlmodel import Session, col, func, select
 
-from service.core.tables import Office, Outlet, OutletStatus, Rep, Supervisor
+from service.core.tables import Office, Outlet, OutletStatus, Rep, Supervisor, stored_id
 
 
 def offices(session: Session) -> Sequence[Office]:
-    return session.exec(select(Office).order_by(Office.id)).all()
+    return session.exec(select(Office).order_by(col(Office.id))).all()
 
 
 def office(session: Session, office_id: int) -> Office | None:
@@ -26,7 +26,7 @@ def office_by_code(session: Session, code: str) -> Office | None:
 
 
 def supervisors(session: Session, office_id: int | None = None) -> Sequence[Supervisor]:
-    query = select(Supervisor).order_by(Supervisor.id)
+    query = select(Supervisor).order_by(col(Supervisor.id))
     if office_id is not None:
         query = query.where(Supervisor.office_id == office_id)
     return session.exec(query).all()
@@ -43,7 +43,7 @@ def supervisor_by_code(session: Session, code: str) -> Supervisor | None:
 def reps(
     session: Session, office_id: int | None = None, supervisor_id: int | None = None, active: bool | None = None
 ) -> Sequence[Rep]:
-    query = select(Rep).order_by(Rep.id)
+    query = select(Rep).order_by(col(Rep.id))
     if office_id is not None:
         query = query.where(Rep.office_id == office_id)
     if supervisor_id is not None:
@@ -104,13 +104,20 @@ def count_outlets(
 def outlets_by_id(session: Session, ids: Iterable[int]) -> dict[int, Outlet]:
     """The outlets of these ids (a rep's reported visits name a few of an office's thousands)."""
     wanted = list(set(ids))
-    return {o.id: o for o in session.exec(select(Outlet).where(col(Outlet.id).in_(wanted))).all()} if wanted else {}
+    return (
+        {stored_id(o): o for o in session.exec(select(Outlet).where(col(Outlet.id).in_(wanted))).all()}
+        if wanted
+        else {}
+    )
 
 
 def outlet_codes(session: Session, ids: Iterable[int]) -> dict[int, str]:
     """Customer codes by outlet id, read without the rest of the rows (their opening hours are JSON to decode)."""
     wanted = list(set(ids))
-    return dict(session.exec(select(Outlet.id, Outlet.code).where(col(Outlet.id).in_(wanted))).all()) if wanted else {}
+    if not wanted:
+        return {}
+    rows = session.exec(select(col(Outlet.id), Outlet.code).where(col(Outlet.id).in_(wanted))).all()
+    return {outlet_id: code for outlet_id, code in rows if outlet_id is not None}  # a stored id is never None
 
 
 def outlet_by_code(session: Session, code: str) -> Outlet | None:

@@ -74,7 +74,7 @@ class OfficePublic(BaseModel):
     @classmethod
     def of(cls, office: tables.Office) -> OfficePublic:
         return cls(
-            id=office.id,
+            id=tables.stored_id(office),
             code=office.code,
             name=office.name,
             lon=office.lon,
@@ -106,7 +106,9 @@ class SupervisorPublic(BaseModel):
 
     @classmethod
     def of(cls, supervisor: tables.Supervisor) -> SupervisorPublic:
-        return cls(id=supervisor.id, office_id=supervisor.office_id, code=supervisor.code, name=supervisor.name)
+        return cls(
+            id=tables.stored_id(supervisor), office_id=supervisor.office_id, code=supervisor.code, name=supervisor.name
+        )
 
 
 # --- rep ------------------------------------------------------------------------------------------------------
@@ -181,7 +183,7 @@ class RepPublic(BaseModel):
     @classmethod
     def of(cls, rep: tables.Rep) -> RepPublic:
         return cls(
-            id=rep.id,
+            id=tables.stored_id(rep),
             office_id=rep.office_id,
             supervisor_id=rep.supervisor_id,
             code=rep.code,
@@ -263,7 +265,7 @@ class OutletPublic(BaseModel):
     @classmethod
     def of(cls, outlet: tables.Outlet) -> OutletPublic:
         return cls(
-            id=outlet.id,
+            id=tables.stored_id(outlet),
             office_id=outlet.office_id,
             code=outlet.code,
             name=outlet.name,
@@ -273,7 +275,7 @@ class OutletPublic(BaseModel):
             lat=outlet.lat,
             service_min=outlet.service_s // 60,
             visits_per_cycle=outlet.visits_per_cycle,
-            opening_hours=opening_hours_text(outlet.opening_hours),
+            opening_hours=dict(opening_hours_text(outlet.opening_hours).items()),  # str keys, as declared
             rep_id=outlet.rep_id,
             status=outlet.status,
             updated_at=outlet.updated_at,

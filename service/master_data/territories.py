@@ -14,7 +14,7 @@ from shapely.ops import nearest_points
 from sqlmodel import Session, col, select
 
 from service.core.errors import InvalidInput, Loc
-from service.core.tables import Outlet, OutletStatus, Rep, Territory, utcnow
+from service.core.tables import Outlet, OutletStatus, Rep, Territory, stored_id, utcnow
 
 DERIVED_BUFFER_DEG = 0.002  # ~200 m around the hull of a rep's outlets
 METRES_PER_DEG = 111_320.0
@@ -47,12 +47,13 @@ def polygon_of(geojson: object, loc: Loc) -> BaseGeometry:
 
 def store_territory(session: Session, rep: Rep, geojson: object) -> RepTerritory:
     geometry = polygon_of(geojson, ("body",))
-    row = session.get(Territory, rep.id) or Territory(rep_id=rep.id, geometry={})
+    rep_id = stored_id(rep)
+    row = session.get(Territory, rep_id) or Territory(rep_id=rep_id, geometry={})
     row.geometry = mapping(geometry)
     row.updated_at = utcnow()
     session.add(row)
     session.flush()
-    return RepTerritory(rep.id, geometry, "given")
+    return RepTerritory(rep_id, geometry, "given")
 
 
 def derived_territory(points: list[tuple[float, float]]) -> BaseGeometry:
@@ -69,11 +70,11 @@ def rep_territories(session: Session, reps: list[Rep], outlets: list[Outlet]) ->
         if o.status == OutletStatus.ACTIVE and o.rep_id is not None:
             points[o.rep_id].append((o.lon, o.lat))
     found: dict[int, RepTerritory] = {}
-    for rep in reps:
-        if rep.id in stored:
-            found[rep.id] = RepTerritory(rep.id, shape(stored[rep.id].geometry), "given")
-        elif points[rep.id]:
-            found[rep.id] = RepTerritory(rep.id, derived_territory(points[rep.id]), "derived")
+    for rep_id in map(stored_id, reps):
+        if rep_id in stored:
+            found[rep_id] = RepTerritory(rep_id, shape(stored[rep_id].geometry), "given")
+        elif points[rep_id]:
+            found[rep_id] = RepTerritory(rep_id, derived_territory(points[rep_id]), "derived")
     return found
 
 

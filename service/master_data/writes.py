@@ -8,6 +8,7 @@ functions return (field, message) pairs so the outlet import can report them per
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NoReturn
 
 from sqlmodel import Session
 
@@ -148,7 +149,7 @@ def require_outlet(session: Session, code: str, loc: Loc = ("path", "code")) -> 
     return outlet
 
 
-def _missing(msg: str, loc: Loc) -> None:
+def _missing(msg: str, loc: Loc) -> NoReturn:
     """An unknown id in the path is a missing resource (404); one referenced from a body is invalid input (422)."""
     if loc and loc[0] == "path":
         raise NotFound(msg, loc)
@@ -196,12 +197,13 @@ def create_rep(session: Session, data: RepCreate, loc: Loc = ("body",)) -> Rep:
     supervisor = (
         None if data.supervisor_id is None else require_supervisor(session, data.supervisor_id, (*loc, "supervisor_id"))
     )
-    times = {
-        f"{name}_s": getattr(office, f"{name}_s") if getattr(data, name) is None else seconds_of(getattr(data, name))
-        for name in _REP_TIMES
-    }
+
+    def time_s(name: str) -> int:
+        given = getattr(data, name)
+        return getattr(office, f"{name}_s") if given is None else seconds_of(given)
+
     rep = Rep(
-        office_id=office.id,
+        office_id=data.office_id,
         supervisor_id=data.supervisor_id,
         code=data.code,
         name=data.name,
@@ -214,7 +216,10 @@ def create_rep(session: Session, data: RepCreate, loc: Loc = ("body",)) -> Rep:
         travel_mode=data.travel_mode,
         speed_kmh=data.speed_kmh,
         started_on=data.started_on,
-        **times,
+        shift_start_s=time_s("shift_start"),
+        shift_end_s=time_s("shift_end"),
+        lunch_earliest_s=time_s("lunch_earliest"),
+        lunch_latest_s=time_s("lunch_latest"),
     )
     raise_problems(rep_problems(rep, office, supervisor), loc)
     if repository.rep_by_code(session, data.code) is not None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from geo.travel import TravelMatrix, travel_model
-from service.core.tables import Office, Outlet, Place, PlanDay, PlanUnplaced, PlanVisit, Rep, UnplacedReason
+from service.core.tables import Office, Outlet, Place, PlanDay, PlanUnplaced, PlanVisit, Rep, UnplacedReason, stored_id
 from service.core.time_of_day import WEEKDAYS
 from solver.model import Break, Client, Problem, Solution, TimeWindow, Vehicle
 from solver.patterns import cycle_patterns
@@ -126,7 +126,7 @@ def rep_problem(
         consistent=True,
         balance_weight=BALANCE_WEIGHT,
     )
-    return RepProblem(rep_id=rep.id, outlet_ids=tuple(o.id for o in outlets), problem=problem)
+    return RepProblem(rep_id=stored_id(rep), outlet_ids=tuple(stored_id(o) for o in outlets), problem=problem)
 
 
 @dataclass
@@ -203,7 +203,7 @@ def unassigned_rows(plan_id: int, outlets: list[Outlet], reps_by_id: dict[int, R
                 PlanUnplaced(
                     plan_id=plan_id,
                     rep_id=None,
-                    outlet_id=o.id,
+                    outlet_id=stored_id(o),
                     reason=UnplacedReason.NO_REP,
                     detail=f"outlet {o.code} has no rep assigned",
                 )
@@ -213,7 +213,7 @@ def unassigned_rows(plan_id: int, outlets: list[Outlet], reps_by_id: dict[int, R
                 PlanUnplaced(
                     plan_id=plan_id,
                     rep_id=None,
-                    outlet_id=o.id,
+                    outlet_id=stored_id(o),
                     reason=UnplacedReason.NO_REP,
                     detail=f"outlet {o.code} is assigned to rep id {o.rep_id}, not a rep of its office",
                 )
@@ -223,7 +223,7 @@ def unassigned_rows(plan_id: int, outlets: list[Outlet], reps_by_id: dict[int, R
                 PlanUnplaced(
                     plan_id=plan_id,
                     rep_id=rep.id,
-                    outlet_id=o.id,
+                    outlet_id=stored_id(o),
                     reason=UnplacedReason.REP_INACTIVE,
                     detail=f"rep {rep.code} is not active",
                 )

@@ -10,7 +10,7 @@ import numpy as np
 
 from geo.travel import TravelMatrix
 from service.core.errors import InvalidInput
-from service.core.tables import Office, Outlet, PlanUnplaced, Rep, UnplacedReason
+from service.core.tables import Office, Outlet, PlanUnplaced, Rep, UnplacedReason, stored_id
 from service.plans.convert import (
     END_LOCATION,
     FIRST_OUTLET_LOCATION,
@@ -79,8 +79,8 @@ def rep_problems(
                 built.travel["unreachable"].append({"outlet_code": o.code, "rep_code": rep.code})
                 built.lost.append(
                     RoadLost(
-                        rep.id,
-                        o.id,
+                        stored_id(rep),
+                        stored_id(o),
                         f"outlet {o.code}: no road route from the start of rep {rep.code}'s day, back to its end, "
                         f"or to and from most of the rep's other outlets on {times.engine}",
                     )

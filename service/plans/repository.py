@@ -8,7 +8,18 @@ from sqlalchemy import Row, bindparam, update
 from sqlmodel import Session, col, select
 
 from service.core.errors import NotFound
-from service.core.tables import Office, Outlet, Plan, PlanDay, PlanStatus, PlanUnplaced, PlanVisit, Rep, utcnow
+from service.core.tables import (
+    Office,
+    Outlet,
+    Plan,
+    PlanDay,
+    PlanStatus,
+    PlanUnplaced,
+    PlanVisit,
+    Rep,
+    stored_id,
+    utcnow,
+)
 
 
 def office_plans(session: Session, office_id: int | None = None) -> list[Plan]:
@@ -27,14 +38,14 @@ def get_plan(session: Session, plan_id: int) -> Plan:
 
 
 def plan_days(session: Session, plan_id: int) -> list[PlanDay]:
-    statement = select(PlanDay).where(PlanDay.plan_id == plan_id).order_by(PlanDay.rep_id, PlanDay.day)
+    statement = select(PlanDay).where(PlanDay.plan_id == plan_id).order_by(col(PlanDay.rep_id), col(PlanDay.day))
     return list(session.exec(statement))
 
 
 def plan_reps(session: Session, plan_id: int) -> dict[int, Rep]:
     """The reps with routes in the plan (by id), wherever they work now."""
     on_plan = select(PlanDay.rep_id).where(PlanDay.plan_id == plan_id).distinct()
-    return {r.id: r for r in session.exec(select(Rep).where(col(Rep.id).in_(on_plan)))}
+    return {stored_id(r): r for r in session.exec(select(Rep).where(col(Rep.id).in_(on_plan)))}
 
 
 def plan_visits(session: Session, plan_id: int) -> list[tuple[PlanVisit, Outlet]]:
@@ -43,7 +54,7 @@ def plan_visits(session: Session, plan_id: int) -> list[tuple[PlanVisit, Outlet]
         select(PlanVisit, Outlet)
         .join(Outlet, col(Outlet.id) == PlanVisit.outlet_id)
         .where(PlanVisit.plan_id == plan_id)
-        .order_by(PlanVisit.rep_id, PlanVisit.day, PlanVisit.seq)
+        .order_by(col(PlanVisit.rep_id), col(PlanVisit.day), col(PlanVisit.seq))
     )
     return list(session.exec(statement))
 
@@ -100,7 +111,7 @@ _REP_DAY = select(PlanDay).where(
     PlanDay.plan_id == bindparam("plan_id"), PlanDay.rep_id == bindparam("rep_id"), PlanDay.day == bindparam("day")
 )
 _REP_DAY_VISITS = (
-    select(
+    select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for up to 4 columns
         PlanVisit.seq,
         PlanVisit.arrival_s,
         PlanVisit.start_s,

@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 
 from sqlmodel import Session
 
-from service.core.tables import Outlet, PlanVisit
+from service.core.tables import Outlet, PlanVisit, stored_id
 from service.core.time_of_day import hhmm_of
 from service.master_data import repository
 from service.plans import repository as plan_repository
@@ -22,7 +22,7 @@ from service.plans.schemas import PlanDayPublic, PlanPublic, PlanSummary, PlanVi
 def _visit_public(visit: PlanVisit, outlet: Outlet) -> PlanVisitPublic:
     return PlanVisitPublic(
         seq=visit.seq,
-        outlet_id=outlet.id,
+        outlet_id=visit.outlet_id,
         outlet_code=outlet.code,
         outlet_name=outlet.name,
         arrival=hhmm_of(visit.arrival_s),
@@ -39,7 +39,7 @@ def _visit_public(visit: PlanVisit, outlet: Outlet) -> PlanVisitPublic:
 def plan_summaries(session: Session, office_id: int | None) -> list[PlanSummary]:
     return [
         PlanSummary(
-            id=p.id,
+            id=stored_id(p),
             office_id=p.office_id,
             start_date=p.start_date,
             weeks=p.weeks,
@@ -60,7 +60,7 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
     placed_by_outlet: Counter[int] = Counter()
     for visit, outlet in plan_repository.plan_visits(session, plan_id):
         visits_by_route[(visit.rep_id, visit.day)].append(_visit_public(visit, outlet))
-        placed_by_outlet[outlet.id] += 1
+        placed_by_outlet[visit.outlet_id] += 1
     days = [
         PlanDayPublic(
             rep_id=d.rep_id,
@@ -85,18 +85,18 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
     ]
     unplaced = [
         UnplacedPublic(
-            outlet_id=outlet.id,
+            outlet_id=u.outlet_id,
             outlet_code=outlet.code,
             outlet_name=outlet.name,
             rep_id=u.rep_id,
-            visits=visits_required(outlet, plan.weeks) - placed_by_outlet[outlet.id],
+            visits=visits_required(outlet, plan.weeks) - placed_by_outlet[u.outlet_id],
             reason=u.reason,
             detail=u.detail,
         )
         for u, outlet in plan_repository.plan_unplaced(session, plan_id)
     ]
     return PlanPublic(
-        id=plan.id,
+        id=plan_id,
         office_id=plan.office_id,
         start_date=plan.start_date,
         weeks=plan.weeks,
@@ -123,6 +123,7 @@ def plan_geojson(session: Session, plan_id: int) -> dict:
     day, from the start place through the visits in order to the end place."""
     plan = plan_repository.get_plan(session, plan_id)
     office = repository.office(session, plan.office_id)
+    assert office is not None  # the plan's office (a foreign key)
     reps = plan_repository.plan_reps(session, plan_id)
     visits_by_route: dict[tuple[int, int], list[tuple[PlanVisit, Outlet]]] = defaultdict(list)
     for visit, outlet in plan_repository.plan_visits(session, plan_id):

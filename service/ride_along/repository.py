@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from service.core.tables import RideAlongDay, RideAlongSettings
 
@@ -20,6 +20,6 @@ def ride_along_days(session: Session, supervisor_id: int, first: date, last: dat
         .where(
             RideAlongDay.supervisor_id == supervisor_id, RideAlongDay.ride_date >= first, RideAlongDay.ride_date <= last
         )
-        .order_by(RideAlongDay.ride_date)
+        .order_by(col(RideAlongDay.ride_date))
     )
     return list(session.exec(statement))

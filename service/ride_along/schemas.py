@@ -17,14 +17,15 @@ class RideAlongSettingsUpdate(RequestModel):
     is refused (a left-out field keeps its value: the defaults below are never stored)."""
 
     model_config = ConfigDict(extra="forbid")
-    morning_end: TimeOfDay = Field(default=None, description="the supervisor leaves the rep's route by then")
-    coaching_min: int = Field(default=None, ge=0, le=120, description="added at every demonstrated outlet")
-    demonstrate_every: int = Field(default=None, ge=1, le=20, description="demonstrate at every n-th outlet")
-    meeting: TimeOfDay = Field(default=None, description="the evening meeting at the office")
-    period_weeks: int = Field(default=None, ge=1, le=8, description="every rep ridden with once per period")
-    spot_check_min: int = Field(default=None, ge=1, le=120)
-    supervisor_travel_mode: TravelMode = None
-    new_rep_days: int = Field(default=None, ge=0, le=3650, description="in post fewer days: a new rep")
+    # A None default is pydantic's "optional, not nullable" (defaults are not validated); mypy reads it as a value.
+    morning_end: TimeOfDay = Field(default=None, description="the supervisor leaves the rep's route by then")  # type: ignore[assignment]
+    coaching_min: int = Field(default=None, ge=0, le=120, description="added at every demonstrated outlet")  # type: ignore[assignment]
+    demonstrate_every: int = Field(default=None, ge=1, le=20, description="demonstrate at every n-th outlet")  # type: ignore[assignment]
+    meeting: TimeOfDay = Field(default=None, description="the evening meeting at the office")  # type: ignore[assignment]
+    period_weeks: int = Field(default=None, ge=1, le=8, description="every rep ridden with once per period")  # type: ignore[assignment]
+    spot_check_min: int = Field(default=None, ge=1, le=120)  # type: ignore[assignment]
+    supervisor_travel_mode: TravelMode = None  # type: ignore[assignment]
+    new_rep_days: int = Field(default=None, ge=0, le=3650, description="in post fewer days: a new rep")  # type: ignore[assignment]
 
 
 class RideAlongSettingsPublic(BaseModel):

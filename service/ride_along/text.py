@@ -28,10 +28,10 @@ def week_text(week: RideAlongWeekPublic) -> str:
             )
         lines.append(f"  leave the route at {m.leave.time} after seq {m.leave.after_seq} ({m.note})")
         lines.append(f"  afternoon from {a.start}, orders of {a.orders_from}:")
-        for s in a.stops:
+        for spot in a.stops:
             lines.append(
-                f"    {s.order:>3}  arrive {s.arrival}  {s.start}-{s.departure}  {s.outlet_code}  {s.outlet_name}  "
-                f"value {s.value}: {s.why}"
+                f"    {spot.order:>3}  arrive {spot.arrival}  {spot.start}-{spot.departure}  {spot.outlet_code}  "
+                f"{spot.outlet_name}  value {spot.value}: {spot.why}"
             )
         lines.append(f"  back at the office {a.return_time} (meeting {a.meeting})")
     k = week.kpis

@@ -85,7 +85,7 @@ class DaskRunner:
             for i, problem in enumerate(problems)
         ]
         position = {future.key: i for i, future in enumerate(futures)}
-        answers: list[tuple[Solution, int] | None] = [None] * len(futures)
+        answers: dict[int, tuple[Solution, int]] = {}  # by position in `problems`
         solved = 0
         reported_at = time.monotonic()
         try:
@@ -104,4 +104,4 @@ class DaskRunner:
         except BaseException:
             client.cancel(futures)
             raise
-        return answers
+        return [answers[i] for i in range(len(futures))]

@@ -71,7 +71,7 @@ def outcomes(session: Session, rep_ids: Iterable[int], first: date, last: date) 
     statement = (
         select(VisitOutcome)
         .where(col(VisitOutcome.rep_id).in_(rep_ids), VisitOutcome.visit_date >= first, VisitOutcome.visit_date <= last)
-        .order_by(VisitOutcome.visit_date, VisitOutcome.rep_id, VisitOutcome.id)
+        .order_by(col(VisitOutcome.visit_date), col(VisitOutcome.rep_id), col(VisitOutcome.id))
     )
     return list(session.exec(statement))
 
@@ -81,7 +81,7 @@ def reports(session: Session, outcome_ids: Iterable[int]) -> dict[int, list[Visi
     ids = list(outcome_ids)
     found: dict[int, list[VisitReport]] = {i: [] for i in ids}
     if ids:
-        statement = select(VisitReport).where(col(VisitReport.outcome_id).in_(ids)).order_by(VisitReport.number)
+        statement = select(VisitReport).where(col(VisitReport.outcome_id).in_(ids)).order_by(col(VisitReport.number))
         for report in session.exec(statement):
             found[report.outcome_id].append(report)
     return found

@@ -15,7 +15,7 @@ import numpy as np
 from shapely.geometry import MultiPoint, mapping
 from sqlmodel import Session
 
-from service.core.tables import Place, Rep
+from service.core.tables import Place, Rep, stored_id
 from service.master_data import repository
 from service.plans import repository as plan_repository
 from service.plans import views as plan_views
@@ -94,10 +94,11 @@ def _routes(geojson: dict, tiles: TileSource | None) -> list[dict]:
     return sorted(routes, key=lambda r: (r["rep_id"], r["day"]))
 
 
-def _from_home(rep: Rep) -> bool:
-    """Whether the rep's days start or end at home (drawn on the map, where the rep's lines begin or end)."""
-    at_home = Place.HOME in (rep.start_place, rep.end_place)
-    return at_home and rep.home_lon is not None and rep.home_lat is not None
+def _home_shown(rep: Rep, tiles: TileSource | None) -> list[float] | None:
+    """The rep's home as drawn when the rep's days start or end there (where the rep's lines begin or end)."""
+    if Place.HOME not in (rep.start_place, rep.end_place) or rep.home_lon is None or rep.home_lat is None:
+        return None
+    return _display_pairs([[rep.home_lon, rep.home_lat]], tiles)[0]
 
 
 def key_figures(plan: PlanPublic) -> dict:
@@ -125,6 +126,7 @@ def plan_map_data(session: Session, plan_id: int, tiles: TileSource | None) -> d
     plan = plan_views.plan_public(session, plan_id)
     geojson = plan_views.plan_geojson(session, plan_id)
     office = repository.office(session, plan.office_id)
+    assert office is not None  # the plan's office (a foreign key)
     routes = _routes(geojson, tiles)
     unplaced_places = {
         outlet.id: [outlet.lon, outlet.lat] for _, outlet in plan_repository.plan_unplaced(session, plan_id)
@@ -176,8 +178,8 @@ def plan_map_data(session: Session, plan_id: int, tiles: TileSource | None) -> d
                 "code": r.code,
                 "name": r.name,
                 "colour": REP_COLOURS[i % len(REP_COLOURS)],
-                "territory": territory(list(outlet_points[r.id].values())),
-                "home": _display_pairs([[r.home_lon, r.home_lat]], tiles)[0] if _from_home(r) else None,
+                "territory": territory(list(outlet_points[stored_id(r)].values())),
+                "home": _home_shown(r, tiles),
             }
             for i, r in enumerate(reps)
         ],

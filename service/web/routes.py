@@ -24,6 +24,7 @@ from service.access import auth, policy
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
+from service.core.tables import stored_id
 from service.core.time_of_day import WEEKDAYS
 from service.day_list import views as day_list_views
 from service.day_list.schemas import DayListPublic
@@ -161,14 +162,16 @@ def published_plan_map(
         if plan is None:
             raise NotFound(f"office {office_id} has no published plan", ("query", "office_id"))
     else:
-        published = [p for o in repository.offices(session) if (p := plan_repository.published_plan(session, o.id))]
+        published = [
+            p for o in repository.offices(session) if (p := plan_repository.published_plan(session, stored_id(o)))
+        ]
         if not published:
             raise NotFound("no office has a published plan", ("query", "office_id"))
         if len(published) > 1:
             offices = ", ".join(str(p.office_id) for p in published)
             raise InvalidInput(f"several offices have a published plan ({offices}); choose one", ("query", "office_id"))
         plan = published[0]
-    return _plan_map_page(request, session, plan.id, t, rep, week, weekday)
+    return _plan_map_page(request, session, stored_id(plan), t, rep, week, weekday)
 
 
 def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
