@@ -16,6 +16,8 @@ from service.core.tables import (
     PlanUnplaced,
     PlanVisit,
     UnplacedReason,
+    stored_id,
+    table_of,
 )
 from service.line_cleanup.edits import Edits
 from service.plans import repository as plan_repository
@@ -38,15 +40,16 @@ def fold_plan(
     not place with their reasons, and the folded reps' travel KPIs."""
     rows = PlanRows(days=[], visits=[], unplaced=[])
     touched = edits.touched_reps
+    base_id, plan_id = stored_id(base), stored_id(plan)
     for table in (PlanDay, PlanVisit):
-        _copy_routes(session, table, base.id, plan.id, touched)
-    rows.days += [d for d in plan_repository.plan_days(session, base.id) if d.rep_id not in touched]
+        _copy_routes(session, table, base_id, plan_id, touched)
+    rows.days += [d for d in plan_repository.plan_days(session, base_id) if d.rep_id not in touched]
     rows.visits += [v for v in base_visits if v.rep_id not in touched]
-    for u, outlet in plan_repository.plan_unplaced(session, base.id):
+    for u, outlet in plan_repository.plan_unplaced(session, base_id):
         if (
             u.rep_id if u.rep_id is not None else outlet.rep_id
         ) not in touched and outlet.status == OutletStatus.ACTIVE:
-            rows.unplaced.append(PlanUnplaced(**u.model_dump(exclude={"id", "plan_id"}), plan_id=plan.id))
+            rows.unplaced.append(PlanUnplaced(**u.model_dump(exclude={"id", "plan_id"}), plan_id=plan_id))
 
     kept_days: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))  # rep -> day -> outlet ids
     for v in sorted(base_visits, key=lambda v: (v.rep_id, v.day, v.seq)):
@@ -70,7 +73,7 @@ def fold_plan(
         base.weeks,
     )
     for lost in built.lost:
-        folded.unplaced.append(lost.row(plan.id))
+        folded.unplaced.append(lost.row(plan_id))
         unplaced_new.append(
             {
                 "outlet_code": outlets_by_id[lost.outlet_id].code,
@@ -83,12 +86,13 @@ def fold_plan(
         index = {outlet_id: i for i, outlet_id in enumerate(problem.outlet_ids)}
         keep = lambda outlet_id: outlet_id in index and outlet_id not in edits.refold  # noqa: E731, B023 (used at once)
         routes = tuple(
-            tuple(index[o] for o in kept_days[rep.id].get(v.day, []) if keep(o)) for v in problem.problem.vehicles
+            tuple(index[o] for o in kept_days[problem.rep_id].get(v.day, []) if keep(o))
+            for v in problem.problem.vehicles
         )
         on_routes = {c for seq in routes for c in seq}
         new_clients = tuple(c for c in range(len(problem.outlet_ids)) if c not in on_routes)
         result = fold(FoldInput(problem.problem, routes, new_clients, change_budget))
-        rep_rows = solution_rows(plan.id, problem, result.solution)
+        rep_rows = solution_rows(plan_id, problem, result.solution)
         folded.days += rep_rows.days
         folded.visits += rep_rows.visits
         folded.unplaced += rep_rows.unplaced
@@ -101,7 +105,7 @@ def fold_plan(
             }
             for u in result.solution.unplaced
         ]
-    session.add_all(rows.days + rows.unplaced + folded.days + folded.unplaced)
+    session.add_all([*rows.days, *rows.unplaced, *folded.days, *folded.unplaced])
     session.execute(insert(PlanVisit), [v.model_dump(exclude={"id"}) for v in folded.visits])
     rows.days += folded.days
     rows.visits += folded.visits
@@ -122,8 +126,9 @@ def _copy_routes(
     session: Session, table: type[PlanDay] | type[PlanVisit], base_id: int, plan_id: int, touched: set[int]
 ) -> None:
     """Copy the untouched reps' rows of the base version into the new one, inside the database."""
-    columns = [c.name for c in table.__table__.columns if c.name not in ("id", "plan_id")]
-    rows = select(*[getattr(table, c) for c in columns], literal(plan_id)).where(
+    columns = [c.name for c in table_of(table).columns if c.name not in ("id", "plan_id")]
+    # sqlmodel's select() is typed for a few columns named one by one, not for a list
+    rows = select(*[getattr(table, c) for c in columns], literal(plan_id)).where(  # type: ignore[call-overload]
         table.plan_id == base_id, col(table.rep_id).not_in(touched or {-1})
     )
     session.execute(insert(table).from_select([*columns, "plan_id"], rows))

@@ -10,9 +10,28 @@ search did not reach it, which the plan says too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypedDict
+
 from solver.model import BALANCE_TOLERANCE_S, Problem
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class DayKpis(TypedDict):
+    """One working day of a rep in a plan's KPIs (service/plans/planning.py)."""
+
+    day: int
+    week: int
+    weekday: int
+    visits: int
+    travel_s: int
+    distance_m: int
+    service_s: int
+    workload_s: int
+    idle_s: int
+    start_s: int | None
+    end_s: int | None
 
 
 def fixed_service_by_day(problem: Problem) -> dict[int, int]:
@@ -27,12 +46,12 @@ def fixed_service_by_day(problem: Problem) -> dict[int, int]:
     return fixed
 
 
-def balance(days: list[dict], problem: Problem | None, tolerance_s: int = BALANCE_TOLERANCE_S) -> dict:
+def balance(days: Sequence[DayKpis], problem: Problem | None, tolerance_s: int = BALANCE_TOLERANCE_S) -> dict:
     """{"tolerance_s", "met", "why"} for a rep's working days (KPI rows with workload_s and service_s);
     `problem`: the rep's solver problem, None where it is not at hand (then no reason is given)."""
     workloads = [d["workload_s"] for d in days]
     spread = max(workloads) - min(workloads) if workloads else 0
-    result = {"tolerance_s": tolerance_s, "met": spread <= tolerance_s, "why": None}
+    result: dict[str, int | bool | str | None] = {"tolerance_s": tolerance_s, "met": spread <= tolerance_s, "why": None}
     if result["met"] or problem is None:
         return result
     mean_service = sum(d["service_s"] for d in days) / len(days)

@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from service.core.calendar import check_cycle
 from service.core.errors import InvalidInput, NotFound
-from service.core.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, Rep
+from service.core.tables import Office, Outlet, OutletStatus, Plan, PlanStatus, Rep, stored_id
 from service.master_data import repository
-from service.plans.balance import balance
+from service.plans.balance import DayKpis, balance
 from service.plans.convert import (
     PlanRows,
     RepProblem,
@@ -103,10 +103,10 @@ def prepare_plan(engine: Engine, request: PlanRequest) -> PreparedPlan:
         office = check_request(session, request)
         reps = list(repository.reps(session, office.id))
         outlets = list(repository.outlets(session, office.id, status=OutletStatus.ACTIVE))
-    reps_by_id = {r.id: r for r in reps}
+    reps_by_id = {stored_id(r): r for r in reps}
     outlets_by_rep: dict[int, list[Outlet]] = defaultdict(list)
     for o in outlets:
-        if o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
+        if o.rep_id is not None and o.rep_id in reps_by_id and reps_by_id[o.rep_id].active:
             outlets_by_rep[o.rep_id].append(o)
     reps_outlets = [(reps_by_id[rep_id], rep_outlets) for rep_id, rep_outlets in outlets_by_rep.items()]
     built = rep_problems(office, reps_outlets, request.weeks, request.engine_choice)
@@ -121,9 +121,9 @@ def add_plan(
     solutions = [solution for solution, _ in answers]
     worker_peak_kib = max((peak_kib for _, peak_kib in answers), default=0)
     request = prepared.request
-    reps_by_id = {r.id: r for r in prepared.reps}
+    reps_by_id = {stored_id(r): r for r in prepared.reps}
     plan = Plan(
-        office_id=prepared.office.id,
+        office_id=request.office_id,
         start_date=request.start_date,
         weeks=request.weeks,
         status=PlanStatus.DRAFT,
@@ -132,14 +132,15 @@ def add_plan(
     )
     session.add(plan)
     session.flush()
-    rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan.id, prepared.outlets, reps_by_id))
-    rows.unplaced += [lost.row(plan.id) for lost in prepared.built.lost]
+    plan_id = stored_id(plan)
+    rows = PlanRows(days=[], visits=[], unplaced=unassigned_rows(plan_id, prepared.outlets, reps_by_id))
+    rows.unplaced += [lost.row(plan_id) for lost in prepared.built.lost]
     for problem, solution in zip(prepared.problems, solutions, strict=True):
-        rep_rows = solution_rows(plan.id, problem, solution)
+        rep_rows = solution_rows(plan_id, problem, solution)
         rows.days += rep_rows.days
         rows.visits += rep_rows.visits
         rows.unplaced += rep_rows.unplaced
-    session.add_all(rows.days + rows.visits + rows.unplaced)
+    session.add_all([*rows.days, *rows.visits, *rows.unplaced])
     problems = {p.rep_id: p.problem for p in prepared.problems}
     plan.kpis = office_kpis(prepared.reps, prepared.outlets, request.weeks, rows, problems) | {
         "solve_wall_s": round(solve_wall_s, 1),
@@ -171,7 +172,7 @@ def plan_office(
     with Session(engine) as session:
         plan = add_plan(session, prepared, answers, solve_wall_s)
         session.commit()
-        return plan.id
+        return stored_id(plan)
 
 
 def office_kpis(
@@ -184,21 +185,23 @@ def office_kpis(
     placed = len(rows.visits)
     visits_by_rep_day = Counter((v.rep_id, v.day) for v in rows.visits)
     days_by_rep_day = {(d.rep_id, d.day): d for d in rows.days}
-    outlets_by_id = {o.id: o for o in outlets}
-    required_by_rep = Counter()
+    outlets_by_id = {stored_id(o): o for o in outlets}
+    required_by_rep: Counter[int | None] = Counter()  # None: outlets without a rep
     for o in outlets:
         required_by_rep[o.rep_id] += visits_required(o, weeks)
 
     rep_kpis = []
+    spreads = []
     day_visit_counts = []
     idle_per_day = []  # of the days with visits
     for rep in sorted((r for r in reps if r.active), key=lambda r: r.code):
-        days = []
+        rep_id = stored_id(rep)
+        days: list[DayKpis] = []
         for vehicle in rep_vehicles(rep, weeks):
-            route = days_by_rep_day.get((rep.id, vehicle.day))
+            route = days_by_rep_day.get((rep_id, vehicle.day))
             travel_s = route.travel_s if route else 0
             service_s = route.service_s if route else 0
-            visits = visits_by_rep_day[(rep.id, vehicle.day)]
+            visits = visits_by_rep_day[(rep_id, vehicle.day)]
             day_visit_counts.append(visits)
             days.append(
                 {
@@ -218,26 +221,28 @@ def office_kpis(
             if route:
                 idle_per_day.append(route.idle_s)
         workloads = [d["workload_s"] for d in days]
+        spread = max(workloads) - min(workloads) if workloads else 0
+        spreads.append(spread)
         rep_kpis.append(
             {
-                "rep_id": rep.id,
+                "rep_id": rep_id,
                 "rep_code": rep.code,
-                "visits_required": required_by_rep[rep.id],
+                "visits_required": required_by_rep[rep_id],
                 "visits_placed": sum(d["visits"] for d in days),
                 "travel_s": sum(d["travel_s"] for d in days),
                 "distance_m": sum(d["distance_m"] for d in days),
-                "workload_spread_s": max(workloads) - min(workloads) if workloads else 0,
-                "balance": balance(days, (problems or {}).get(rep.id)),
+                "workload_spread_s": spread,
+                "balance": balance(days, (problems or {}).get(rep_id)),
                 "idle_s": sum(d["idle_s"] for d in days),
                 "idle_s_max": max((d["idle_s"] for d in days), default=0),
                 "days": days,
             }
         )
 
-    unplaced_by_reason = Counter()
+    unplaced_by_reason: Counter[str] = Counter()
     for u in rows.unplaced:
         o = outlets_by_id[u.outlet_id]
-        unplaced_by_reason[u.reason] += visits_required(o, weeks) - placed_by_outlet[o.id]
+        unplaced_by_reason[u.reason] += visits_required(o, weeks) - placed_by_outlet[u.outlet_id]
     return {
         "coverage": placed / required if required else 1.0,
         "visits_required": required,
@@ -249,7 +254,7 @@ def office_kpis(
         },
         "travel_s": sum(r["travel_s"] for r in rep_kpis),
         "distance_m": sum(r["distance_m"] for r in rep_kpis),
-        "workload_spread_s_max": max((r["workload_spread_s"] for r in rep_kpis), default=0),
+        "workload_spread_s_max": max(spreads, default=0),
         "idle": {
             "mean_s_per_day": round(mean(idle_per_day)) if idle_per_day else 0,
             "max_s": max(idle_per_day, default=0),

@@ -24,10 +24,11 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, delete
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from geo.travel import travel_model
 from service.core.calendar import cycle_day, dates, require_monday
@@ -45,6 +46,7 @@ from service.core.tables import (
     RideAlongSettings,
     Supervisor,
     VisitOutcome,
+    stored_id,
 )
 from service.core.time_of_day import WEEKDAYS, hhmm_of, opening_hours_text, seconds_of
 from service.master_data import repository
@@ -140,11 +142,12 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
     supervisor = master_data.require_supervisor(session, supervisor_id, ("path", "supervisor_id"))
     require_monday(start_date, ("query", "start_date"))
     office = repository.office(session, supervisor.office_id)
-    settings = ride_along_repository.settings(session, office.id)
-    team = list(repository.reps(session, office.id, supervisor.id, active=True))
+    assert office is not None  # the supervisor's office (a foreign key)
+    settings = ride_along_repository.settings(session, supervisor.office_id)
+    team = list(repository.reps(session, supervisor.office_id, supervisor_id, active=True))
     if not team:
         raise InvalidInput(f"supervisor {supervisor.code} has no active reps to ride with", ("path", "supervisor_id"))
-    plan = plan_repository.published_plan(session, office.id)
+    plan = plan_repository.published_plan(session, supervisor.office_id)
     if plan is None:
         raise NotFound(f"office {office.code} has no published plan", ("query", "start_date"))
     if start_date < plan.start_date:
@@ -157,7 +160,7 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
     period_start = plan.start_date + timedelta(days=(start_date - plan.start_date).days // period_days * period_days)
     history = ride_along_repository.ride_along_days(
         session,
-        supervisor.id,
+        supervisor_id,
         min(period_start, start_date - timedelta(days=RECENT_CHECK_DAYS)),
         start_date - timedelta(days=1),
     )
@@ -172,12 +175,13 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
     today = office_today(office, now)
     kpi_last = min(start_date - timedelta(days=1), today)
     tallies = kpis.rep_tallies(session, plan, team, kpi_last - timedelta(days=KPI_LOOKBACK_DAYS - 1), kpi_last)
-    priorities = {r.id: _priority(r, tallies[r.id], start_date, settings.new_rep_days) for r in team}
+    priorities = {stored_id(r): _priority(r, tallies[stored_id(r)], start_date, settings.new_rep_days) for r in team}
 
-    team_ids = {r.id for r in team}
-    routes = {(d.rep_id, d.day): d for d in plan_repository.plan_days(session, plan.id) if d.rep_id in team_ids}
+    team_ids = {stored_id(r) for r in team}
+    plan_id = stored_id(plan)
+    routes = {(d.rep_id, d.day): d for d in plan_repository.plan_days(session, plan_id) if d.rep_id in team_ids}
     stops: dict[tuple[int, int], list[tuple[PlanVisit, Outlet]]] = defaultdict(list)
-    for visit, outlet in plan_repository.plan_visits(session, plan.id):
+    for visit, outlet in plan_repository.plan_visits(session, plan_id):
         if visit.rep_id in team_ids:
             stops[(visit.rep_id, visit.day)].append((visit, outlet))
     outcomes: dict[date, list[VisitOutcome]] = defaultdict(list)
@@ -185,7 +189,7 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
         session, team_ids, start_date - timedelta(days=PREVIOUS_DAY_SEARCH_DAYS), start_date + timedelta(days=6)
     ):
         outcomes[o.visit_date].append(o)
-    outlets = {o.id: o for o in repository.outlets(session, office.id)}
+    outlets = {stored_id(o): o for o in repository.outlets(session, supervisor.office_id)}
     return WeekData(
         supervisor,
         office,
@@ -208,19 +212,24 @@ def read_week(session: Session, supervisor_id: int, start_date: date, now: datet
 def _working_reps(week: WeekData, on: date) -> list[Rep]:
     """Team reps with a published route on that date."""
     day = cycle_day(week.plan, on)
-    return [r for r in week.team if day is not None and week.stops.get((r.id, day))]
+    return [r for r in week.team if day is not None and week.stops.get((stored_id(r), day))]
 
 
 def _rules(week: WeekData) -> MorningRules:
     return MorningRules(week.settings.morning_end_s, week.settings.coaching_s, week.settings.demonstrate_every)
 
 
+def _route_key(week: WeekData, rep: Rep, on: date) -> tuple[int, int]:
+    """(rep id, cycle day) of the rep's route on a date of the week."""
+    day = cycle_day(week.plan, on)
+    assert day is not None  # the week starts on or after the plan (read_week)
+    return stored_id(rep), day
+
+
 def _morning(week: WeekData, rep: Rep, on: date, rules: MorningRules) -> RideAlongMorning:
     """The rep's published day of that date re-timed with the supervisor's coaching."""
-    day = cycle_day(week.plan, on)
-    return plan_morning(
-        convert.ride_along_rep_day(rep, week.routes[(rep.id, day)], week.stops[(rep.id, day)], on.weekday()), rules
-    )
+    key = _route_key(week, rep, on)
+    return plan_morning(convert.ride_along_rep_day(rep, week.routes[key], week.stops[key], on.weekday()), rules)
 
 
 def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -> dict[date, list[Rep]]:
@@ -235,7 +244,9 @@ def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -
         for r in working[on]
     }
     never = {
-        r.id for r in week.team if not week.rides_done[r.id] and not any(coaching.get((r.id, on)) for on in mornings)
+        r.id
+        for r in week.team
+        if not week.rides_done[stored_id(r)] and not any(coaching.get((r.id, on)) for on in mornings)
     }
     return {on: [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps for on, reps in working.items()}
 
@@ -249,8 +260,8 @@ def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, lis
     problem = RepChoiceProblem(
         num_reps=len(week.team),
         available=tuple(tuple(index[r.id] for r in available[d]) for d in mornings),
-        weights=tuple(week.priorities[r.id].weight for r in week.team),
-        rides_done=tuple(week.rides_done[r.id] for r in week.team),
+        weights=tuple(week.priorities[stored_id(r)].weight for r in week.team),
+        rides_done=tuple(week.rides_done[stored_id(r)] for r in week.team),
         previous_rep=index.get(week.previous_rep_id) if week.previous_rep_id is not None else None,
     )
     choice = choose_reps(problem)
@@ -269,7 +280,7 @@ def _morning_public(
     public_stops = [
         MorningStopPublic(
             seq=visit.seq,
-            outlet_id=outlet.id,
+            outlet_id=visit.outlet_id,
             outlet_code=outlet.code,
             outlet_name=outlet.name,
             planned_start=hhmm_of(visit.start_s),
@@ -308,7 +319,7 @@ def _morning_public(
     for d in morning.coaching_dropped:
         why = (
             f"seq {stops[d.late_stop][0].seq} would miss its opening hours"
-            if d.blocked == "window"
+            if d.blocked == "window" and d.late_stop is not None
             else blocked[d.blocked]
         )
         notes.append(f"coaching left out at seq {stops[d.stop][0].seq}: with it {why}")
@@ -362,13 +373,13 @@ def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[
     day = cycle_day(week.plan, orders_from)
     for rep in week.team:
         if rep.id not in reporting and day is not None:
-            found += [(outlet, rep, "plan") for _, outlet in week.stops.get((rep.id, day), [])]
+            found += [(outlet, rep, "plan") for _, outlet in week.stops.get((stored_id(rep), day), [])]
     candidates, seen = [], set()
     for outlet, rep, source in found:
         if outlet.id in seen or outlet.status != OutletStatus.ACTIVE:
             continue
         seen.add(outlet.id)
-        checked = last_checked.get(outlet.id)
+        checked = last_checked.get(stored_id(outlet))
         days_since = RECENT_CHECK_DAYS if checked is None else min((on - checked).days, RECENT_CHECK_DAYS)
         candidates.append(
             _Candidate(
@@ -423,6 +434,7 @@ def _afternoon(
     weekday = WEEKDAYS[on.weekday()]
     stops, reps_seen, place, route_distance_m = [], set(), 0, 0
     for order, stop in enumerate(route.stops, start=1):
+        assert orders_from is not None  # else there are no candidates to visit
         c = candidates[stop.candidate]
         location = problem.candidates[stop.candidate].location
         route_distance_m += int(distance_m[place, location])
@@ -432,7 +444,7 @@ def _afternoon(
         stops.append(
             SpotStopPublic(
                 order=order,
-                outlet_id=c.outlet.id,
+                outlet_id=stored_id(c.outlet),
                 outlet_code=c.outlet.code,
                 outlet_name=c.outlet.name,
                 channel=c.outlet.channel,
@@ -448,7 +460,7 @@ def _afternoon(
                 travel_s=stop.travel_s,
                 value=c.points + parts.first_of_rep,
                 value_parts=parts,
-                why=_why(c, parts, last_checked.get(c.outlet.id)),
+                why=_why(c, parts, last_checked.get(stored_id(c.outlet))),
             )
         )
     route_distance_m += int(distance_m[place, 1])
@@ -486,7 +498,7 @@ def _morning_travel(
 
 
 def _why_rep(week: WeekData, rep: Rep, ridden_before: int) -> list[str]:
-    priority = week.priorities[rep.id]
+    priority = week.priorities[stored_id(rep)]
     why = []
     if ridden_before == 0:
         why.append(
@@ -509,7 +521,8 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
     rides = Counter(week.rides_done)
     days = []
     for on, rep in sorted(chosen.items()):
-        stops = week.stops[(rep.id, cycle_day(week.plan, on))]
+        rep_id = stored_id(rep)
+        stops = week.stops[_route_key(week, rep, on)]
         morning = _morning(week, rep, on, rules)
         morning_public = _morning_public(week, rep, on, stops, morning)
         afternoon = _afternoon(week, on, morning_public.leave, last_checked, spot_checker)
@@ -520,45 +533,34 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
             RideAlongDayPublic(
                 date=on,
                 weekday=on.weekday(),
-                rep_id=rep.id,
+                rep_id=rep_id,
                 rep_code=rep.code,
                 rep_name=rep.name,
-                why=_why_rep(week, rep, rides[rep.id]),
+                why=_why_rep(week, rep, rides[rep_id]),
                 morning=morning_public,
                 afternoon=afternoon,
                 supervisor_travel_s=travel_s + afternoon.travel_s,
                 supervisor_distance_m=distance_m + afternoon.distance_m,
             )
         )
-        rides[rep.id] += 1
-    ridden_in_period = sorted(r.code for r in week.team if rides[r.id])
+        rides[rep_id] += 1
+    ridden_in_period = sorted(r.code for r in week.team if rides[stored_id(r)])
     return RideAlongWeekPublic(
-        supervisor_id=week.supervisor.id,
+        supervisor_id=stored_id(week.supervisor),
         supervisor_code=week.supervisor.code,
-        office_id=week.office.id,
-        plan_id=week.plan.id,
+        office_id=week.supervisor.office_id,
+        plan_id=stored_id(week.plan),
         start_date=start_date,
         period_start=week.period_start,
         period_end=week.period_end,
         settings=RideAlongSettingsPublic.of(week.settings),
-        priorities=[
-            RepPriorityPublic(
-                rep_id=r.id,
-                rep_code=r.code,
-                weight=week.priorities[r.id].weight,
-                reasons=week.priorities[r.id].reasons,
-                success_rate=week.priorities[r.id].tally.success_rate,
-                compliance=week.priorities[r.id].tally.compliance,
-                rides_earlier_in_period=week.rides_done[r.id],
-            )
-            for r in week.team
-        ],
+        priorities=[_priority_public(week, r) for r in week.team],
         days=days,
         kpis=RideAlongWeekKpis(
             reps_in_team=len(week.team),
             reps_ridden_this_week=sorted({d.rep_code for d in days}),
             reps_ridden_in_period=ridden_in_period,
-            reps_not_ridden_in_period=sorted(r.code for r in week.team if not rides[r.id]),
+            reps_not_ridden_in_period=sorted(r.code for r in week.team if not rides[stored_id(r)]),
             reps_the_period_cannot_fit=sorted(r.code for r in missed),
             mornings=len(days),
             repeats=repeats,
@@ -568,6 +570,20 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
             supervisor_distance_m=sum(d.supervisor_distance_m for d in days),
             all_back_before_meeting=all(d.afternoon.back_before_meeting for d in days),
         ),
+    )
+
+
+def _priority_public(week: WeekData, rep: Rep) -> RepPriorityPublic:
+    rep_id = stored_id(rep)
+    priority = week.priorities[rep_id]
+    return RepPriorityPublic(
+        rep_id=rep_id,
+        rep_code=rep.code,
+        weight=priority.weight,
+        reasons=priority.reasons,
+        success_rate=priority.tally.success_rate,
+        compliance=priority.tally.compliance,
+        rides_earlier_in_period=week.rides_done[rep_id],
     )
 
 
@@ -587,9 +603,9 @@ def store_week(engine: Engine, week: RideAlongWeekPublic) -> None:
     with Session(engine) as session:
         session.exec(
             delete(RideAlongDay).where(
-                RideAlongDay.supervisor_id == week.supervisor_id,
-                RideAlongDay.ride_date >= week.start_date,
-                RideAlongDay.ride_date <= week.start_date + timedelta(days=6),
+                col(RideAlongDay.supervisor_id) == week.supervisor_id,
+                col(RideAlongDay.ride_date) >= week.start_date,
+                col(RideAlongDay.ride_date) <= week.start_date + timedelta(days=6),
             )
         )
         session.add_all(
@@ -608,8 +624,8 @@ def _minutes_s(minutes: int) -> int:
     return minutes * 60
 
 
-# API field -> (stored column, conversion)
-_SETTING_COLUMNS = {
+# API field -> (stored column, conversion of the API value)
+_SETTING_COLUMNS: dict[str, tuple[str, Callable[[Any], int | str]]] = {
     "morning_end": ("morning_end_s", seconds_of),
     "coaching_min": ("coaching_s", _minutes_s),
     "demonstrate_every": ("demonstrate_every", int),
@@ -628,8 +644,8 @@ def office_settings(session: Session, office_id: int) -> RideAlongSettings:
 
 def update_settings(session: Session, office_id: int, changes: dict) -> RideAlongSettings:
     """Apply the changed fields (API names and units) to the office's settings, stored from now on."""
-    office = master_data.require_office(session, office_id, ("path", "office_id"))
-    settings = session.get(RideAlongSettings, office.id) or RideAlongSettings(office_id=office.id)
+    master_data.require_office(session, office_id, ("path", "office_id"))
+    settings = session.get(RideAlongSettings, office_id) or RideAlongSettings(office_id=office_id)
     for name, value in changes.items():
         column, convert_value = _SETTING_COLUMNS[name]
         setattr(settings, column, convert_value(value))

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from service.core.calendar import current_cycle_start
 from service.core.errors import InvalidInput
-from service.core.tables import Plan, Rep
+from service.core.tables import Plan, Rep, stored_id
 from service.master_data import repository
 from service.master_data import writes as master_data
 from service.plans import repository as plan_repository
@@ -73,7 +73,7 @@ class Tally:
 
 def rep_tallies(session: Session, plan: Plan | None, reps: list[Rep], first: date, last: date) -> dict[int, Tally]:
     """Per rep id, the counts over [first, last] (the caller keeps `last` at or before today)."""
-    tallies = {r.id: Tally() for r in reps}
+    tallies = {stored_id(r): Tally() for r in reps}
     planned = (
         {(v.rep_id, v.outlet_id, v.on) for v in visit_repository.planned_visits(session, plan, tallies, first, last)}
         if plan
@@ -135,15 +135,20 @@ def kpi_report(
         if supervisor_id is not None
         else None
     )
-    office_id_of_scope = office_id if office_id is not None else (rep or supervisor).office_id
+    if office_id is not None:
+        office_id_of_scope = office_id
+    else:
+        scope = rep or supervisor
+        assert scope is not None  # rep_id or supervisor_id is given (checked above)
+        office_id_of_scope = scope.office_id
     office = master_data.require_office(session, office_id_of_scope, ("query", "office_id"))
     for name, row in (("rep_id", rep), ("supervisor_id", supervisor)):
-        if row is not None and row.office_id != office.id:
+        if row is not None and row.office_id != office_id_of_scope:
             raise InvalidInput(f"{name.removesuffix('_id')} {row.code} is not in office {office.code}", ("query", name))
     if rep is not None and supervisor is not None and rep.supervisor_id != supervisor.id:
         raise InvalidInput(f"rep {rep.code} is not in supervisor {supervisor.code}'s team", ("query", "rep_id"))
 
-    plan = plan_repository.published_plan(session, office.id)
+    plan = plan_repository.published_plan(session, office_id_of_scope)
     today = office_today(office, now)
     last = min(date_to or today, today)
     if date_from is not None:
@@ -162,17 +167,18 @@ def kpi_report(
             ("query", "from"),
         )
 
-    reps = [rep] if rep else list(repository.reps(session, office.id, supervisor.id if supervisor else None))
+    reps = [rep] if rep else list(repository.reps(session, office_id_of_scope, supervisor.id if supervisor else None))
     tallies = rep_tallies(session, plan, reps, first, last)
-    outlet_codes = repository.outlet_codes(session, (o for r in reps for o in tallies[r.id].outlets_planned))
-    total, teams = Tally(), defaultdict(Tally)
+    outlet_codes = repository.outlet_codes(session, (o for t in tallies.values() for o in t.outlets_planned))
+    total = Tally()
+    teams: dict[int | None, Tally] = defaultdict(Tally)  # by supervisor id
     team_reps: dict[int | None, list[int]] = defaultdict(list)
     for r in reps:
-        total.add(tallies[r.id])
-        teams[r.supervisor_id].add(tallies[r.id])
-        team_reps[r.supervisor_id].append(r.id)
+        total.add(tallies[stored_id(r)])
+        teams[r.supervisor_id].add(tallies[stored_id(r)])
+        team_reps[r.supervisor_id].append(stored_id(r))
     return KpiReport(
-        office_id=office.id,
+        office_id=office_id_of_scope,
         supervisor_id=supervisor_id,
         rep_id=rep_id,
         plan_id=plan.id if plan else None,
@@ -186,7 +192,10 @@ def kpi_report(
         ],
         reps=[
             RepKpis(
-                rep_id=r.id, rep_code=r.code, supervisor_id=r.supervisor_id, **_figures(tallies[r.id], outlet_codes)
+                rep_id=stored_id(r),
+                rep_code=r.code,
+                supervisor_id=r.supervisor_id,
+                **_figures(tallies[stored_id(r)], outlet_codes),
             )
             for r in reps
         ],

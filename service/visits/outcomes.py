@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from service.core.errors import ErrorDetail, InvalidInput
-from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, utcnow
+from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, stored_id, utcnow
 from service.master_data import repository
 from service.master_data import writes as master_data
 from service.plans import repository as plan_repository
@@ -66,10 +66,10 @@ def outcome_public(
         if on
     ]
     return VisitOutcomePublic(
-        id=outcome.id,
-        rep_id=rep.id,
+        id=stored_id(outcome),
+        rep_id=outcome.rep_id,
         rep_code=rep.code,
-        outlet_id=outlet.id,
+        outlet_id=outcome.outlet_id,
         outlet_code=outlet.code,
         date=outcome.visit_date,
         visited=outcome.status == VISITED,
@@ -106,6 +106,7 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
             f"outlet {outlet.code} belongs to another office than rep {rep.code}", ("body", "outlet_code")
         )
     office = repository.office(session, rep.office_id)
+    assert office is not None  # the rep's office (a foreign key)
     today = office_today(office, now)
     if data.date > today:
         raise InvalidInput(
@@ -115,14 +116,15 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
 
     # read before the rep's lock, which on SQLite is the database's one write lock: hold it briefly
     plan = plan_repository.published_plan(session, rep.office_id)
-    planned = plan is not None and visit_repository.is_planned(session, plan, rep.id, outlet.id, data.date)
-    visit_repository.lock_rep_outcomes(session, rep.id)
-    outcome = visit_repository.outcome(session, rep.id, outlet.id, data.date)
+    rep_id, outlet_id = data.rep_id, stored_id(outlet)
+    planned = plan is not None and visit_repository.is_planned(session, plan, rep_id, outlet_id, data.date)
+    visit_repository.lock_rep_outcomes(session, rep_id)
+    outcome = visit_repository.outcome(session, rep_id, outlet_id, data.date)
     if outcome is None:
         outcome = VisitOutcome(
-            office_id=office.id,
-            rep_id=rep.id,
-            outlet_id=outlet.id,
+            office_id=rep.office_id,
+            rep_id=rep_id,
+            outlet_id=outlet_id,
             visit_date=data.date,
             plan_id=plan.id if plan else None,
             planned=planned,
@@ -145,7 +147,7 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
         session.flush()
         session.add(
             VisitReport(
-                outcome_id=outcome.id,
+                outcome_id=stored_id(outcome),
                 number=outcome.reports,
                 status=data.status,
                 order_taken=data.order_taken,
@@ -153,7 +155,8 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
             )
         )
         session.flush()
-    reports = visit_repository.reports(session, [outcome.id])[outcome.id]
+    outcome_id = stored_id(outcome)
+    reports = visit_repository.reports(session, [outcome_id])[outcome_id]
     return outcome_public(outcome, rep, outlet, office, reports, result)
 
 
@@ -163,7 +166,8 @@ def list_outcomes(session: Session, rep_id: int, first: date, last: date) -> lis
     if last < first:
         raise InvalidInput(f"ends ({last.isoformat()}) before from ({first.isoformat()})", ("query", "to"))
     office = repository.office(session, rep.office_id)
-    found = visit_repository.outcomes(session, [rep.id], first, last)
-    reports = visit_repository.reports(session, [o.id for o in found])
+    assert office is not None  # the rep's office (a foreign key)
+    found = visit_repository.outcomes(session, [rep_id], first, last)
+    reports = visit_repository.reports(session, [stored_id(o) for o in found])
     outlets = repository.outlets_by_id(session, (o.outlet_id for o in found))
-    return [outcome_public(o, rep, outlets[o.outlet_id], office, reports[o.id]) for o in found]
+    return [outcome_public(o, rep, outlets[o.outlet_id], office, reports[stored_id(o)]) for o in found]
