@@ -33,6 +33,7 @@ test: lint $(OSRM_STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 bench-pvrp: $(STAMP)
 	$(BIN)/python -m benchmarks.pvrp $(PVRP_DIR) --time-limit 60 --out benchmarks/out/pvrp-60
