@@ -13,9 +13,12 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from service.jobs import lifecycle as jobs
 from service.jobs import plan_job as plan_jobs
@@ -23,6 +26,24 @@ from service.solving.dask_runner import DaskRunner
 from service.solving.rep_solvers import RepSolver
 
 log = logging.getLogger(__name__)
+
+
+class JobRun(Protocol):
+    """Runs a job its process holds to the end: its result's id, or None when cancelled, taken over or stopped."""
+
+    def __call__(
+        self,
+        engine: Engine,
+        solver: RepSolver,
+        job_id: int,
+        owner: str,
+        lease_seconds: float,
+        keep_going: Callable[[], bool],
+    ) -> int | None: ...
+
+
+# What runs a job of each kind (Job.kind): a job adopted from a process that died runs by its stored kind.
+RUNS: dict[str, JobRun] = {plan_jobs.KIND: plan_jobs.run}
 
 MAX_PARALLEL_JOBS = 4  # jobs driven at once by one process; their tasks share the cluster anyway
 
@@ -69,7 +90,14 @@ class JobRunner:
             self._let_go(job_id)
 
     def _run(self, job_id: int) -> int | None:
-        result = plan_jobs.run(
+        with Session(self.engine) as session:
+            kind = jobs.get(session, job_id).kind
+        run = RUNS.get(kind)
+        if run is None:  # a job stored by another version of the service
+            error = f"no runner for jobs of kind {kind!r} in this service (it runs {', '.join(sorted(RUNS))})"
+            jobs.fail(self.engine, job_id, self.owner, error)
+            raise ValueError(error)
+        result = run(
             self.engine, self.solver, job_id, self.owner, self.lease_s, keep_going=lambda: not self._stopping.is_set()
         )
         if result is None and self._stopping.is_set():

@@ -29,6 +29,7 @@ from service.access.tokens import create_token
 from service.app import create_app
 from service.core.db import make_engine, migrate
 from service.core.tables import Job, JobStatus, Plan
+from service.jobs import lifecycle
 from service.jobs.lifecycle import LEASE_ENV
 from service.jobs.limits import JobLimits
 from service.master_data.bundle import load_bundle
@@ -485,6 +486,17 @@ def test_failed_job_says_why_and_stores_nothing(app, client, db_session, monkeyp
     job = until_ended(lambda: client.get(response.headers["location"]).json())
     assert (job["status"], job["plan_id"], job["location"]) == ("failed", None, None)
     assert job["error"].startswith("travel_engine.") and road_engine in job["error"]
+    assert db_session.exec(select(Plan)).all() == []
+
+
+def test_a_job_of_a_kind_this_service_does_not_run_fails_naming_the_kind(app, client, db_session):
+    runner = app.state.jobs
+    job = lifecycle.create(db_session, "territory_proposal", {"office_id": 1}, runner.owner, runner.lease_s)
+    db_session.commit()
+    with pytest.raises(ValueError, match="territory_proposal"):
+        runner.run_now(job.id)
+    stored = client.get(f"/jobs/{job.id}").json()
+    assert stored["status"] == "failed" and "'territory_proposal'" in stored["error"] and "plan" in stored["error"]
     assert db_session.exec(select(Plan)).all() == []
 
 
