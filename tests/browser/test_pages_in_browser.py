@@ -40,6 +40,10 @@ def api(server: LiveServer, path: str) -> dict:
     return response.json()
 
 
+# the map is where the selection put it: no zoom or pan animation running (Leaflet marks them with these classes)
+SETTLED = "return !document.querySelector('#map.leaflet-zoom-anim, #map .leaflet-zoom-anim, #map .leaflet-pan-anim')"
+
+
 def renders(browser) -> int:
     return int(browser.execute_script("return document.body.dataset.renders"))
 
@@ -53,6 +57,7 @@ def choose(browser, select_id: str, value: str) -> None:
     before = renders(browser)
     select.select_by_value(value)
     WebDriverWait(browser, WAIT_S).until(lambda b: renders(b) > before)
+    WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(SETTLED))
 
 
 def hover_route(browser) -> None:
