@@ -215,6 +215,17 @@ class PlanState:
         for c in touched:
             self.vehicles_of_client[c] = self._locate(c)
 
+    def move_between_days(self, new_routes: dict[int, list[int]]) -> None:
+        """Swap in routes between which clients of single-day patterns moved: each takes its vehicle's day (the
+        clients of several days stay where they are)."""
+        moved = [(k, c) for k, seq in new_routes.items() for c in seq if len(self.pattern[c] or ()) == 1]
+        for _, c in moved:
+            self._save_client(c)
+        for k, seq in new_routes.items():
+            self.set_route(k, seq)
+        for k, c in moved:
+            self.pattern[c], self.vehicles_of_client[c] = (int(self.inst.veh_day[k]),), [k]
+
     def _locate(self, c: int) -> list[int]:
         pattern = self.pattern[c]
         if pattern is None:

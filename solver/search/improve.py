@@ -2,11 +2,13 @@
 
 Each iteration takes some clients out of all their days and puts them back over their allowed patterns, so a
 client's days change as often as its position; the operators (solver.search.operators) are drawn with adaptive
-weights (ALNS). Changed routes are 2-opted where timing allows. Simulated annealing decides whether to keep the
-result. Where the problem allows (see Instance.soft_duration) duration limits may be overrun at an adaptive price
-(cuts are then made around overrunning routes half the time), and only plans within the limits count as the
-best. Every so often the days whose routes changed are reordered by OR-Tools (warm-started from the current
-routes). The loop runs until its phase's stopping rule (solver.search.stop) says so.
+weights (ALNS). Changed routes are 2-opted where timing allows. A result better than the current plan is first
+improved by moving clients between days (solver.search.day_exchange) where clients may take any of several
+single days. Simulated annealing decides whether to keep the result. Where the problem allows (see
+Instance.soft_duration) duration limits may be overrun at an adaptive price (cuts are then made around
+overrunning routes half the time), and only plans within the limits count as the best. Every so often the days
+whose routes changed are reordered by OR-Tools (warm-started from the current routes). The loop runs until its
+phase's stopping rule (solver.search.stop) says so.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 from solver.plan_state import MAX_OVERRUN_WEIGHT, PlanState, Work
 from solver.search.budget import Budget
 from solver.search.config import SearchConfig
+from solver.search.day_exchange import DayExchange
 from solver.search.operators import REPAIR_OPERATORS, REPAIR_WHILE_WAITING, RUIN_OPERATORS, ruin
 from solver.search.polish import polish_days
 from solver.search.stop import phase_end
@@ -41,6 +44,7 @@ def improve(
     t0 = cfg.start_accept_per_visit * max(plain, 1) / visits / math.log(2)
     changed_days: set[int] = set()
     accepted = improved = 0
+    exchange = DayExchange(state, candidates) if DayExchange.applies(state, candidates) else None
     while not stop():
         placed = [c for c in candidates if state.pattern[c] is not None]
         if not placed:
@@ -61,6 +65,12 @@ def improve(
         state.tighten(state.changed_vehicles())
         days |= _days_of(state, removed)
         value = state.objective(candidates)
+        # Days are exchanged only on a result that already beats the current plan: descending from every one
+        # makes the walk greedy and its routes too tight to take new clients (the sample week: 12,068 s after
+        # 1,000 iterations, against 10,492 s without the descent and 10,275 s with it on better results).
+        if exchange is not None and value < current:
+            days |= exchange(state, int(rng.integers(2**31)))
+            value = state.objective(candidates)
         temperature = t0 * cfg.end_temperature_ratio ** min(1.0, budget.progress() / share)
         outcome = None
         if value <= current or rng.random() < math.exp(-(value - current) / temperature):
