@@ -19,7 +19,8 @@ LONGEST_STRING = 10  # stops a string ruin cuts from one route at most
 
 
 class RuinOperator(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def __call__(
         self,
@@ -35,7 +36,8 @@ class RuinOperator(Protocol):
 
 
 class RepairOperator(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def __call__(
         self,
@@ -222,27 +224,13 @@ def _busiest_route(state: PlanState, cfg: SearchConfig, rng: np.random.Generator
     return routes[int(rng.integers(len(routes)))] if routes else None
 
 
-class RegretRepair:
-    """Regret insertion: the clients with the most to lose from waiting are placed first."""
+@dataclass(frozen=True)
+class InsertionRepair:
+    """Every waiting client at its cheapest place, again and again; with regret, the clients with the most to lose
+    from waiting are placed first."""
 
-    name = "regret"
-
-    def __call__(
-        self,
-        state: PlanState,
-        unplaced: list[int],
-        removed: list[int],
-        waiting: list[int],
-        rng: np.random.Generator,
-        cfg: SearchConfig,
-    ) -> None:
-        insert_clients(state, unplaced, rng, cfg.noise, regret=True)
-
-
-class CheapestRepair:
-    """The cheapest insertion of all first, again and again."""
-
-    name = "cheapest first"
+    name: str
+    regret: bool
 
     def __call__(
         self,
@@ -253,7 +241,7 @@ class CheapestRepair:
         rng: np.random.Generator,
         cfg: SearchConfig,
     ) -> None:
-        insert_clients(state, unplaced, rng, cfg.noise, regret=False)
+        insert_clients(state, unplaced, rng, cfg.noise, regret=self.regret)
 
 
 class InOrderRepair:
@@ -276,5 +264,9 @@ class InOrderRepair:
 RELATED_RUIN = RelatedRuin()
 RUIN_OPERATORS: tuple[RuinOperator, ...] = (RandomRuin(), RELATED_RUIN, RouteRuin(), StringRuin())
 # Regret insertion first: while clients wait for a place it is the repair, as it places the hardest first.
-REPAIR_OPERATORS: tuple[RepairOperator, ...] = (RegretRepair(), CheapestRepair(), InOrderRepair())
+REPAIR_OPERATORS: tuple[RepairOperator, ...] = (
+    InsertionRepair("regret", regret=True),
+    InsertionRepair("cheapest first", regret=False),
+    InOrderRepair(),
+)
 REPAIR_WHILE_WAITING = 0
