@@ -24,6 +24,7 @@ from service.api import (
     reps,
     ride_along,
     supervisors,
+    territories,
     tokens,
     visits,
 )
@@ -82,6 +83,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(visits.router)
     app.include_router(ride_along.router)
     app.include_router(change_sets.router)
+    app.include_router(territories.router)
     app.include_router(tokens.router)
     app.include_router(audit.router)
     app.include_router(exports.router)

@@ -7,6 +7,8 @@ Roles and what they reach:
 - coordinator: reads its office's data (offices, people, outlets, plans and map, change sets and diffs,
   territories, jobs); creates, edits and imports outlets; submits change sets and territories. It never
   publishes: the draft a change set makes is published by a supervisor or an admin.
+- coordinator, supervisor and admin ask for territory proposals and rep counts of their office; a coordinator or an
+  admin applies a proposal (a change set).
 - supervisor: reads its office; creates, publishes and cancels the office's plans (a plan is a version of the
   whole office's journey plan, so this right is office-wide, not per team); reads and edits the reps of its team,
   reads their day lists, visit outcomes and KPIs and reports visits for them; reads its own ride-along week.
@@ -68,6 +70,9 @@ EDIT_REP = Rule("edit reps", {ADMIN: OFFICE, SUPERVISOR: TEAM})
 EDIT_OUTLETS = Rule("create, edit or import outlets", {ADMIN: OFFICE, COORDINATOR: OFFICE})
 LINE_CLEANUP = Rule("submit change sets or territories", {ADMIN: OFFICE, COORDINATOR: OFFICE})
 PLAN = Rule("create, publish or cancel plans", {ADMIN: OFFICE, SUPERVISOR: OFFICE})
+TERRITORIES = Rule(
+    "ask for territory proposals or rep counts", {ADMIN: OFFICE, COORDINATOR: OFFICE, SUPERVISOR: OFFICE}
+)
 DAY_LIST = Rule("read day lists", {ADMIN: OFFICE, SUPERVISOR: TEAM, REP: OWN})
 VISITS = Rule("report or read visit outcomes", {ADMIN: OFFICE, SUPERVISOR: TEAM, REP: OWN})
 KPIS = Rule("read KPIs", {ADMIN: OFFICE, SUPERVISOR: TEAM})

@@ -303,6 +303,19 @@ class Territory(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
+class TerritoryProposal(SQLModel, table=True):
+    """What a territory job found (issue 20): a proposal (every outlet's rep, each rep's planned cycle) or a rep-count
+    study, keyed by its job. `change_set_id` names the change set that applied a proposal."""
+
+    job_id: int = Field(foreign_key="job.id", primary_key=True)
+    office_id: int = Field(foreign_key="office.id", index=True)
+    kind: str = Field(max_length=32)  # the job's kind: territory_proposal | rep_count
+    base_plan_id: int | None = Field(default=None, foreign_key="plan.id")  # the office's current plan then
+    result: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    change_set_id: int | None = Field(default=None, foreign_key="changeset.id")
+
+
 # --- background jobs (issue 7) ----------------------------------------------------------------------------------
 
 

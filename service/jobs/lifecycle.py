@@ -105,8 +105,9 @@ def renew(engine: Engine, owner: str, job_ids: list[int], lease_seconds: float) 
         session.commit()
 
 
-def succeed(session: Session, job_id: int, owner: str, plan_id: int) -> bool:
-    """In the caller's transaction that stored the result: mark the job succeeded if `owner` still runs it.
+def succeed(session: Session, job_id: int, owner: str, plan_id: int | None) -> bool:
+    """In the caller's transaction that stored the result: mark the job succeeded if `owner` still runs it (a plan
+    job with its plan's id; other kinds key their result by the job's id).
 
     False means the result must not be committed (cancelled, or run by another process): one result per job."""
     result = session.exec(

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from service.jobs import lifecycle as jobs
 from service.jobs import plan_job as plan_jobs
+from service.jobs import territory_job as territory_jobs
 from service.solving.dask_runner import DaskRunner
 from service.solving.rep_solvers import RepSolver
 
@@ -43,7 +44,7 @@ class JobRun(Protocol):
 
 
 # What runs a job of each kind (Job.kind): a job adopted from a process that died runs by its stored kind.
-RUNS: dict[str, JobRun] = {plan_jobs.KIND: plan_jobs.run}
+RUNS: dict[str, JobRun] = {plan_jobs.KIND: plan_jobs.run} | dict.fromkeys(territory_jobs.KINDS, territory_jobs.run)
 
 MAX_PARALLEL_JOBS = 4  # jobs driven at once by one process; their tasks share the cluster anyway
 

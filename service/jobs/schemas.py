@@ -48,5 +48,17 @@ class JobPublic(BaseModel):
             estimate_s=estimate_s,
             error=job.error,
             plan_id=job.plan_id,
-            location=f"/plans/{job.plan_id}" if job.plan_id is not None else None,
+            location=_location(job),
         )
+
+
+RESULT_PATHS = {"territory_proposal": "/territory-proposals/{id}", "rep_count": "/rep-count-studies/{id}"}
+
+
+def _location(job: Job) -> str | None:
+    """Where a succeeded job's result is: its plan, or its result keyed by the job's id."""
+    if job.plan_id is not None:
+        return f"/plans/{job.plan_id}"
+    if job.status == JobStatus.SUCCEEDED and job.kind in RESULT_PATHS:
+        return RESULT_PATHS[job.kind].format(id=job.id)
+    return None

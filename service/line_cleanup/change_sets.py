@@ -106,9 +106,15 @@ def base_plan(session: Session, plan_id: int) -> Plan:
     return base
 
 
-def submit(session: Session, body: ChangeSetCreate, request: dict | None = None) -> ChangeSetPublic:
+def submit(
+    session: Session,
+    body: ChangeSetCreate,
+    request: dict | None = None,
+    planned: dict[int, dict[int, list[int]]] | None = None,
+) -> ChangeSetPublic:
     """Apply the change set (staged in `session`; the caller commits), or answer a repeated idempotency key.
-    `request` is what the key is checked against and stored (default: the body)."""
+    `request` is what the key is checked against and stored (default: the body); `planned` gives reps' routes to
+    keep instead of the base's (line_cleanup.fold.fold_plan), these reps counted as touched."""
     base = base_plan(session, body.base_plan_id)
     request = request or body.model_dump(mode="json")
     # Serialise change sets and publishes of one office: a second one waits here, then reads the versions and
@@ -135,12 +141,13 @@ def submit(session: Session, body: ChangeSetCreate, request: dict | None = None)
         time_limit_s=base.time_limit_s,
     )
     edits.apply(session)  # outlets and reps as changed; new outlets get their ids
+    edits.touched_reps |= set(planned or {})
     session.add(new_plan)
     session.flush()
 
     base_visits = list(session.execute(table_of(PlanVisit).select().where(col(PlanVisit.plan_id) == base.id)))
     rows, unplaced_new, folded_travel = fold_plan(
-        session, office, base, new_plan, edits, body.change_budget, base_visits
+        session, office, base, new_plan, edits, body.change_budget, base_visits, planned
     )
     reps = [r for r in edits.reps.values() if r.active]
     active = [o for o in edits.outlets if o.status == OutletStatus.ACTIVE]

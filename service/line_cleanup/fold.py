@@ -34,8 +34,11 @@ def fold_plan(
     edits: Edits,
     change_budget: int | None,
     base_visits: list,
+    planned: dict[int, dict[int, list[int]]] | None = None,
 ) -> tuple[PlanRows, list[dict], dict]:
     """Write the new version's rows: untouched reps copied from the base (in the database), touched reps folded.
+    `planned` gives some touched reps' routes to keep instead of the base's (rep id -> day -> outlet ids in order: a
+    territory proposal's planned cycles), their moved outlets kept on them rather than inserted again.
     Returns the rows (the copied visits as the base's rows, for KPIs and the diff), the outlets the fold could
     not place with their reasons, and the folded reps' travel KPIs."""
     rows = PlanRows(days=[], visits=[], unplaced=[])
@@ -84,11 +87,11 @@ def fold_plan(
         )
     for rep, problem in zip(folding, built.problems, strict=True):
         index = {outlet_id: i for i, outlet_id in enumerate(problem.outlet_ids)}
-        keep = lambda outlet_id: outlet_id in index and outlet_id not in edits.refold  # noqa: E731, B023 (used at once)
-        routes = tuple(
-            tuple(index[o] for o in kept_days[problem.rep_id].get(v.day, []) if keep(o))
-            for v in problem.problem.vehicles
-        )
+        given = (planned or {}).get(problem.rep_id)
+        refold = set() if given is not None else edits.refold
+        keep = lambda outlet_id: outlet_id in index and outlet_id not in refold  # noqa: E731, B023 (used at once)
+        days = given if given is not None else kept_days[problem.rep_id]
+        routes = tuple(tuple(index[o] for o in days.get(v.day, []) if keep(o)) for v in problem.problem.vehicles)
         on_routes = {c for seq in routes for c in seq}
         new_clients = tuple(c for c in range(len(problem.outlet_ids)) if c not in on_routes)
         result = fold(FoldInput(problem.problem, routes, new_clients, change_budget))

@@ -48,6 +48,8 @@ def ids(client: TestClient, office: dict, supervisor: dict, rep: dict, token_for
         "rep_id": rep["id"],
         "plan_id": 1,
         "job_id": 1,
+        "proposal_id": 1,
+        "study_id": 1,
         "change_set_id": 1,
         "token_id": 1,
         "code": "N01",

@@ -491,12 +491,12 @@ def test_failed_job_says_why_and_stores_nothing(app, client, db_session, monkeyp
 
 def test_a_job_of_a_kind_this_service_does_not_run_fails_naming_the_kind(app, client, db_session):
     runner = app.state.jobs
-    job = lifecycle.create(db_session, "territory_proposal", {"office_id": 1}, runner.owner, runner.lease_s)
+    job = lifecycle.create(db_session, "route_review", {"office_id": 1}, runner.owner, runner.lease_s)
     db_session.commit()
-    with pytest.raises(ValueError, match="territory_proposal"):
+    with pytest.raises(ValueError, match="route_review"):
         runner.run_now(job.id)
     stored = client.get(f"/jobs/{job.id}").json()
-    assert stored["status"] == "failed" and "'territory_proposal'" in stored["error"] and "plan" in stored["error"]
+    assert stored["status"] == "failed" and "'route_review'" in stored["error"] and "plan" in stored["error"]
     assert db_session.exec(select(Plan)).all() == []
 
 
