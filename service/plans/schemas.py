@@ -63,6 +63,28 @@ class UnplacedPublic(BaseModel):
     detail: str
 
 
+class NearbyRoomPublic(BaseModel):
+    rep_id: int
+    rep_code: str
+    room_s: int = Field(description="working time over the cycle the rep's plan leaves free")
+    distance_m: int = Field(description="from the nearest left-out outlet to the rep's nearest outlet")
+
+
+class DayFullPublic(BaseModel):
+    rep_id: int
+    rep_code: str
+    outlets: int = Field(description="outlets of the rep left out because its days are full")
+    visits: int
+    nearby_reps_with_room: list[NearbyRoomPublic]
+
+
+class RoomForUnplacedPublic(BaseModel):
+    reps: list[DayFullPublic]
+    proposal: dict = Field(
+        description="the territory proposal that places every visit moving the fewest outlets: method, href, body"
+    )
+
+
 class PlanSummary(BaseModel):
     id: int
     office_id: int
@@ -90,3 +112,6 @@ class PlanPublic(BaseModel):
     kpis: dict
     days: list[PlanDayPublic]
     unplaced: list[UnplacedPublic]
+    room_for_unplaced: RoomForUnplacedPublic | None = Field(
+        default=None, description="when outlets are left out for day_full: nearby reps with room, and the proposal"
+    )

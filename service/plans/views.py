@@ -16,6 +16,7 @@ from service.core.time_of_day import hhmm_of
 from service.master_data import repository
 from service.plans import repository as plan_repository
 from service.plans.convert import place_lonlat, visits_required
+from service.plans.room import room_for_unplaced
 from service.plans.schemas import PlanDayPublic, PlanPublic, PlanSummary, PlanVisitPublic, UnplacedPublic
 
 
@@ -110,6 +111,7 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
         kpis=plan.kpis,
         days=days,
         unplaced=unplaced,
+        room_for_unplaced=room_for_unplaced(session, plan),
     )
 
 

@@ -211,3 +211,20 @@ def test_the_rep_count_study_answers_the_smallest_count_that_places_every_visit(
     assert study["smallest_reps"] == 2
     assert study["rows"][2]["rep_codes"][-1] == "NEW-1"
     assert study["rows"][1]["proposal_request"]["new_reps"] == 0
+
+
+def test_a_plan_that_leaves_outlets_out_for_day_full_points_at_reps_with_room_and_the_proposal(client, office):
+    room = office["plan"]["room_for_unplaced"]
+    assert [r["rep_code"] for r in room["reps"]] == ["TERR-W"]
+    assert room["reps"][0]["outlets"] > 0
+    assert [n["rep_code"] for n in room["reps"][0]["nearby_reps_with_room"]] == ["TERR-E"]
+    assert room["reps"][0]["nearby_reps_with_room"][0]["room_s"] > 0
+
+    offered = room["proposal"]
+    assert offered["href"] == f"/offices/{office['office']['id']}/territory-proposals"
+    response = client.post(offered["href"], params={"wait": "true"}, json={**offered["body"], **QUICK})
+    assert response.status_code == 201, response.text
+    proposal = response.json()
+    assert proposal["all_placed"]
+    free = propose(client, office["office"]["id"])
+    assert proposal["outlets_moved"] <= free["outlets_moved"]
