@@ -210,6 +210,7 @@ def proposal_result(prepared: PreparedTerritories, answer: TerritoryAnswer, opti
             ],
         },
         "runtime_s": round(answer.runtime_s, 1),
+        "cycles_planned": answer.cycles_planned,
         "routes": routes,
     }
 

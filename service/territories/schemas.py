@@ -123,6 +123,7 @@ class ProposalPublic(BaseModel):
     before: dict | None = Field(description="the base plan's coverage, travel and unplaced visits")
     territories: dict = Field(description="GeoJSON FeatureCollection: each rep's proposed territory")
     runtime_s: float
+    cycles_planned: int = Field(description="reps' cycles the search planned to measure territories")
 
 
 class RepCountRowPublic(BaseModel):

@@ -17,7 +17,7 @@ import numpy as np
 from solver.territory.model import TerritoryProblem
 
 CANDIDATES = 4  # reps with the nearest anchors an outlet may go to (besides the rep it has now)
-KEEP_DISCOUNT = 0.2  # of an outlet's cost with the rep it has now
+KEEP_DISCOUNT = 0.5  # of an outlet's cost with the rep it has now
 BAND = 0.01  # utilisations may differ by this much at no cost
 BALANCE_COST = 1e5  # per unit of utilisation spread beyond the band, against compactness ~1 per outlet
 FIT_UTILISATION = 0.93  # the predicted share of working time a cycle is sure to place every visit in
