@@ -35,7 +35,7 @@ from service.core.request_limits import RequestSizeLimit
 from service.day_list import fast_path as day_list_fast_path
 from service.jobs.limits import JobLimits
 from service.jobs.runner import JobRunner
-from service.web import routes as web_routes
+from service.pages import render as pages
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
@@ -87,5 +87,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(tokens.router)
     app.include_router(audit.router)
     app.include_router(exports.router)
-    app.include_router(web_routes.router)
+    for feature_pages in pages.feature_page_modules():  # service/<feature>/pages.py
+        app.include_router(feature_pages.router)
+    app.include_router(pages.router)
     return app

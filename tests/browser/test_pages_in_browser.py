@@ -21,7 +21,7 @@ from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
 from service.core.time_of_day import WEEKDAYS
-from service.web.i18n import messages
+from service.pages.i18n import messages
 from tests.browser.conftest import (
     START,
     TINY_SAMPLE,

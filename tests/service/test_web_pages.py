@@ -14,10 +14,10 @@ from shapely.geometry import Point, shape
 
 from geo.coords import wgs84_to_gcj02
 from service.core.fields import Channel
+from service.day_list.day_sheet import day_sheet_pdf, spread_labels
 from service.day_list.schemas import DayEndPublic, DayListPublic, DayStartPublic, DayVisitPublic
-from service.web.day_sheet import day_sheet_pdf, spread_labels
-from service.web.i18n import LANGUAGES, Translator, choose_language, messages
-from service.web.tiles import TileConfigError, tile_source
+from service.pages.i18n import LANGUAGES, Translator, choose_language, messages
+from service.pages.tiles import TileConfigError, tile_source
 from solver.model import UnplacedReason
 from tests.service.journey_office import EVENING_ONLY, HOME, add_outlet, build_office, create_plan
 

@@ -24,7 +24,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from service.day_list.schemas import DayListPublic
-from service.web.i18n import Translator
+from service.pages.i18n import Translator
 
 CJK_FONT = "STSong-Light"
 LATIN_FONT = "Helvetica"  # STSong-Light's Latin letters are wide and uneven: codes and times read better in Helvetica

@@ -17,10 +17,10 @@ from sqlmodel import Session
 
 from service.core.tables import Place, Rep, stored_id
 from service.master_data import repository
+from service.pages.tiles import TileSource, page_json, to_display
 from service.plans import repository as plan_repository
 from service.plans import views as plan_views
 from service.plans.schemas import PlanPublic
-from service.web.tiles import TileSource, page_json, to_display
 
 # Distinguishable on a light background and in print; reps beyond the palette reuse it from the start.
 REP_COLOURS = (

@@ -1,7 +1,8 @@
 """The pages' two languages, zh-CN and English: which one a request gets, and the translated texts.
 
-The texts live in locales/<language>.json (one file per language, the same keys in both), so that a
-translator edits data, not code.
+The texts live in locale files, one per language with the same keys in both, so that a translator edits data,
+not code: the shared texts in service/pages/locales/<language>.json, each feature's own pages' texts in
+service/<feature>/locales/<language>.json. A key belongs to one file only.
 """
 
 from __future__ import annotations
@@ -16,12 +17,25 @@ from service.core.errors import InvalidInput
 
 LANGUAGES = ("zh-CN", "en")
 DEFAULT_LANGUAGE = "zh-CN"  # the service is for sales offices in China
-_LOCALES = Path(__file__).parent / "locales"
+_SERVICE = Path(__file__).resolve().parent.parent
+
+
+def locale_files(language: str) -> list[Path]:
+    """The shared file first, then the features' files in name order."""
+    shared = _SERVICE / "pages" / "locales" / f"{language}.json"
+    return [shared] + sorted(p for p in _SERVICE.glob(f"*/locales/{language}.json") if p != shared)
 
 
 @cache
 def messages(language: str) -> dict[str, Any]:
-    return json.loads((_LOCALES / f"{language}.json").read_text(encoding="utf-8"))
+    merged: dict[str, Any] = {}
+    origin: dict[str, Path] = {}
+    for path in locale_files(language):
+        for key, text in json.loads(path.read_text(encoding="utf-8")).items():
+            if key in merged:
+                raise RuntimeError(f"locale key {key!r} is in both {origin[key]} and {path}")
+            merged[key], origin[key] = text, path
+    return merged
 
 
 def _language_of_tag(tag: str) -> str | None:
