@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, status
 from fastapi.responses import Response
 
-from service.access import policy
-from service.core.db import CommittingRoute
+from service.access import policy, sign_in
+from service.access.auth import Principal
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import NotFound
+from service.core.tables import Rep, as_utc
 from service.day_list import cache as day_list_cache
-from service.day_list.schemas import DayListPublic
+from service.day_list.schemas import DayListPublic, SignInLinkPublic
 
 router = APIRouter(route_class=CommittingRoute, tags=["day list"], lifespan=day_list_cache.lifespan)
 
@@ -27,3 +31,25 @@ async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Respons
     # reads are answered before FastAPI by service/day_list/fast_path.py, through the same cache
     body = await request.app.state.day_list_cache.day_list(rep_id, date)
     return body.response(request.headers.get("accept-encoding", ""))
+
+
+@router.post(
+    "/reps/{rep_id}/sign-in-links",
+    response_model=SignInLinkPublic,
+    status_code=status.HTTP_201_CREATED,
+    tags=["sign-in"],
+)
+def create_sign_in_link(
+    rep_id: int,
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, policy.on_rep(policy.EDIT_REP)],
+) -> SignInLinkPublic:
+    """A one-time link that signs the rep's phone in to its day page (valid 24 h, used up by its first visit;
+    the phone keeps a token of its own, which an admin can revoke). The rep's supervisor or an admin makes it."""
+    rep = session.get(Rep, rep_id)
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist", ("path", "rep_id"))
+    link, secret = sign_in.new_link(session, rep, principal)
+    url = request.url_for("sign_in_link").include_query_params(token=secret)
+    return SignInLinkPublic(rep_id=rep_id, url=str(url), expires_at=as_utc(link.expires_at))

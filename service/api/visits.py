@@ -5,14 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Response, status
 from sqlmodel import Session
 
 from service.access import policy
 from service.access.auth import Principal
 from service.access.policy import KPIS, VISITS, Scope
+from service.access.sign_in import PhonePrincipalDep
 from service.core.db import CommittingRoute, SessionDep
-from service.core.tables import Rep, Supervisor
+from service.core.errors import InvalidInput
+from service.core.tables import Rep, Role, Supervisor
 from service.visits import kpis
 from service.visits import outcomes as visits
 from service.visits.schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
@@ -30,6 +32,32 @@ def report_visit(
     """A rep's report of one visit: 201 when recorded, 200 when it repeats the stored report ("unchanged") or
     corrects it ("corrected"; every report is kept, the latest counts). A rep reports its own visits, a
     supervisor its team's."""
+    return _report(session, data, response, principal)
+
+
+def _phone_on_rep(rep_id: int, session: SessionDep, principal: PhonePrincipalDep) -> Principal:
+    """The phone's principal, checked on the rep of the path before the body is read."""
+    if (rep := session.get(Rep, rep_id)) is not None:
+        policy.check(principal, VISITS, policy.rep_scope(rep), ("path", "rep_id"))
+    return principal
+
+
+@router.post("/reps/{rep_id}/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
+def report_visit_from_phone(
+    rep_id: int,
+    data: VisitReportCreate,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, Depends(_phone_on_rep)],
+) -> VisitOutcomePublic:
+    """As POST /visits, for the rep's phone page: it also takes the page's sign-in cookie, on a JSON body sent
+    from this site's own page (Origin). Send `client_id` so that the phone's offline queue can resend safely."""
+    if data.rep_id != rep_id:
+        raise InvalidInput(f"rep_id {data.rep_id} is not the rep of the path ({rep_id})", ("body", "rep_id"))
+    return _report(session, data, response, principal)
+
+
+def _report(session: Session, data: VisitReportCreate, response: Response, principal: Principal) -> VisitOutcomePublic:
     if (rep := session.get(Rep, data.rep_id)) is not None:  # an unknown rep: report_visit's 422
         policy.check(principal, VISITS, policy.rep_scope(rep), ("body", "rep_id"))
     outcome = visits.report_visit(session, data)  # committed in this thread (service.core.db.CommittingRoute)
@@ -63,7 +91,11 @@ def read_kpis(
 ) -> KpiReport:
     """Planned-visit compliance, successful-visit rate, order rate and coverage per rep, team and in total, for
     an office, a supervisor's team or a rep; the range defaults to the published plan's current cycle so far.
-    A supervisor reads its own team's (supervisor_id) or its reps' (rep_id)."""
+    A supervisor reads its own team's (supervisor_id) or its reps' (rep_id). Without any of the three: the
+    token's team for a supervisor, the token's office for an office's admin."""
+    if office_id is None and supervisor_id is None and rep_id is None:
+        supervisor_id = principal.supervisor_id if principal.role == Role.SUPERVISOR else None
+        office_id = None if supervisor_id is not None else principal.office_id
     if (scope := _kpi_scope(session, office_id, supervisor_id, rep_id)) is not None:
         policy.check(principal, KPIS, scope, ("query",))
     return kpis.kpi_report(
@@ -78,4 +110,6 @@ def _kpi_scope(session: Session, office_id: int | None, supervisor_id: int | Non
         return policy.rep_scope(rep)
     if supervisor_id is not None and (supervisor := session.get(Supervisor, supervisor_id)) is not None:
         return Scope(f"supervisor {supervisor_id}", supervisor.office_id, supervisor_id)
-    return Scope(f"office {office_id}", office_id) if rep_id is None and supervisor_id is None else None
+    if office_id is None or rep_id is not None or supervisor_id is not None:
+        return None  # nothing named (a global admin asking for no office): kpi_report says what to give
+    return Scope(f"office {office_id}", office_id)

@@ -232,6 +232,14 @@ class VisitOutcome(SQLModel, table=True):
     reports: int = 1  # reports that changed something; above 1 the outcome was corrected
     first_reported_at: datetime
     reported_at: datetime  # of the latest report
+    # of the latest report, as the phone gave them (migration 0011): when it was recorded (maybe offline, before
+    # it reached the server) and where the phone was, with the distance to the outlet
+    recorded_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    distance_m: float | None = None
+    far_from_outlet: bool = False
 
 
 class VisitReport(SQLModel, table=True):
@@ -244,6 +252,7 @@ class VisitReport(SQLModel, table=True):
     status: str = Field(max_length=20)
     order_taken: bool
     reported_at: datetime
+    client_id: str | None = Field(default=None, max_length=64, unique=True)  # the phone's id of the report
 
 
 class RideAlongSettings(SQLModel, table=True):
@@ -378,6 +387,20 @@ class ApiToken(SQLModel, table=True):
     created_by: int | None = Field(default=None, foreign_key="apitoken.id")  # null: the command line
     revoked_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
     last_used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class SignInLink(SQLModel, table=True):
+    """A one-time sign-in link for a rep's phone: only the SHA-256 of its secret is stored; the first visit before
+    `expires_at` signs the phone in (a token of its own) and uses the link up."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    secret_hash: str = Field(max_length=64, unique=True, index=True)
+    rep_id: int = Field(foreign_key="rep.id")
+    created_by: int | None = Field(default=None, foreign_key="apitoken.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    token_id: int | None = Field(default=None, foreign_key="apitoken.id")  # the token the link signed in with
 
 
 class AuditEvent(SQLModel, table=True):

@@ -1,24 +1,39 @@
-"""The rep's day on a phone (/reps/{id}/day/{date}/page: the ordered outlets and a small numbered map) and the
-printable A4 visit card (/reps/{id}/day/{date}/sheet.pdf)."""
+"""The rep's phone app: its day (/reps/{id}/day/{date|today}/page: the ordered outlets, a form per stop to record
+the visit's outcome, previous and next day, a small numbered map) and the printable A4 visit card
+(/reps/{id}/day/{date}/sheet.pdf). Without a valid token the pages show the sign-in form (sign_in_pages.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
-from service.access import auth, policy
+from service.access import auth, policy, sign_in
+from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import InvalidInput, NotFound
+from service.core.tables import Office, Rep
+from service.day_list import sign_in_pages
 from service.day_list import views as day_list_views
 from service.day_list.day_sheet import day_sheet_pdf
 from service.day_list.schemas import DayListPublic
+from service.master_data import repository
+from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
 from service.pages.tiles import TileSource, page_json, tile_source, to_display
+from service.visits.outcomes import FAR_FROM_OUTLET_M, list_outcomes, office_today
+from service.visits.schemas import NotVisitedReason
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
+router.include_router(sign_in_pages.router)
+
+TODAY = "today"
+OptionalPrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
 
 
 def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
@@ -41,19 +56,87 @@ def _day_page_data(listing: DayListPublic, tiles: TileSource | None) -> dict:
     }
 
 
-@router.get(
-    "/reps/{rep_id}/day/{date}/page",
-    response_class=HTMLResponse,
-    dependencies=[policy.on_rep(policy.DAY_LIST, page=True)],
-)
-def rep_day_page(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> HTMLResponse:
-    """The rep's day on a phone: the ordered outlets and a small numbered map."""
-    listing = day_list_views.rep_day_list(session, rep_id, date)
-    data = _day_page_data(listing, tile_source()) | {"messages": t.messages}
-    sheet_url = str(
-        request.url_for("rep_day_sheet", rep_id=rep_id, date=date.isoformat()).include_query_params(lang=t.language)
+def _rep_or_refusal(
+    request: Request, session: SessionDep, t: Translator, rep_id: int, principal: Principal | None
+) -> Rep | HTMLResponse:
+    """The rep whose page this is, or the page to show instead: the sign-in form without a valid token."""
+    if principal is None:
+        return sign_in_pages.signed_out(request, t)
+    rep = session.get(Rep, rep_id)
+    if rep is None:
+        raise NotFound(f"rep {rep_id} does not exist", ("path", "rep_id"))
+    policy.check(principal, policy.DAY_LIST, policy.rep_scope(rep), ("path", "rep_id"))
+    return rep
+
+
+def _office(session: SessionDep, rep: Rep) -> Office:
+    office = repository.office(session, rep.office_id)
+    assert office is not None  # the rep's office (a foreign key)
+    return office
+
+
+def _the_date(day: str, rep: Rep, session: SessionDep) -> dt.date:
+    if day == TODAY:
+        return office_today(_office(session, rep))
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError as exc:
+        raise InvalidInput(f"{day!r} is neither YYYY-MM-DD nor {TODAY}", ("path", "date")) from exc
+
+
+@router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse)
+def rep_day_page(
+    rep_id: int,
+    date: Annotated[str, Path(description="YYYY-MM-DD, or `today` in the office's time zone")],
+    request: Request,
+    session: SessionDep,
+    t: TranslatorDep,
+    principal: OptionalPrincipal,
+) -> HTMLResponse:
+    """The rep's day on a phone: the ordered outlets, each with its outcome form, and a small numbered map."""
+    rep = _rep_or_refusal(request, session, t, rep_id, principal)
+    if isinstance(rep, HTMLResponse):
+        return rep
+    on = _the_date(date, rep, session)
+    days = {
+        name: str(
+            request.url_for("rep_day_page", rep_id=rep_id, date=d.isoformat()).include_query_params(lang=t.language)
+        )
+        for name, d in (("previous", on - dt.timedelta(days=1)), ("next", on + dt.timedelta(days=1)))
+    }
+    days["today"] = str(
+        request.url_for("rep_day_page", rep_id=rep_id, date=TODAY).include_query_params(lang=t.language)
     )
-    return page(request, "day_page.html", t, listing=listing, data=data, sheet_url=sheet_url)
+    try:
+        listing = day_list_views.rep_day_list(session, rep_id, on)
+    except NotFound:  # no published plan, or a date before it starts: say so on the page, in its language
+        return page(request, "day_page.html", t, listing=None, rep=rep, on=on, days=days, data={})
+    outcomes = {o.outlet_code: o for o in list_outcomes(session, rep_id, on, on)}
+    data = _day_page_data(listing, tile_source()) | {
+        "messages": t.messages,
+        "rep_id": rep_id,
+        "date": on.isoformat(),
+        "post_url": f"/reps/{rep_id}/visits",
+    }
+    sheet_url = str(
+        request.url_for("rep_day_sheet", rep_id=rep_id, date=on.isoformat()).include_query_params(lang=t.language)
+    )
+    return page(
+        request,
+        "day_page.html",
+        t,
+        listing=listing,
+        rep=rep,
+        on=on,
+        days=days,
+        data=data,
+        sheet_url=sheet_url,
+        outcomes=outcomes,
+        reasons=list(NotVisitedReason),
+        far_m=int(FAR_FROM_OUTLET_M),
+        is_future=on > _the_date(TODAY, rep, session),
+        timezone=ZoneInfo(_office(session, rep).timezone),
+    )
 
 
 @router.get(

@@ -3,9 +3,9 @@ are office-local: "HH:MM" for people, `*_s` (seconds since midnight) for program
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class DayStartPublic(BaseModel):
@@ -72,3 +72,11 @@ class DayListPublic(BaseModel):
     distance_m: int
     service_s: int
     idle_s: int  # the day's span less travel, service and lunch
+
+
+class SignInLinkPublic(BaseModel):
+    """A one-time link that signs a rep's phone in (service/access/sign_in.py): send it to the rep only."""
+
+    rep_id: int = Field(description="the rep whose phone the link signs in")
+    url: str = Field(description="open once, before expires_at, on the rep's phone; it cannot be shown again")
+    expires_at: datetime = Field(description="the link is refused after this time (24 h after it was made)")

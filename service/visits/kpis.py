@@ -153,9 +153,9 @@ def kpi_report(
     last = min(date_to or today, today)
     if date_from is not None:
         first = date_from
-    elif plan is not None:
+    elif plan is not None and plan.start_date <= last:
         first = current_cycle_start(plan, last)
-    else:
+    else:  # no plan, or one that starts later (published ahead of its Monday): the last weeks
         first = last - timedelta(days=DEFAULT_DAYS_WITHOUT_PLAN - 1)
     if first > last:
         raise InvalidInput(

@@ -3,6 +3,11 @@
 A report for a visit the published plan does not have is accepted and flagged "unplanned" (a rep may swap a
 day or drop in on a neighbour's outlet; the supervisor sees it at the evening review). Dates after today in the
 office's time zone are refused; late reports (after the visit's day) are accepted and flagged "late".
+
+A report may carry the phone's id for it (`client_id`): the phone's offline queue resends a report until it hears
+back, so a report whose id is known is answered with its outcome as it stands ("unchanged") and changes nothing.
+The phone's position, when given, is kept with the outcome; farther than FAR_FROM_OUTLET_M from the outlet, the
+outcome is flagged "far_from_outlet" for the evening review.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
 
+from geo.sphere import great_circle_m
 from service.core.errors import ErrorDetail, InvalidInput
 from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, stored_id, utcnow
 from service.master_data import repository
@@ -19,6 +25,8 @@ from service.master_data import writes as master_data
 from service.plans import repository as plan_repository
 from service.visits import repository as visit_repository
 from service.visits.schemas import VISITED, VisitOutcomePublic, VisitReportCreate, VisitReportPublic
+
+FAR_FROM_OUTLET_M = 300.0  # a GPS fix in a city street is good to ~50 m; 300 m is another block, not noise
 
 
 def office_today(office: Office, now: datetime | None = None) -> date:
@@ -43,8 +51,27 @@ def _check_fields(data: VisitReportCreate) -> None:
                 "value_error",
             )
         )
+    if (data.lat is None) != (data.lon is None):
+        problems.append(
+            ErrorDetail(("body", "lon" if data.lon is None else "lat"), "give lat and lon together", "value_error")
+        )
+    if data.recorded_at is not None and data.recorded_at.tzinfo is None:
+        problems.append(
+            ErrorDetail(("body", "recorded_at"), "needs its UTC offset (2026-12-04T09:41:00+08:00)", "value_error")
+        )
     if problems:
         raise InvalidInput("invalid visit report", details=problems)
+
+
+def _record_position(outcome: VisitOutcome, outlet: Outlet, data: VisitReportCreate, now: datetime) -> None:
+    """The latest report's time on the phone and the phone's position, with its distance to the outlet."""
+    outcome.recorded_at = data.recorded_at or now
+    outcome.lat, outcome.lon, outcome.accuracy_m = data.lat, data.lon, data.accuracy_m
+    if data.lat is None or data.lon is None:
+        outcome.distance_m, outcome.far_from_outlet = None, False
+        return
+    outcome.distance_m = round(float(great_circle_m(outlet.lon, outlet.lat, data.lon, data.lat)), 1)
+    outcome.far_from_outlet = outcome.distance_m > FAR_FROM_OUTLET_M
 
 
 def outcome_public(
@@ -62,6 +89,7 @@ def outcome_public(
             ("unplanned", not outcome.planned),
             ("late", local_day > outcome.visit_date),
             ("corrected", outcome.reports > 1),
+            ("far_from_outlet", outcome.far_from_outlet),
         )
         if on
     ]
@@ -80,6 +108,12 @@ def outcome_public(
         result=result,
         first_reported_at=outcome.first_reported_at,
         reported_at=outcome.reported_at,
+        recorded_at=outcome.recorded_at,
+        lat=outcome.lat,
+        lon=outcome.lon,
+        accuracy_m=outcome.accuracy_m,
+        distance_m=outcome.distance_m,
+        far_from_outlet=outcome.far_from_outlet,
         reports=[
             VisitReportPublic(
                 number=r.number,
@@ -87,6 +121,7 @@ def outcome_public(
                 reason=None if r.status == VISITED else r.status,
                 order_taken=r.order_taken,
                 reported_at=r.reported_at,
+                client_id=r.client_id,
             )
             for r in reports
         ],
@@ -119,6 +154,8 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
     rep_id, outlet_id = data.rep_id, stored_id(outlet)
     planned = plan is not None and visit_repository.is_planned(session, plan, rep_id, outlet_id, data.date)
     visit_repository.lock_rep_outcomes(session, rep_id)
+    if data.client_id is not None and (seen := visit_repository.report_by_client_id(session, data.client_id)):
+        return _resent(session, seen, data, rep, outlet, office)
     outcome = visit_repository.outcome(session, rep_id, outlet_id, data.date)
     if outcome is None:
         outcome = VisitOutcome(
@@ -143,6 +180,7 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
         outcome.reported_at = now
         result = "corrected"
     if result != "unchanged":
+        _record_position(outcome, outlet, data, now)
         session.add(outcome)
         session.flush()
         session.add(
@@ -152,12 +190,26 @@ def report_visit(session: Session, data: VisitReportCreate, now: datetime | None
                 status=data.status,
                 order_taken=data.order_taken,
                 reported_at=now,
+                client_id=data.client_id,
             )
         )
         session.flush()
     outcome_id = stored_id(outcome)
     reports = visit_repository.reports(session, [outcome_id])[outcome_id]
     return outcome_public(outcome, rep, outlet, office, reports, result)
+
+
+def _resent(
+    session: Session, seen: VisitReport, data: VisitReportCreate, rep: Rep, outlet: Outlet, office: Office
+) -> VisitOutcomePublic:
+    """A report sent again with its `client_id`: its outcome as it stands now (a later report may have corrected
+    it: an old retry must not undo that)."""
+    outcome = session.get(VisitOutcome, seen.outcome_id)
+    assert outcome is not None  # the report's outcome (a foreign key)
+    if (outcome.rep_id, outcome.outlet_id, outcome.visit_date) != (data.rep_id, stored_id(outlet), data.date):
+        raise InvalidInput(f"{data.client_id} is the id of a report of another visit", ("body", "client_id"))
+    reports = visit_repository.reports(session, [stored_id(outcome)])[stored_id(outcome)]
+    return outcome_public(outcome, rep, outlet, office, reports, "unchanged")
 
 
 def list_outcomes(session: Session, rep_id: int, first: date, last: date) -> list[VisitOutcomePublic]:

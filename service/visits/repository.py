@@ -85,3 +85,7 @@ def reports(session: Session, outcome_ids: Iterable[int]) -> dict[int, list[Visi
         for report in session.exec(statement):
             found[report.outcome_id].append(report)
     return found
+
+
+def report_by_client_id(session: Session, client_id: str) -> VisitReport | None:
+    return session.exec(select(VisitReport).where(VisitReport.client_id == client_id)).first()

@@ -24,13 +24,47 @@ class VisitReportCreate(RequestModel):
     same rep, outlet and date is a correction (kept, the latest counts). The checks across fields (reason only
     when not visited, an order only on a visit) are in service/visits/outcomes.py, which names the field."""
 
-    model_config = ConfigDict(extra="forbid")
-    rep_id: int
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rep_id": 1,
+                    "outlet_code": "BAR6201345",
+                    "date": "2026-12-04",
+                    "visited": True,
+                    "order_taken": True,
+                    "client_id": "3f1c2a9e-5b7d-4e61-9a0b-2c4d6e8f1a3b",
+                    "recorded_at": "2026-12-04T09:41:00+08:00",
+                    "lat": 31.2304,
+                    "lon": 121.4737,
+                    "accuracy_m": 12,
+                }
+            ]
+        },
+    )
+    rep_id: int = Field(description="the rep who made (or missed) the visit")
     outlet_code: Code = Field(description="the outlet's customer code (客编)")
     date: dt.date = Field(description="the day of the visit (office-local); not in the future")
-    visited: bool
+    visited: bool = Field(description="true: the rep was at the outlet and the visit happened")
     reason: NotVisitedReason | None = Field(default=None, description="why not visited; only when visited is false")
-    order_taken: bool = False
+    order_taken: bool = Field(default=False, description="a suggested order was taken (only on a visit)")
+    client_id: str | None = Field(
+        default=None,
+        min_length=8,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="the phone's own id of this report (a UUID): a report sent again with the same id (a retry, "
+        "an offline queue flushed twice) is the same report and changes nothing",
+    )
+    recorded_at: dt.datetime | None = Field(
+        default=None,
+        description="when the rep recorded the outcome on the phone, with its UTC offset (it may reach the "
+        "server later, from the offline queue); default: when the server receives it",
+    )
+    lat: float | None = Field(default=None, ge=-90, le=90, description="the phone's latitude (WGS84) when recorded")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="the phone's longitude (WGS84)")
+    accuracy_m: float | None = Field(default=None, ge=0, description="the position's accuracy radius, metres")
 
     @property
     def status(self) -> str:
@@ -43,6 +77,7 @@ class VisitReportPublic(BaseModel):
     reason: str | None
     order_taken: bool
     reported_at: dt.datetime
+    client_id: str | None = Field(default=None, description="the phone's id of this report, when it sent one")
 
 
 class VisitOutcomePublic(BaseModel):
@@ -56,10 +91,23 @@ class VisitOutcomePublic(BaseModel):
     reason: str | None
     order_taken: bool
     planned: bool  # the published plan had this visit when it was first reported
-    flags: list[str]  # "unplanned", "late" (reported after the visit's day), "corrected"
+    flags: list[str]  # "unplanned", "late" (reported after the visit's day), "corrected", "far_from_outlet"
     result: str | None = None  # for POST: "recorded", "unchanged" or "corrected"
     first_reported_at: dt.datetime
     reported_at: dt.datetime
+    recorded_at: dt.datetime | None = Field(
+        default=None, description="when the latest report was recorded on the phone"
+    )
+    lat: float | None = Field(default=None, description="the phone's latitude (WGS84) at the latest report")
+    lon: float | None = Field(default=None, description="the phone's longitude (WGS84) at the latest report")
+    accuracy_m: float | None = Field(default=None, description="the accuracy of that position, metres")
+    distance_m: float | None = Field(
+        default=None, description="from that position to the outlet, metres; none without a position"
+    )
+    far_from_outlet: bool = Field(
+        default=False,
+        description="recorded more than 300 m (FAR_FROM_OUTLET_M) from the outlet",
+    )
     reports: list[VisitReportPublic]
 
 

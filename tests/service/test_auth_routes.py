@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 from tests.service.conftest import OFFICE
 
 PUBLIC = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/web/static/{path:path}"}
+PUBLIC |= {"/sign-in", "/sign-in/link", "/sign-out"}  # the phone's sign-in: what a browser without a token opens
 
 
 def every_route(app: FastAPI) -> list[tuple[str, str]]:
