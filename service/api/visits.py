@@ -10,13 +10,14 @@ from sqlmodel import Session
 
 from service.access import policy
 from service.access.auth import Principal
-from service.access.policy import KPIS, VISITS, Scope
+from service.access.policy import KPIS, VISITS
 from service.access.sign_in import PhonePrincipalDep
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
-from service.core.tables import Rep, Role, Supervisor
+from service.core.tables import Rep
 from service.visits import kpis
 from service.visits import outcomes as visits
+from service.visits.access import checked_query
 from service.visits.schemas import KpiReport, VisitOutcomePublic, VisitReportCreate
 
 router = APIRouter(route_class=CommittingRoute, tags=["visits"])
@@ -93,23 +94,12 @@ def read_kpis(
     an office, a supervisor's team or a rep; the range defaults to the published plan's current cycle so far.
     A supervisor reads its own team's (supervisor_id) or its reps' (rep_id). Without any of the three: the
     token's team for a supervisor, the token's office for an office's admin."""
-    if office_id is None and supervisor_id is None and rep_id is None:
-        supervisor_id = principal.supervisor_id if principal.role == Role.SUPERVISOR else None
-        office_id = None if supervisor_id is not None else principal.office_id
-    if (scope := _kpi_scope(session, office_id, supervisor_id, rep_id)) is not None:
-        policy.check(principal, KPIS, scope, ("query",))
+    asked = checked_query(session, principal, office_id, supervisor_id, rep_id)
     return kpis.kpi_report(
-        session, office_id=office_id, supervisor_id=supervisor_id, rep_id=rep_id, date_from=date_from, date_to=date_to
+        session,
+        office_id=asked.office_id,
+        supervisor_id=asked.supervisor_id,
+        rep_id=asked.rep_id,
+        date_from=date_from,
+        date_to=date_to,
     )
-
-
-def _kpi_scope(session: Session, office_id: int | None, supervisor_id: int | None, rep_id: int | None) -> Scope | None:
-    """The narrowest of what is asked, None when that names nothing (kpi_report checks that each exists and
-    that they agree)."""
-    if rep_id is not None and (rep := session.get(Rep, rep_id)) is not None:
-        return policy.rep_scope(rep)
-    if supervisor_id is not None and (supervisor := session.get(Supervisor, supervisor_id)) is not None:
-        return Scope(f"supervisor {supervisor_id}", supervisor.office_id, supervisor_id)
-    if office_id is None or rep_id is not None or supervisor_id is not None:
-        return None  # nothing named (a global admin asking for no office): kpi_report says what to give
-    return Scope(f"office {office_id}", office_id)

@@ -32,6 +32,7 @@ from sqlmodel import Session, col, select
 
 from service.core.calendar import cycle_day
 from service.core.tables import Office, Outlet, Plan, PlanStatus, PlanVisit, Rep, table_of
+from service.day_list import card_font
 from service.day_list import views as day_list_views
 from service.day_list.schemas import DayListPublic
 
@@ -276,8 +277,10 @@ class DayListCache:
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The app's cache (`app.state.day_list_cache`) for as long as it serves; one per API process."""
+    """The app's cache (`app.state.day_list_cache`) for as long as it serves; one per API process. Also starts
+    making the visit card's font, so that the first card does not wait for it."""
     cache = app.state.day_list_cache = DayListCache(app.state.engine)
+    card_font.warm_in_background()
     try:
         yield
     finally:

@@ -1,16 +1,16 @@
 """The printable A4 day sheet (the rep's visit card): a drawn map of the day's stops with numbered circles
 and the ordered list with the same numbers, plus an empty column for the order record ("三统一").
 
-The text uses reportlab's built-in CID font STSong-Light (Adobe-GB1), which every PDF reader substitutes with
-its own Song typeface, so no font file ships with the service. The map is drawn in plain WGS84 lon/lat: it
-has no base map to agree with.
+Chinese is set in Noto Sans SC, embedded as a subset (card_font.py); Latin runs (codes, times) in Helvetica.
+The map is drawn in plain WGS84 lon/lat (it has no base map to agree with), fitted to the day's stops: a start
+or end place beyond them (the office, often kilometres away) sits at the map's edge, towards where it is, with
+its distance.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from functools import cache
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -18,16 +18,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from service.day_list.schemas import DayListPublic
+from service.day_list import card_font
+from service.day_list.schemas import DayListPublic, DayVisitPublic
 from service.pages.i18n import Translator
 
-CJK_FONT = "STSong-Light"
-LATIN_FONT = "Helvetica"  # STSong-Light's Latin letters are wide and uneven: codes and times read better in Helvetica
+CJK_FONT = card_font.NAME
+LATIN_FONT = "Helvetica"  # codes and times: narrow and even
 NUMBER_FONT = "Helvetica-Bold"
 LATIN_EXTRA = frozenset("–—‘’“”•…")  # outside Latin-1 but in Helvetica's encoding
 MARGIN = 12 * mm
@@ -39,16 +38,18 @@ STOP_RADIUS = 3.2 * mm
 LABEL_GAP = 0.6 * mm  # between two numbered circles pushed apart
 PLACE_LABEL_OFFSET = 7 * mm  # from the start/end square to the middle of its label
 ROUTE_COLOUR = colors.HexColor("#1f4e9c")
+ADDRESS_SIZE, ADDRESS_COLOUR = 7, "#4a5568"
 M_PER_DEG_LAT = 111_320.0
 SCALE_BAR_STEPS_M = (50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000)
-# No. | code | outlet | channel | arrival | opening hours | order record | done; the outlet takes what is left
-_FIXED_WIDTHS = [10 * mm, 21 * mm, None, 24 * mm, 14 * mm, 25 * mm, 22 * mm, 11 * mm]
+EDGE_INSET = 5 * mm  # a place beyond the stops is drawn this far inside the map's edge
+# No. | code | outlet (and address) | channel | arrival | opening hours | order record | done; the outlet takes
+# what is left. The code column holds a 10-character code (BAR6201345) whole: codes never wrap.
+_FIXED_WIDTHS = [10 * mm, 26 * mm, None, 22 * mm, 14 * mm, 25 * mm, 20 * mm, 11 * mm]
 COLUMN_WIDTHS = [w if w is not None else CONTENT_WIDTH - sum(x for x in _FIXED_WIDTHS if x) for w in _FIXED_WIDTHS]
 
 
-@cache
 def _register_fonts() -> None:
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    card_font.register()
 
 
 def _is_latin(char: str) -> bool:
@@ -159,6 +160,24 @@ def _scale_bar(drawing: Drawing, projection: _Projection, width: float) -> None:
     drawing.add(String(x + length + 1.5 * mm, y - 1 * mm, label, fontName="Helvetica", fontSize=7))
 
 
+def _inside(point: tuple[float, float], width: float, height: float) -> bool:
+    return EDGE_INSET <= point[0] <= width - EDGE_INSET and EDGE_INSET <= point[1] <= height - EDGE_INSET
+
+
+def _edge_point(
+    inside: tuple[float, float], outside: tuple[float, float], width: float, height: float
+) -> tuple[float, float]:
+    """Where the segment from `inside` to `outside` leaves the map (EDGE_INSET inside its edge)."""
+    (px, py), (qx, qy) = inside, outside
+    share = 1.0
+    for p, q, low, high in ((px, qx, EDGE_INSET, width - EDGE_INSET), (py, qy, EDGE_INSET, height - EDGE_INSET)):
+        if q > high:
+            share = min(share, (high - p) / (q - p))
+        elif q < low:
+            share = min(share, (low - p) / (q - p))
+    return px + (qx - px) * share, py + (qy - py) * share
+
+
 def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH, height: float = MAP_HEIGHT) -> Drawing:
     """The day's route as a drawing: the start and end places as squares, the line in visiting order, and a
     numbered circle per stop (the list's numbers)."""
@@ -168,20 +187,37 @@ def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH,
     )
     if listing.start is None or listing.end is None:
         return drawing
-    places = [(listing.start.lon, listing.start.lat)] + [(v.lon, v.lat) for v in listing.visits]
-    places.append((listing.end.lon, listing.end.lat))
-    project = _Projection(places, width, height)
-    line = [c for lon, lat in places for c in project(lon, lat)]
+    stops = [(v.lon, v.lat) for v in listing.visits]
+    ends_lonlat = [(listing.start.lon, listing.start.lat), (listing.end.lon, listing.end.lat)]
+    project = _Projection(stops or ends_lonlat, width, height)
+    points = [project(lon, lat) for lon, lat in stops]
+    # a start or end place beyond the stops: at the map's edge on its way there, labelled with the distance
+    neighbours = (points[0], points[-1]) if points else (project(*ends_lonlat[1]), project(*ends_lonlat[0]))
+    travelled = (listing.visits[0].distance_m if listing.visits else 0, listing.end.distance_m)
+    ends: list[tuple[float, float]] = []
+    end_texts: list[str] = []
+    for (lon, lat), place, neighbour, metres in zip(
+        ends_lonlat, (listing.start.place, listing.end.place), neighbours, travelled
+    ):
+        at = project(lon, lat)
+        label = t("office") if place == "office" else t("home")
+        if not _inside(at, width, height):
+            at = _edge_point(neighbour, at, width, height)
+            label += f" {metres / 1000:.1f} km"
+        ends.append(at)
+        end_texts.append(label)
+    line = [c for x, y in [ends[0], *points, ends[1]] for c in (x, y)]
     drawing.add(PolyLine(line, strokeColor=ROUTE_COLOUR, strokeWidth=1.4, strokeLineJoin=1))
-    ends = (project(listing.start.lon, listing.start.lat), project(listing.end.lon, listing.end.lat))
-    for place, (x, y) in zip((listing.start.place, listing.end.place), ends):
+    for (x, y), label in zip(ends, end_texts):
         side = 4.2 * mm
         drawing.add(Rect(x - side / 2, y - side / 2, side, side, fillColor=colors.black, strokeColor=colors.black))
-        label = t("office") if place == "office" else t("home")
-        drawing.add(String(x + side / 2 + 1 * mm, y - 1.2 * mm, label, fontName=font_for(label), fontSize=7.5))
-    points = [project(v.lon, v.lat) for v in listing.visits]
-    end_labels = tuple((x + PLACE_LABEL_OFFSET, y) for x, y in ends)  # keep "office"/"home" readable too
-    labels = spread_labels(points, STOP_RADIUS + LABEL_GAP / 2, width, height, fixed=ends + end_labels)
+        anchor, dx = ("end", -(side / 2 + 1 * mm)) if x > width / 2 else ("start", side / 2 + 1 * mm)
+        drawing.add(String(x + dx, y - 1.2 * mm, label, fontName=font_for(label), fontSize=7.5, textAnchor=anchor))
+    # keep "office"/"home" and their distance readable too: the numbers keep off their labels
+    end_labels = tuple(
+        (x + k * (PLACE_LABEL_OFFSET if x <= width / 2 else -PLACE_LABEL_OFFSET), y) for x, y in ends for k in (1, 2)
+    )
+    labels = spread_labels(points, STOP_RADIUS + LABEL_GAP / 2, width, height, fixed=tuple(ends) + end_labels)
     for (px, py), (x, y) in zip(points, labels):
         if math.dist((px, py), (x, y)) > STOP_RADIUS / 2:  # moved off its outlet: a leader line points back
             drawing.add(Line(px, py, x, y, strokeColor=ROUTE_COLOUR, strokeWidth=0.5))
@@ -213,14 +249,12 @@ def _stop_table(listing: DayListPublic, t: Translator, cell: ParagraphStyle, hea
         rows.append(["", _paragraph(lunch_text, cell)] + [""] * 6)
         lunch_row = len(rows) - 1
     for visit in listing.visits:
-        texts = [
-            visit.outlet_code,
-            visit.outlet_name,
-            t.channel(visit.channel),
-            visit.arrival,
-            ", ".join(visit.opening_hours) or t("closed"),
-        ]
-        rows.append([str(visit.seq)] + [_paragraph(text, cell) for text in texts] + ["", ""])
+        texts = [t.channel(visit.channel), visit.arrival, ", ".join(visit.opening_hours) or t("closed")]
+        rows.append(
+            [str(visit.seq), _paragraph(visit.outlet_code, cell), _outlet_cell(visit, cell)]
+            + [_paragraph(text, cell) for text in texts]
+            + ["", ""]
+        )
         if listing.lunch is not None and listing.lunch.after_seq == visit.seq:
             rows.append(["", _paragraph(lunch_text, cell)] + [""] * 6)
             lunch_row = len(rows) - 1
@@ -247,6 +281,16 @@ def _paragraph(text: str, style: ParagraphStyle) -> Paragraph:
     if not all(_is_latin(c) for c in text):
         style = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
     return Paragraph(mixed(text), style)
+
+
+def _outlet_cell(visit: DayVisitPublic, style: ParagraphStyle) -> Paragraph:
+    """The outlet's name and, smaller below it, its address (the rep finds the door by it)."""
+    markup = mixed(visit.outlet_name)
+    if visit.address:
+        markup += f'<br/><font size="{ADDRESS_SIZE}" color="{ADDRESS_COLOUR}">{mixed(visit.address)}</font>'
+    if not all(_is_latin(c) for c in visit.outlet_name + visit.address):
+        style = ParagraphStyle(f"{style.name}-cjk", parent=style, wordWrap="CJK")
+    return Paragraph(markup, style)
 
 
 def font_for(text: str) -> str:

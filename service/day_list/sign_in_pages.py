@@ -15,7 +15,7 @@ from service.core.errors import Unauthorized
 from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
 
-router = APIRouter(route_class=CommittingRoute, tags=["pages"])
+router = APIRouter(route_class=CommittingRoute, tags=["pages"], include_in_schema=False)  # browser pages only
 
 MAX_FORM_TOKEN_CHARS = 200
 

@@ -19,7 +19,7 @@ from sqlmodel import Session
 
 from geo.sphere import great_circle_m
 from service.core.errors import ErrorDetail, InvalidInput
-from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, stored_id, utcnow
+from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, as_utc, stored_id, utcnow
 from service.master_data import repository
 from service.master_data import writes as master_data
 from service.plans import repository as plan_repository
@@ -65,7 +65,7 @@ def _check_fields(data: VisitReportCreate) -> None:
 
 def _record_position(outcome: VisitOutcome, outlet: Outlet, data: VisitReportCreate, now: datetime) -> None:
     """The latest report's time on the phone and the phone's position, with its distance to the outlet."""
-    outcome.recorded_at = data.recorded_at or now
+    outcome.recorded_at = as_utc(data.recorded_at or now)
     outcome.lat, outcome.lon, outcome.accuracy_m = data.lat, data.lon, data.accuracy_m
     if data.lat is None or data.lon is None:
         outcome.distance_m, outcome.far_from_outlet = None, False
@@ -108,7 +108,7 @@ def outcome_public(
         result=result,
         first_reported_at=outcome.first_reported_at,
         reported_at=outcome.reported_at,
-        recorded_at=outcome.recorded_at,
+        recorded_at=as_utc(outcome.recorded_at) if outcome.recorded_at else None,
         lat=outcome.lat,
         lon=outcome.lon,
         accuracy_m=outcome.accuracy_m,
