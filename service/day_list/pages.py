@@ -117,6 +117,8 @@ def rep_day_page(
         "rep_id": rep_id,
         "date": on.isoformat(),
         "post_url": f"/reps/{rep_id}/visits",
+        "timezone": _office(session, rep).timezone,
+        "far_m": int(FAR_FROM_OUTLET_M),
     }
     sheet_url = str(
         request.url_for("rep_day_sheet", rep_id=rep_id, date=on.isoformat()).include_query_params(lang=t.language)

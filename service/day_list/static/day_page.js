@@ -13,7 +13,8 @@
   const status = document.getElementById("sync-status");
   const outbox = () => JSON.parse(localStorage.getItem(OUTBOX) || "[]");
   const saveOutbox = (items) => localStorage.setItem(OUTBOX, JSON.stringify(items));
-  const hhmm = (iso) => new Date(iso).toTimeString().slice(0, 5);
+  const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.timezone });
+  const hhmm = (iso) => clock.format(new Date(iso)); // in the office's time zone, as the server shows it
   let flushing = false;
 
   function newId() {
@@ -40,7 +41,7 @@
 
   function farText(outcome) {
     return outcome.far_from_outlet
-      ? " · " + format(msg["rep_app.far_from_outlet"], { metres: Math.round(outcome.distance_m), limit: 300 })
+      ? " · " + format(msg["rep_app.far_from_outlet"], { metres: Math.round(outcome.distance_m), limit: data.far_m })
       : "";
   }
 
@@ -87,7 +88,8 @@
       navigator.geolocation.getCurrentPosition(
         (p) => resolve({ lat: p.coords.latitude, lon: p.coords.longitude, accuracy_m: Math.round(p.coords.accuracy) }),
         () => resolve(null),
-        { enableHighAccuracy: true, timeout: 5000, maximumAge: 60000 }
+        // a fresh fix: a remembered one is likely from the previous outlet
+        { enableHighAccuracy: true, timeout: 8000, maximumAge: 0 }
       );
     });
   }
@@ -194,8 +196,21 @@
       }
     });
   }
+  function labelSides() {
+    // the office's label on the side with room: it never runs off the map
+    const middle = map.getSize().x / 2;
+    for (const el of mapElement.querySelectorAll(".office-icon")) {
+      el.classList.toggle("label-left", map.layerPointToContainerPoint(L.DomUtil.getPosition(el)).x > middle);
+    }
+  }
   map.on("zoomend", declutter);
-  map.fitBounds(L.latLngBounds(badges.map((b) => b.at)).pad(0.15)); // the route, not a distant office
+  map.on("moveend", labelSides);
+  // the stops, and the start and end places when they are nearby (a distant office would shrink the route)
+  const stopBounds = L.latLngBounds(badges.map((b) => b.at));
+  const allBounds = L.latLngBounds(line);
+  const near = allBounds.getNorthWest().distanceTo(allBounds.getSouthEast()) <= 3 * Math.max(stopBounds.getNorthWest().distanceTo(stopBounds.getSouthEast()), 500);
+  map.fitBounds((near ? allBounds : stopBounds).pad(0.15));
   declutter();
+  labelSides();
   document.body.dataset.renders = "1";
 })();
