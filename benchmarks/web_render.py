@@ -13,7 +13,9 @@ through /usr/bin/chromedriver), and loads the map page `--runs` times per view:
 - server: request start to response end of the HTML (the plan read from the database and rendered).
 
 The day sheet is the busiest rep-day of the plan: the PDF made in this process (best and median of
-`--runs`), and fetched over HTTP once. Pages are opened as the demo's links are, with `?token=` (a supervisor
+`--runs`), and fetched over HTTP once. The rep's phone page of that day is loaded `--runs` times at
+390x844: first render up to its `day-page-painted` mark (list, outcome forms and numbered map drawn), and
+server. Pages are opened as the demo's links are, with `?token=` (a supervisor
 token of the office, made for the run and revoked after it).
 """
 
@@ -89,6 +91,27 @@ def render_times(driver, url: str, runs: int) -> list[dict]:
     return results
 
 
+PHONE_TIMINGS_JS = """
+const nav = performance.getEntriesByType("navigation")[0];
+const painted = performance.getEntriesByName("day-page-painted")[0];
+return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEnd - nav.requestStart,
+        bytes: nav.transferSize, forms: document.querySelectorAll("form.outcome").length};
+"""
+
+
+def phone_render_times(driver, url: str, runs: int) -> list[dict]:
+    """The rep's day page at phone size, `runs` loads (the cookie from the first `?token=` link carries on)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.set_window_size(390, 844)
+    results = []
+    for _ in range(runs):
+        driver.get("about:blank")
+        driver.get(url)
+        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(PHONE_TIMINGS_JS)))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: DATABASE_URL, else var/routeplan.db")
@@ -157,6 +180,9 @@ def main() -> None:
             driver = chromium(Path(profile))
             try:
                 measured = {name: render_times(driver, base + path, args.runs) for name, path in views.items()}
+                phone = phone_render_times(
+                    driver, f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/page?token={raw}", args.runs
+                )
             finally:
                 driver.quit()
     finally:
@@ -178,6 +204,13 @@ def main() -> None:
             f"| {name} | {runs[0]['stops']} | {runs[0]['bytes'] / 1024:.0f} KiB | {renders[0]:.0f} ms "
             f"| {median(renders):.0f} ms | {min(renders):.0f} ms | {median(r['server_ms'] for r in runs):.0f} ms |"
         )
+    phone_renders = [r["first_render_ms"] for r in phone]
+    print(
+        f"rep's phone page at 390x844 ({phone[0]['forms']} stops with outcome forms, "
+        f"{phone[0]['bytes'] / 1024:.0f} KiB): first render first load {phone_renders[0]:.0f} ms, median "
+        f"{median(phone_renders):.0f} ms, best {min(phone_renders):.0f} ms; server median "
+        f"{median(r['server_ms'] for r in phone):.0f} ms"
+    )
     print(
         f"day sheet PDF ({len(listing.visits)} stops, {len(pdf) / 1024:.0f} KiB): best {min(pdf_s) * 1000:.0f} ms, "
         f"median {median(pdf_s) * 1000:.0f} ms in process; {sheet_http_s * 1000:.0f} ms over HTTP (first request)"
