@@ -28,6 +28,13 @@ def safe_next(target: str | None) -> str | None:
     return None if parts.scheme or parts.netloc else target
 
 
+def same_site_form(request: Request) -> bool:
+    """A sign-in form sent from this site (or by a client that names no Origin): another site must not sign a
+    phone in with a token of its choosing."""
+    origin = request.headers.get("origin")
+    return origin is None or origin == f"{request.url.scheme}://{request.url.netloc}"
+
+
 def home_of(principal: auth.Principal) -> str:
     """Where a token lands: a rep's today, anyone else's KPI page."""
     return f"/reps/{principal.rep_id}/day/today/page" if principal.rep_id is not None else "/kpis/page"
@@ -64,6 +71,8 @@ def sign_in_form(request: Request, t: TranslatorDep) -> HTMLResponse:
 @router.post("/sign-in", response_class=HTMLResponse)
 async def sign_in_with_token(request: Request, t: TranslatorDep) -> Response:
     """The pasted token becomes the pages' cookie (with an expiry); then the page asked for, or the rep's today."""
+    if not same_site_form(request):
+        return sign_in_page(request, t, t("rep_app.sign_in_bad_token"), status_code=403)
     form = await request.form()
     raw = str(form.get("token") or "").strip()[:MAX_FORM_TOKEN_CHARS]
     principal = await sign_in.token_principal(request, raw) if raw else None
@@ -76,18 +85,37 @@ async def sign_in_with_token(request: Request, t: TranslatorDep) -> Response:
 
 
 @router.get("/sign-in/link", response_class=HTMLResponse, name="sign_in_link")
-def sign_in_with_link(request: Request, session: SessionDep, t: TranslatorDep) -> Response:
-    """A one-time link: signs the phone in once, before it expires, and opens the rep's today."""
-    redeemed = sign_in.redeem_link(session, request.query_params.get(auth.PAGE_TOKEN_PARAM, ""))
+def sign_in_link_page(request: Request, t: TranslatorDep) -> HTMLResponse:
+    """A one-time link opens a page with one button: the link is used up by pressing it (a POST), not by opening
+    it, so a chat app that fetches the link for a preview does not spend it."""
+    response = page(
+        request,
+        "sign_in.html",
+        t,
+        error=None,
+        next_url="",
+        link_secret=request.query_params.get(auth.PAGE_TOKEN_PARAM, "")[:MAX_FORM_TOKEN_CHARS],
+    )
+    # the page's own Referrer-Policy (same-origin) stays: under no-referrer the browser sends its POST with
+    # `Origin: null`, which same_site_form refuses
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@router.post("/sign-in/link", response_class=HTMLResponse)
+async def sign_in_with_link(request: Request, session: SessionDep, t: TranslatorDep) -> Response:
+    """Use the one-time link: signs this phone in (once, before the link expires) and opens the rep's today."""
+    if not same_site_form(request):
+        return sign_in_page(request, t, t("rep_app.sign_in_link_used"), status_code=403)
+    form = await request.form()
+    redeemed = sign_in.redeem_link(session, str(form.get("link") or "")[:MAX_FORM_TOKEN_CHARS])
     if redeemed is None:
         session.rollback()
         return sign_in_page(request, t, t("rep_app.sign_in_link_used"), status_code=410)
     raw, rep_id = redeemed
     session.commit()
     response = RedirectResponse(
-        f"/reps/{rep_id}/day/today/page?lang={t.language}",
-        status_code=303,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+        f"/reps/{rep_id}/day/today/page?lang={t.language}", status_code=303, headers={"Cache-Control": "no-store"}
     )
     sign_in.set_cookie(request, response, raw)
     return response
