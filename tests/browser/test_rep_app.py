@@ -58,6 +58,14 @@ if (el.closest(".leaflet-marker-pane")) return "marker";
 if (el.type === "radio") return "radio:" + el.name;
 return el.tagName + "#" + (el.id || el.name || el.getAttribute("href") || el.textContent.trim().slice(0, 30));
 """
+# the stop numbers on the map that something else covers at their centre (another marker, the office)
+HIDDEN_STOPS = """
+return Array.from(document.querySelectorAll("#day-map .leaflet-marker-pane .stop")).filter((badge) => {
+  const box = badge.getBoundingClientRect();
+  const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  return !badge.contains(top);
+}).map((badge) => badge.dataset.seq);
+"""
 CONTROLS = """
 return Array.from(document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea"))
   .filter((el) => !el.closest(".leaflet-container") && !el.disabled && el.getClientRects().length)
@@ -207,6 +215,8 @@ def test_a_rep_signs_in_records_three_outcomes_one_offline_and_the_kpi_page_coun
         assert [state(browser, k) for k in (1, 2, 3)] == ["saved"] * 3
         browser.execute_script("document.getElementById('day-map').scrollIntoView()")
         browser.save_screenshot(str(screenshots / "rep-day-map-phone.png"))
+        assert browser.execute_script(HIDDEN_STOPS) == []  # every number on top at its own centre
+        assert browser.find_element(By.CSS_SELECTOR, "#day-map .office-label").text == zh["rep_app.office_label"]
 
         # the KPI page (an admin's link) counts exactly these three
         browser.get(

@@ -14,12 +14,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
+from reportlab.graphics.shapes import Circle, Rect, String
+from reportlab.lib import colors
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from service.access.log_redaction import redact
 from service.core.tables import SignInLink, VisitOutcome, VisitReport, utcnow
-from service.day_list.day_sheet import day_sheet_pdf
+from service.day_list.day_sheet import STOP_RADIUS, day_map, day_sheet_pdf
 from service.day_list.schemas import DayListPublic
 from service.pages.i18n import Translator
 from service.visits.outcomes import FAR_FROM_OUTLET_M
@@ -329,3 +331,28 @@ def test_the_card_embeds_its_chinese_font_and_prints_whole_codes_and_addresses(a
     assert "BAR6201345" in text
     address = listing.visits[0].address
     assert address and address.replace(" ", "") in text.replace(" ", "").replace("\n", "")
+
+
+def test_the_cards_map_fits_the_stops_and_puts_a_distant_office_at_its_edge(api, tiny):
+    listing = next(
+        day
+        for k in range(28)
+        for rep in tiny["reps"].values()
+        if len((day := listing_of(api, rep["id"], tiny["start"] + timedelta(days=k))).visits) >= 3
+    )
+    assert listing.start is not None and listing.end is not None
+    for place in (listing.start, listing.end):  # an office 15 km north-east of the route
+        place.lon, place.lat = listing.visits[0].lon + 0.15, listing.visits[0].lat + 0.1
+    drawing = day_map(listing, Translator("en"))
+    circles = [s for s in drawing.contents if isinstance(s, Circle) and s.r == STOP_RADIUS]
+    xs, ys = [c.cx for c in circles], [c.cy for c in circles]
+    # the stops fill the map (with a distant office in view they were a blob in one corner)
+    assert max((max(xs) - min(xs)) / drawing.width, (max(ys) - min(ys)) / drawing.height) > 0.5
+    squares = [s for s in drawing.contents if isinstance(s, Rect) and s.fillColor == colors.black]
+    assert len(squares) == 2 and all(0 <= s.x and s.x + s.width <= drawing.width for s in squares)
+    labels = [s.text for s in drawing.contents if isinstance(s, String)]
+    assert any(text.startswith("Office") and text.endswith(" km") for text in labels)
+
+
+def listing_of(api: TestClient, rep_id: int, on: date) -> DayListPublic:
+    return DayListPublic.model_validate(api.get(f"/reps/{rep_id}/day/{on.isoformat()}").json())
