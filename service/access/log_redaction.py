@@ -1,5 +1,5 @@
-"""The access log without tokens: a page link's `?token=` (and any other query parameter named token) is
-written as `token=[redacted]` in uvicorn's access log, whichever server runs the app."""
+"""The access log without tokens: a page link's `?token=` and a one-time sign-in link's `?link=` are written as
+`token=[redacted]` and `link=[redacted]` in uvicorn's access log, whichever server runs the app."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import logging
 import re
 
 from service.access.auth import PAGE_TOKEN_PARAM
+from service.access.sign_in import LINK_PARAM
 
 ACCESS_LOGGER = "uvicorn.access"
-_TOKEN_IN_QUERY = re.compile(rf"([?&]{PAGE_TOKEN_PARAM}=)[^&#\s]*")
+_TOKEN_IN_QUERY = re.compile(rf"([?&](?:{PAGE_TOKEN_PARAM}|{LINK_PARAM})=)[^&#\s]*")
 
 
 def redact(text: str) -> str:

@@ -1,9 +1,10 @@
 """Signing a phone in: a pasted token, or a one-time link, becomes the pages' cookie, with an expiry.
 
-A one-time link (`/sign-in/link?token=sl_...`, made by the rep's supervisor or an admin) holds a random secret of
+A one-time link (`/sign-in/link?link=sl_...`, made by the rep's supervisor or an admin) holds a random secret of
 which only the SHA-256 is stored. The first visit before it expires uses it up (one conditional UPDATE, so two
 visits at once cannot both win) and signs the phone in with a rep token of its own, which an admin can revoke
-like any other. The secret travels as `?token=`, which the access log already redacts (log_redaction.py).
+like any other. The access log redacts the secret like a page link's token (log_redaction.py); it is not
+called `token` so that the page's language switch keeps it (the switch drops a `token`).
 
 The cookie is the pages' (HttpOnly, SameSite=Strict, Secure over https) with a Max-Age of COOKIE_DAYS. The phone's
 outcome reports are writes: `phone_principal` takes the cookie on them only from this site's own pages (a JSON
@@ -27,6 +28,7 @@ from service.core.errors import Unauthorized
 from service.core.tables import Rep, Role, SignInLink, as_utc, stored_id, utcnow
 
 LINK_PREFIX = "sl_"
+LINK_PARAM = "link"
 LINK_TTL = timedelta(hours=24)  # a link sent in the evening still works the next morning
 COOKIE_DAYS = 30  # a rep signs in again once a month
 

@@ -51,5 +51,5 @@ def create_sign_in_link(
     if rep is None:
         raise NotFound(f"rep {rep_id} does not exist", ("path", "rep_id"))
     link, secret = sign_in.new_link(session, rep, principal)
-    url = request.url_for("sign_in_link").include_query_params(token=secret)
+    url = request.url_for("sign_in_link").include_query_params(**{sign_in.LINK_PARAM: secret})
     return SignInLinkPublic(rep_id=rep_id, url=str(url), expires_at=as_utc(link.expires_at))

@@ -42,7 +42,7 @@ def home_of(principal: auth.Principal) -> str:
 
 def sign_in_page(request: Request, t: Translator, error: str | None = None, status_code: int = 401) -> HTMLResponse:
     """The sign-in form, coming back to this page (or the `next` it was given) once signed in."""
-    here = request.url.remove_query_params(auth.PAGE_TOKEN_PARAM)
+    here = request.url.remove_query_params([auth.PAGE_TOKEN_PARAM, sign_in.LINK_PARAM])
     next_url = safe_next(request.query_params.get("next")) or (
         None if here.path.startswith("/sign-in") else f"{here.path}?{here.query}" if here.query else here.path
     )
@@ -94,7 +94,7 @@ def sign_in_link_page(request: Request, t: TranslatorDep) -> HTMLResponse:
         t,
         error=None,
         next_url="",
-        link_secret=request.query_params.get(auth.PAGE_TOKEN_PARAM, "")[:MAX_FORM_TOKEN_CHARS],
+        link_secret=request.query_params.get(sign_in.LINK_PARAM, "")[:MAX_FORM_TOKEN_CHARS],
     )
     # the page's own Referrer-Policy (same-origin) stays: under no-referrer the browser sends its POST with
     # `Origin: null`, which same_site_form refuses

@@ -209,11 +209,12 @@ def test_a_one_time_link_signs_in_once_and_expires(app, api, tiny, phone):
     made = api.post(f"/reps/{rep_id}/sign-in-links", headers=supervisor)
     assert made.status_code == 201, made.text
     url = made.json()["url"]
-    secret = url.split("token=")[1]
+    secret = url.split("link=")[1]
     assert secret not in redact(f"GET {url.removeprefix('http://testserver')} HTTP/1.1")  # not in the access log
     preview = TestClient(app).get(url)  # a chat app fetching the link for a preview does not spend it
     assert preview.status_code == 200 and 'id="sign-in-link-form"' in preview.text
     assert preview.headers["Cache-Control"] == "no-store" and "set-cookie" not in preview.headers
+    assert f"link={secret}&amp;lang=en" in preview.text  # switching to English keeps the link
     opened = phone.post("/sign-in/link", data={"link": secret}, follow_redirects=False)
     assert opened.status_code == 303 and opened.headers["location"].startswith(f"/reps/{rep_id}/day/today/page")
     cookie = opened.headers["set-cookie"]
@@ -222,7 +223,7 @@ def test_a_one_time_link_signs_in_once_and_expires(app, api, tiny, phone):
     again = TestClient(app).post("/sign-in/link", data={"link": secret}, follow_redirects=False)
     assert again.status_code == 410 and "set-cookie" not in again.headers and "已使用或已过期" in again.text
     elsewhere = {"Origin": "https://evil.example"}
-    fresh = api.post(f"/reps/{rep_id}/sign-in-links", headers=supervisor).json()["url"].split("token=")[1]
+    fresh = api.post(f"/reps/{rep_id}/sign-in-links", headers=supervisor).json()["url"].split("link=")[1]
     assert TestClient(app).post("/sign-in/link", data={"link": fresh}, headers=elsewhere).status_code == 403
     assert TestClient(app).post("/sign-in", data={"token": rep_token(app, tiny)}, headers=elsewhere).status_code == 403
 
@@ -230,7 +231,7 @@ def test_a_one_time_link_signs_in_once_and_expires(app, api, tiny, phone):
     with Session(app.state.engine) as session:
         session.execute(update(SignInLink).values(expires_at=utcnow() - timedelta(minutes=1)))
         session.commit()
-    assert TestClient(app).post("/sign-in/link", data={"link": stale.split("token=")[1]}).status_code == 410
+    assert TestClient(app).post("/sign-in/link", data={"link": stale.split("link=")[1]}).status_code == 410
     rep_headers = {"Authorization": f"Bearer {rep_token(app, tiny)}"}
     assert api.post(f"/reps/{rep_id}/sign-in-links", headers=rep_headers).status_code == 403
 
