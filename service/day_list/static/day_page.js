@@ -16,6 +16,7 @@
   const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: data.timezone });
   const hhmm = (iso) => clock.format(new Date(iso)); // in the office's time zone, as the server shows it
   let flushing = false;
+  let signedOut = false;
 
   function newId() {
     const bytes = crypto.getRandomValues(new Uint8Array(16)); // randomUUID needs https; this works on http too
@@ -62,7 +63,11 @@
         } catch (networkError) {
           break; // offline: keep it, try again later
         }
-        if (response.status >= 500 || response.status === 401 || response.status === 429) break; // worth retrying
+        if (response.status === 401) { // signed out (the cookie expired): keep the outbox for after signing in
+          signedOut = true;
+          break;
+        }
+        if (response.status >= 500 || response.status === 429) break; // worth retrying
         saveOutbox(outbox().filter((queued) => queued.report.client_id !== item.report.client_id));
         const body = await response.json();
         if (response.ok) {
@@ -77,6 +82,7 @@
     } finally {
       flushing = false;
       showQueue();
+      if (signedOut && outbox().length) status.textContent += " · " + msg["rep_app.sign_in_again"];
       if (!outbox().length && status.dataset.sent === "1") status.textContent = msg["rep_app.all_sent"];
     }
   }
@@ -113,6 +119,7 @@
         recorded_at: new Date().toISOString(),
       };
       if (!visited) report.reason = chosen.value;
+      rowState(form.dataset.code, msg["rep_app.sending"], "sending");
       const at = await position();
       if (at) Object.assign(report, at);
       saveOutbox([...outbox(), { url: data.post_url, report: report }]);
