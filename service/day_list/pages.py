@@ -75,9 +75,9 @@ def _office(session: SessionDep, rep: Rep) -> Office:
     return office
 
 
-def _the_date(day: str, rep: Rep, session: SessionDep) -> dt.date:
+def _the_date(day: str, today: dt.date) -> dt.date:
     if day == TODAY:
-        return office_today(_office(session, rep))
+        return today
     try:
         return dt.date.fromisoformat(day)
     except ValueError as exc:
@@ -97,7 +97,9 @@ def rep_day_page(
     rep = _rep_or_refusal(request, session, t, rep_id, principal)
     if isinstance(rep, HTMLResponse):
         return rep
-    on = _the_date(date, rep, session)
+    office = _office(session, rep)
+    today = office_today(office)
+    on = _the_date(date, today)
     days = {
         name: str(
             request.url_for("rep_day_page", rep_id=rep_id, date=d.isoformat()).include_query_params(lang=t.language)
@@ -117,7 +119,7 @@ def rep_day_page(
         "rep_id": rep_id,
         "date": on.isoformat(),
         "post_url": f"/reps/{rep_id}/visits",
-        "timezone": _office(session, rep).timezone,
+        "timezone": office.timezone,
         "far_m": int(FAR_FROM_OUTLET_M),
     }
     sheet_url = str(
@@ -136,8 +138,8 @@ def rep_day_page(
         outcomes=outcomes,
         reasons=list(NotVisitedReason),
         far_m=int(FAR_FROM_OUTLET_M),
-        is_future=on > _the_date(TODAY, rep, session),
-        timezone=ZoneInfo(_office(session, rep).timezone),
+        is_future=on > today,
+        timezone=ZoneInfo(office.timezone),
     )
 
 
