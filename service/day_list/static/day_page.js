@@ -157,6 +157,7 @@
     }).addTo(map);
   }
   const BADGE_PX = 24; // a number's circle (22 px) and a little air
+  const ZOOM_CONTROL_PX = 46; // the +/- buttons down the map's left edge: no number goes under them
   const leaders = L.layerGroup().addTo(map);
   const badges = data.stops.map((stop) => {
     const badge = document.createElement("span");
@@ -177,8 +178,17 @@
     // a few rounds of pushing overlapping numbers apart, in screen pixels at the current zoom
     const points = badges.map((b) => map.latLngToLayerPoint(b.at));
     const shown = points.map((p) => [p.x, p.y]);
-    for (let round = 0; round < 40; round++) {
+    // a stop in view keeps its number in view, half a number inside the map's edges
+    const low = map.containerPointToLayerPoint([ZOOM_CONTROL_PX + BADGE_PX / 2, BADGE_PX / 2]);
+    const high = map.containerPointToLayerPoint(map.getSize().subtract([BADGE_PX / 2, BADGE_PX / 2]));
+    const inView = points.map((p) => p.x >= low.x - BADGE_PX && p.x <= high.x + BADGE_PX && p.y >= low.y - BADGE_PX && p.y <= high.y + BADGE_PX);
+    for (let round = 0; round < 60; round++) {
       let moved = false;
+      shown.forEach((p, k) => {
+        if (!inView[k]) return;
+        p[0] = Math.min(Math.max(p[0], low.x), high.x);
+        p[1] = Math.min(Math.max(p[1], low.y), high.y);
+      });
       for (let i = 0; i < shown.length; i++) {
         for (let j = i + 1; j < shown.length; j++) {
           let dx = shown[j][0] - shown[i][0], dy = shown[j][1] - shown[i][1];
@@ -210,13 +220,16 @@
       el.classList.toggle("label-left", map.layerPointToContainerPoint(L.DomUtil.getPosition(el)).x > middle);
     }
   }
-  map.on("zoomend", declutter);
+  map.on("zoomend moveend", declutter);
   map.on("moveend", labelSides);
   // the stops, and the start and end places when they are nearby (a distant office would shrink the route)
   const stopBounds = L.latLngBounds(badges.map((b) => b.at));
   const allBounds = L.latLngBounds(line);
   const near = allBounds.getNorthWest().distanceTo(allBounds.getSouthEast()) <= 3 * Math.max(stopBounds.getNorthWest().distanceTo(stopBounds.getSouthEast()), 500);
-  map.fitBounds((near ? allBounds : stopBounds).pad(0.15));
+  map.fitBounds(near ? allBounds : stopBounds, {
+    paddingTopLeft: [ZOOM_CONTROL_PX + BADGE_PX, BADGE_PX],
+    paddingBottomRight: [BADGE_PX, BADGE_PX],
+  });
   declutter();
   labelSides();
   document.body.dataset.renders = "1";
