@@ -28,6 +28,7 @@ from service.api import (
     tokens,
     visits,
 )
+from service.api.api_docs import install_api_docs
 from service.api.openapi_errors import document_errors
 from service.core import db
 from service.core.errors import install_error_handler
@@ -36,6 +37,7 @@ from service.day_list import fast_path as day_list_fast_path
 from service.jobs.limits import JobLimits
 from service.jobs.runner import JobRunner
 from service.pages import render as pages
+from service.pages import sign_in as sign_in_pages
 
 
 def create_app(database_url: str | None = None) -> FastAPI:
@@ -57,6 +59,8 @@ def create_app(database_url: str | None = None) -> FastAPI:
         summary="Journey plans for field sales teams: outlets, reps, cycle plans and the rep's day list",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api_docs from the package's own copies of Swagger UI and ReDoc
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.jobs = runner
@@ -70,6 +74,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
     auth.refuse_unauthenticated_first(app)
     app.add_exception_handler(auth.PageLinkRedirect, auth.page_link_redirect)
     access_log.install()
+    install_api_docs(app)
     document_errors(app)  # 400/401/403/404/409/413/422/503 in the OpenAPI of every route
     app.include_router(health.router)
     app.include_router(offices.router)
@@ -89,5 +94,6 @@ def create_app(database_url: str | None = None) -> FastAPI:
     app.include_router(exports.router)
     for feature_pages in pages.feature_page_modules():  # service/<feature>/pages.py
         app.include_router(feature_pages.router)
+    app.include_router(sign_in_pages.router)
     app.include_router(pages.router)
     return app

@@ -1,6 +1,6 @@
 """The rep's phone app: its day (/reps/{id}/day/{date|today}/page: the ordered outlets, a form per stop to record
 the visit's outcome, previous and next day, a small numbered map) and the printable A4 visit card
-(/reps/{id}/day/{date}/sheet.pdf). Without a valid token the pages show the sign-in form (sign_in_pages.py)."""
+(/reps/{id}/day/{date}/sheet.pdf). Without a valid token the pages show the sign-in form (service/pages/sign_in.py)."""
 
 from __future__ import annotations
 
@@ -18,19 +18,18 @@ from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
 from service.core.tables import Office, Rep
-from service.day_list import sign_in_pages
 from service.day_list import views as day_list_views
 from service.day_list.day_sheet import day_sheet_pdf
 from service.day_list.schemas import DayListPublic
 from service.master_data import repository
 from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
+from service.pages.sign_in import signed_out
 from service.pages.tiles import TileSource, page_json, tile_source, to_display
 from service.visits.outcomes import FAR_FROM_OUTLET_M, list_outcomes, office_today
 from service.visits.schemas import NotVisitedReason
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
-router.include_router(sign_in_pages.router)
 
 TODAY = "today"
 OptionalPrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
@@ -61,7 +60,7 @@ def _rep_or_refusal(
 ) -> Rep | HTMLResponse:
     """The rep whose page this is, or the page to show instead: the sign-in form without a valid token."""
     if principal is None:
-        return sign_in_pages.signed_out(request, t)
+        return signed_out(request, t)
     rep = session.get(Rep, rep_id)
     if rep is None:
         raise NotFound(f"rep {rep_id} does not exist", ("path", "rep_id"))

@@ -66,9 +66,15 @@ def content_security_policy(tiles: TileSource | None) -> str:
     )
 
 
+def render_template(template: str, **context: Any) -> str:
+    """`template` (from the shared frame or any feature's templates) filled with `context`."""
+    return _templates.get_template(template).render(**context)
+
+
 def page(request: Request, template: str, t: Translator, **context: Any) -> HTMLResponse:
     """`template` rendered in the request's language, with the language switch and the page's headers."""
-    html = _templates.get_template(template).render(
+    html = render_template(
+        template,
         t=t,
         lang=t.language,
         language_names={language: messages(language)["language_name"] for language in LANGUAGES},

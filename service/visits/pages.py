@@ -14,8 +14,8 @@ from fastapi.responses import HTMLResponse
 from service.access import sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
-from service.day_list.sign_in_pages import signed_out
 from service.pages.render import TranslatorDep, page
+from service.pages.sign_in import signed_out
 from service.visits import kpis
 from service.visits.access import checked_query
 from service.visits.schemas import KpiReport

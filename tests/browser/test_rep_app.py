@@ -150,7 +150,7 @@ def test_a_rep_signs_in_records_three_outcomes_one_offline_and_the_kpi_page_coun
         browser.delete_all_cookies()
         browser.get(f"{live_server.base_url}/reps/{rep_id}/day/today/page")
         assert browser.find_element(By.ID, "sign-in-form").is_displayed()
-        assert browser.find_element(By.TAG_NAME, "h1").text == zh["rep_app.sign_in_title"]
+        assert browser.find_element(By.TAG_NAME, "h1").text == zh["sign_in.title"]
         check_page(browser, screenshots, "rep-sign-in")
 
         # the supervisor's one-time link signs the phone in and opens today

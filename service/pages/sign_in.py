@@ -1,6 +1,6 @@
-"""The phone's sign-in: the form (paste a token), its POST, the one-time link and signing out. Every page of the
-rep's app shows the form, in the page's language, to a browser without a valid token (service/access/sign_in.py
-says what the cookie is)."""
+"""Signing in a browser: the form (paste a token), its POST, the one-time link and signing out. Every page shows
+the form, in the page's language, to a browser without a valid token (service/access/sign_in.py says what the
+cookie is)."""
 
 from __future__ import annotations
 
@@ -72,12 +72,12 @@ def sign_in_form(request: Request, t: TranslatorDep) -> HTMLResponse:
 async def sign_in_with_token(request: Request, t: TranslatorDep) -> Response:
     """The pasted token becomes the pages' cookie (with an expiry); then the page asked for, or the rep's today."""
     if not same_site_form(request):
-        return sign_in_page(request, t, t("rep_app.sign_in_bad_token"), status_code=403)
+        return sign_in_page(request, t, t("sign_in.bad_token"), status_code=403)
     form = await request.form()
     raw = str(form.get("token") or "").strip()[:MAX_FORM_TOKEN_CHARS]
     principal = await sign_in.token_principal(request, raw) if raw else None
     if principal is None:
-        return sign_in_page(request, t, t("rep_app.sign_in_bad_token"))
+        return sign_in_page(request, t, t("sign_in.bad_token"))
     target = safe_next(str(form.get("next") or "")) or home_of(principal)
     response = RedirectResponse(target, status_code=303, headers={"Cache-Control": "no-store"})
     sign_in.set_cookie(request, response, raw)
@@ -106,12 +106,12 @@ def sign_in_link_page(request: Request, t: TranslatorDep) -> HTMLResponse:
 async def sign_in_with_link(request: Request, session: SessionDep, t: TranslatorDep) -> Response:
     """Use the one-time link: signs this phone in (once, before the link expires) and opens the rep's today."""
     if not same_site_form(request):
-        return sign_in_page(request, t, t("rep_app.sign_in_link_used"), status_code=403)
+        return sign_in_page(request, t, t("sign_in.link_used"), status_code=403)
     form = await request.form()
     redeemed = sign_in.redeem_link(session, str(form.get("link") or "")[:MAX_FORM_TOKEN_CHARS])
     if redeemed is None:
         session.rollback()
-        return sign_in_page(request, t, t("rep_app.sign_in_link_used"), status_code=410)
+        return sign_in_page(request, t, t("sign_in.link_used"), status_code=410)
     raw, rep_id = redeemed
     session.commit()
     response = RedirectResponse(
