@@ -32,8 +32,26 @@ def read_ride_along_week(
 ):
     """Per working day: the rep to ride with (and why), the rep's re-timed route with the coaching stops and the
     point where the supervisor leaves it, the afternoon delivery spot checks in order with arrival times and
-    their value, and the return to the office before the evening meeting. `format=text` gives a plain table.
-    A supervisor reads its own week only."""
+    their value, and the return to the office before the evening meeting. A supervisor reads its own week only.
+
+    `format=text` gives the same week as plain text (UTF-8), for printing or a chat message:
+
+        Ride-along plan of supervisor <code>, week of <Monday> (period <start> to <end>)
+
+        <Weekday> <date>: ride with <rep code> <rep name> (<reasons, ; separated>)
+          morning (meet at the office|first stop):
+            <seq>  arrive HH:MM  HH:MM-HH:MM  <outlet code>  <outlet name>[  COACHING <n> min]
+          leave the route at HH:MM after seq <n> (<note>)
+          afternoon from HH:MM, orders of <date>|no earlier working day's orders:
+            <order>  arrive HH:MM  HH:MM-HH:MM  <outlet code>  <outlet name>  value <n>: <why>
+          back at the office HH:MM (meeting HH:MM)
+        ...one block per working day...
+
+        reps ridden this week: <codes>; not yet in the period: <codes>; spot checks: <n>; supervisor travel <n> min,
+        <km> km
+
+    Only the morning stops the supervisor rides along are listed; the afternoon lists the spot checks in the
+    order driven. The first working day of a plan has no earlier day's orders to check."""
     # no request session: reads and writes use short sessions, none stays open while the solvers run
     week = ride_along.ride_along_week(request.app.state.engine, supervisor_id, start_date)
     if output == "text":

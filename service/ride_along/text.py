@@ -1,4 +1,5 @@
-"""A plain-text rendering of a ride-along week, for printing or a chat message."""
+"""A plain-text rendering of a ride-along week, for printing or a chat message (GET
+/supervisors/{id}/ride-along?format=text documents the layout)."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ def week_text(week: RideAlongWeekPublic) -> str:
                 f"    {s.seq:>3}  arrive {s.arrival}  {s.start}-{s.departure}  {s.outlet_code}  {s.outlet_name}{mark}"
             )
         lines.append(f"  leave the route at {m.leave.time} after seq {m.leave.after_seq} ({m.note})")
-        lines.append(f"  afternoon from {a.start}, orders of {a.orders_from}:")
+        orders = f"orders of {a.orders_from.isoformat()}" if a.orders_from else "no earlier working day's orders"
+        lines.append(f"  afternoon from {a.start}, {orders}:")
         for spot in a.stops:
             lines.append(
                 f"    {spot.order:>3}  arrive {spot.arrival}  {spot.start}-{spot.departure}  {spot.outlet_code}  "

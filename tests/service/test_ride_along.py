@@ -217,6 +217,21 @@ def test_plain_text_rendering(api, tiny):
     assert "ride with" in response.text and "back at the office" in response.text
 
 
+def test_plain_text_of_the_plans_first_week_names_no_missing_order_day(api, tiny):
+    """The plan's first working day has no earlier day whose orders could be checked: the text says so (it printed
+    "orders of None")."""
+    monday = tiny["start"] - timedelta(days=tiny["start"].weekday())
+    params = {"start_date": monday.isoformat()}
+    days = api.get(f"/supervisors/{tiny['supervisor']['id']}/ride-along", params=params).json()["days"]
+    text = api.get(f"/supervisors/{tiny['supervisor']['id']}/ride-along", params={**params, "format": "text"}).text
+    assert "None" not in text
+    for day in days:
+        orders = day["afternoon"]["orders_from"]
+        expected = f"orders of {orders}" if orders else "no earlier working day's orders"
+        assert f"afternoon from {day['afternoon']['start']}, {expected}:" in text
+    assert any(day["afternoon"]["orders_from"] is None for day in days), "the plan's first day is in this week"
+
+
 def test_bad_requests_name_the_field(api, tiny):
     supervisor_id = tiny["supervisor"]["id"]
 
