@@ -1,0 +1,40 @@
+"""The plan map on the screens a supervisor has: a phone, a tablet, a printout. The map must have room and its
+stops, whatever the width (it was 0 px high below 800 px and missing from a printout)."""
+
+from __future__ import annotations
+
+import pytest
+from selenium.webdriver.common.by import By
+
+from tests.browser.conftest import open_page
+
+
+def _map_box(browser) -> tuple[float, int]:
+    """The map's height in CSS pixels and the markers drawn in it."""
+    height = browser.execute_script("return document.getElementById('map').getBoundingClientRect().height")
+    return height, len(browser.find_elements(By.CSS_SELECTOR, "#map .leaflet-marker-icon"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(390, 844), (768, 1024), (1400, 900)])
+def test_the_map_has_room_and_stops_on_every_screen(browser, live_server, screenshots, width, height):
+    browser.set_window_size(width, height)
+    try:
+        open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}")
+        map_height, markers = _map_box(browser)
+        assert map_height >= 0.4 * browser.execute_script("return window.innerHeight"), map_height
+        assert markers > 0
+        browser.save_screenshot(str(screenshots / f"plan-map-{width}x{height}.png"))
+    finally:
+        browser.set_window_size(1400, 900)
+
+
+def test_a_printout_shows_the_map_and_the_key_figures(browser, live_server):
+    browser.set_window_size(1400, 900)
+    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    try:
+        map_height, markers = _map_box(browser)
+        assert map_height > 300 and markers > 0
+        assert browser.find_element(By.ID, "kpis").is_displayed()
+    finally:
+        browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
