@@ -22,20 +22,21 @@ from service.plans import repository as plan_repository
 from service.plans import views as plan_views
 from service.plans.schemas import PlanPublic
 
-# Distinguishable on a light background and in print; reps beyond the palette reuse it from the start.
+# Distinguishable on a light background and in print, each dark enough for the white stop numbers drawn on it
+# (contrast >= 4.5, WCAG AA; Tableau 10's hues, the light ones darkened); reps beyond the palette reuse it.
 REP_COLOURS = (
     "#1f77b4",
     "#d62728",
-    "#2ca02c",
-    "#9467bd",
-    "#ff7f0e",
-    "#17becf",
+    "#248624",
+    "#8e62b5",
+    "#b75b0a",
+    "#0f818c",
     "#8c564b",
-    "#e377c2",
-    "#bcbd22",
+    "#aa5991",
+    "#787815",
     "#393b79",
     "#637939",
-    "#7f7f7f",
+    "#747474",
 )
 
 

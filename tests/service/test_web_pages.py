@@ -18,6 +18,7 @@ from service.day_list.day_sheet import day_sheet_pdf, spread_labels
 from service.day_list.schemas import DayEndPublic, DayListPublic, DayStartPublic, DayVisitPublic
 from service.pages.i18n import LANGUAGES, Translator, choose_language, messages
 from service.pages.tiles import TileConfigError, tile_source
+from service.plans.map_data import REP_COLOURS
 from solver.model import UnplacedReason
 from tests.service.journey_office import EVENING_ONLY, HOME, add_outlet, build_office, create_plan
 
@@ -129,6 +130,18 @@ def test_key_figures_and_unplaced_visits_with_their_reasons_in_both_languages(cl
         assert escape(messages("zh-CN")["reasons"][reason]) in chinese
         assert escape(messages("en")["reasons"][reason]) in english
     assert f"{kpis['coverage'] * 100:.1f}%" in english
+
+
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of #rrggbb."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+@pytest.mark.parametrize("colour", REP_COLOURS)
+def test_white_stop_numbers_are_readable_on_every_rep_colour(colour):
+    assert 1.05 / (_luminance(colour) + 0.05) >= 4.5  # WCAG AA for normal text
 
 
 def test_map_of_the_published_plan(client, journey, office):
