@@ -7,6 +7,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from tests.browser.conftest import open_page
+from tests.browser.page_checks import check_page
 
 
 def _map_box(browser) -> tuple[float, int]:
@@ -38,3 +39,13 @@ def test_a_printout_shows_the_map_and_the_key_figures(browser, live_server):
         assert browser.find_element(By.ID, "kpis").is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def test_contrast_and_every_control_before_the_markers(browser, live_server, screenshots):
+    """A supervisor on the keyboard reaches the filters without tabbing through every stop on the map."""
+    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}")
+    try:
+        check_page(browser, screenshots, "plan-map")
+    finally:
+        browser.set_window_size(1400, 900)
+    assert browser.find_element(By.ID, "map").get_attribute("aria-label") == "计划地图"  # the browser asks for Chinese

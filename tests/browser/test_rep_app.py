@@ -10,54 +10,17 @@ from zoneinfo import ZoneInfo
 
 import httpx
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.wait import WebDriverWait
 
 from service.pages.i18n import messages
 from tests.browser.conftest import WAIT_S, LiveServer
+from tests.browser.page_checks import SIZES, check_page
 
-SIZES = {"phone": (390, 844), "desktop": (1400, 900)}
-MIN_CONTRAST = 4.5
 OFFLINE_RETRY_S = 40  # the page retries every 10 s, and at once when the browser says it is online again
 M_PER_DEG_LAT = 111_195.0
 ONLINE = {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
 
-# Every element with text of its own, with its colour and the first opaque background behind it: the WCAG ratio.
-CONTRAST = """
-const parse = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
-const lum = ([r, g, b]) => {
-  const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
-};
-const background = (el) => {
-  for (let e = el; e; e = e.parentElement) {
-    const c = parse(getComputedStyle(e).backgroundColor);
-    if (c.length === 3 || (c.length === 4 && c[3] > 0.9)) return c.slice(0, 3);
-  }
-  return [255, 255, 255];
-};
-const low = [];
-for (const el of document.body.querySelectorAll("*")) {
-  const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
-  const style = getComputedStyle(el);
-  if (!own || style.visibility === "hidden" || style.display === "none" || !el.getClientRects().length) continue;
-  const fg = parse(style.color).slice(0, 3), bg = background(el);
-  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
-  const ratio = (a + 0.05) / (b + 0.05);
-  const what = el.tagName + "." + el.className + " '" + el.textContent.trim().slice(0, 20) + "' ";
-  if (ratio < arguments[0]) low.push(what + ratio.toFixed(2));
-}
-return low;
-"""
 
-# what the focused element is: a marker of the map, or a control named by its id, name or text
-FOCUSED = """
-const el = document.activeElement;
-if (!el || el === document.body) return null;
-if (el.closest(".leaflet-marker-pane")) return "marker";
-if (el.type === "radio") return "radio:" + el.name;
-return el.tagName + "#" + (el.id || el.name || el.getAttribute("href") || el.textContent.trim().slice(0, 30));
-"""
 # the stop numbers on the map that something else covers at their centre (another marker, the office)
 HIDDEN_STOPS = """
 return Array.from(document.querySelectorAll("#day-map .leaflet-marker-pane .stop")).filter((badge) => {
@@ -65,12 +28,6 @@ return Array.from(document.querySelectorAll("#day-map .leaflet-marker-pane .stop
   const top = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
   return !badge.contains(top);
 }).map((badge) => badge.dataset.seq);
-"""
-CONTROLS = """
-return Array.from(document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea"))
-  .filter((el) => !el.closest(".leaflet-container") && !el.disabled && el.getClientRects().length)
-  .map((el) => el.type === "radio" ? "radio:" + el.name
-    : el.tagName + "#" + (el.id || el.name || el.getAttribute("href") || el.textContent.trim().slice(0, 30)));
 """
 
 
@@ -93,27 +50,6 @@ def a_rep_with_visits_lately(server: LiveServer) -> tuple[int, str]:
             if len(api_get(server, f"/reps/{rep['id']}/day/{on}")["visits"]) >= 3:
                 return rep["id"], on
     raise AssertionError("no rep has three visits on a day of the last two weeks")
-
-
-def check_page(browser, screenshots, name: str) -> None:
-    """Screenshots at both sizes, text contrast, and every control reachable by Tab before the map's markers."""
-    for size, (width, height) in SIZES.items():
-        browser.set_window_size(width, height)
-        browser.execute_script("window.scrollTo(0, 0)")
-        browser.save_screenshot(str(screenshots / f"{name}-{size}.png"))
-        assert browser.execute_script(CONTRAST, MIN_CONTRAST) == [], (name, size)
-    assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
-    controls = set(browser.execute_script(CONTROLS))
-    browser.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
-    body = browser.find_element(By.TAG_NAME, "body")
-    seen: list[str | None] = []
-    for _ in range(len(controls) * 2 + 10):
-        (browser.switch_to.active_element if seen else body).send_keys(Keys.TAB)
-        focused = browser.execute_script(FOCUSED)
-        if focused == "marker" or (seen and focused == seen[0]):
-            break
-        seen.append(focused)
-    assert controls <= set(seen), (name, controls - set(seen))
 
 
 def record(browser, seq: int, status: str, order: bool) -> None:
