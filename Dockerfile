@@ -18,6 +18,9 @@ USER routeplan
 # The tour search is compiled by numba on first import: once here, into a cache the service's user owns.
 ENV NUMBA_CACHE_DIR=/home/routeplan/numba-cache
 RUN python -c "import solver.routing.single_route"
+# The visit card's Chinese font: the Regular instance of the package's variable font, made once here.
+ENV ROUTEPLAN_CACHE_DIR=/home/routeplan/cache
+RUN python -c "from service.day_list import card_font; card_font.regular_font()"
 ENV DATABASE_URL=sqlite:////data/routeplan.db
 EXPOSE 8000
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
