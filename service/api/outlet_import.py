@@ -1,11 +1,13 @@
-"""POST /outlets/import: a CSV, XLSX or GeoJSON file of outlets for one office, all rows or none."""
+"""POST /outlets/import: a CSV, XLSX or GeoJSON file of outlets for one office, all rows or none; and
+POST /outlets/import/preview: the same checks, its rows and their problems, nothing written."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, UploadFile
-from pydantic import BaseModel
+from fastapi import APIRouter, Form, Header, Query, UploadFile
+from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from geo.coords import CoordSystem
 from service.access import audit, policy
@@ -13,17 +15,59 @@ from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
 from service.core.fields import CoordSystemName
+from service.core.tables import Office
+from service.master_data import import_messages
 from service.master_data import outlet_import as imports
 from service.master_data import writes as master_data
+from service.pages.i18n import Translator, choose_language
 
 router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 
+PREVIEW_ROWS = 500  # rows a preview shows; every row is checked, the problems of all are listed
+
 
 class ImportReport(BaseModel):
-    office_id: int
-    rows: int
-    created: int
-    updated: int
+    office_id: int = Field(description="The office the outlets belong to.")
+    rows: int = Field(description="Outlet rows in the file (blank rows not counted).")
+    created: int = Field(description="Outlets new to the office.")
+    updated: int = Field(description="Outlets whose customer code the office already had, now updated.")
+
+
+class PreviewProblem(BaseModel):
+    row: int = Field(description="The spreadsheet row (header = 1) or GeoJSON feature (first = 1).")
+    column: str = Field(description="The file's column, e.g. channel or hours_mon.")
+    msg: str = Field(description="What is wrong, in the request's language when it names one.")
+
+
+class ImportPreview(BaseModel):
+    office_id: int = Field(description="The office the outlets would belong to.")
+    rows: int = Field(description="Outlet rows in the file.")
+    shown: list[dict[str, Any]] = Field(description=f"The first {PREVIEW_ROWS} rows as read, with their row number.")
+    problems: list[PreviewProblem] = Field(description="Every bad cell of the file; empty when it can be imported.")
+    summary: str | None = Field(description="What the problems amount to; null when there are none.")
+
+
+def _translator(lang: str | None, accept_language: str | None) -> Translator | None:
+    """The request's language when it names one (the pages always do); API clients naming none get English."""
+    if lang is None and accept_language is None:
+        return None
+    return Translator(choose_language(lang, accept_language))
+
+
+def _in_language(error: InvalidInput, t: Translator | None) -> InvalidInput:
+    return error if t is None else import_messages.translated(error, t)
+
+
+def _office(session: Session, principal: Principal, office_id: int | None) -> Office:
+    if office_id is None:
+        raise InvalidInput("office_id is required (query parameter or form field)", ("query", "office_id"))
+    office = master_data.require_office(session, office_id, ("query", "office_id"))
+    policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
+    return office
+
+
+LangQuery = Annotated[str | None, Query(description="zh-CN or en: the language of the row problems")]
+AcceptLanguage = Annotated[str | None, Header()]
 
 
 @router.post("/import")
@@ -35,25 +79,63 @@ def import_outlets(
     office_id_form: Annotated[int | None, Form(alias="office_id")] = None,
     coord_system_query: Annotated[CoordSystemName | None, Query(alias="coord_system")] = None,
     coord_system_form: Annotated[CoordSystemName | None, Form(alias="coord_system")] = None,
+    lang: LangQuery = None,
+    accept_language: AcceptLanguage = None,
 ) -> ImportReport:
     """Create new outlets and update those whose customer code the office already has. On any bad row the
     answer is 422 listing every bad row as ["file", "row", <row number>, <column>] and nothing is written.
-    `office_id` and `coord_system` (default wgs84) come as query parameters or form fields."""
+    `office_id` and `coord_system` (default wgs84) come as query parameters or form fields. Channels may be
+    given by code or by their Chinese or English name ("小卖部", "便利店", "Convenience store"), times as "7:00"
+    or "07:00". The row problems are in English unless the request names a language (`lang` or
+    Accept-Language: zh-CN or en)."""
     office_id = office_id_query if office_id_query is not None else office_id_form
     coord_system = coord_system_query or coord_system_form or CoordSystem.wgs84
-    if office_id is None:
-        raise InvalidInput("office_id is required (query parameter or form field)", ("query", "office_id"))
-    office = master_data.require_office(session, office_id, ("query", "office_id"))
-    policy.check(principal, policy.EDIT_OUTLETS, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
-    rows = imports.read_rows(file.filename or "", file.file.read())
-    result = imports.import_outlets(session, office, rows, coord_system=coord_system)
+    office = _office(session, principal, office_id)
+    t = _translator(lang, accept_language)
+    try:
+        rows = imports.read_rows(file.filename or "", file.file.read())
+        result = imports.import_outlets(session, office, rows, coord_system=coord_system)
+    except InvalidInput as error:
+        raise _in_language(error, t) from error
     audit.record(
         session,
         principal,
         "outlets.imported",
-        office_id,
+        office.id,
         "office",
-        office_id,
+        office.id,
         {"file": file.filename or "", "rows": len(rows), "created": result.created, "updated": result.updated},
     )
-    return ImportReport(office_id=office_id, rows=len(rows), created=result.created, updated=result.updated)
+    return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)  # type: ignore[arg-type]
+
+
+@router.post("/import/preview")
+def preview_import(
+    file: UploadFile,
+    session: SessionDep,
+    principal: Annotated[Principal, policy.role(policy.EDIT_OUTLETS)],
+    office_id: Annotated[int | None, Query()] = None,
+    coord_system: Annotated[CoordSystemName | None, Query()] = None,
+    lang: LangQuery = None,
+    accept_language: AcceptLanguage = None,
+) -> ImportPreview:
+    """Every check of POST /outlets/import on the file, nothing written: the rows as read and each bad cell. A
+    file that cannot be read at all (wrong type, missing columns) is 422 as for the import."""
+    office = _office(session, principal, office_id)
+    t = _translator(lang, accept_language)
+    try:
+        rows = imports.read_rows(file.filename or "", file.file.read())
+    except InvalidInput as error:
+        raise _in_language(error, t) from error
+    problems: list[PreviewProblem] = []
+    summary = None
+    try:
+        imports.import_outlets(session, office, rows, coord_system=coord_system or CoordSystem.wgs84)
+    except InvalidInput as error:
+        found = _in_language(error, t)
+        summary = found.msg
+        problems = [PreviewProblem(row=int(d.loc[-2]), column=str(d.loc[-1]), msg=d.msg) for d in found.details]
+    finally:
+        session.rollback()  # a preview writes nothing, even when every row is good
+    shown = [{"row": r.number, **{k: v for k, v in r.values.items() if k}} for r in rows[:PREVIEW_ROWS]]
+    return ImportPreview(office_id=office.id, rows=len(rows), shown=shown, problems=problems, summary=summary)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import PurePath
 from typing import Annotated, Any
 from xml.etree import ElementTree
@@ -54,6 +55,7 @@ from service.core.tables import Office, Outlet, OutletStatus, stored_id, utcnow
 from service.core.time_of_day import WEEKDAYS, day_windows_of
 from service.master_data import repository
 from service.master_data.writes import new_outlet, outlet_problems
+from service.pages.i18n import LANGUAGES, messages
 
 HOURS_COLUMNS = tuple(f"hours_{day}" for day in WEEKDAYS)
 REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_min", "visits_per_cycle", *HOURS_COLUMNS)
@@ -311,6 +313,35 @@ def _int_text(value: Any) -> Any:
     return value
 
 
+@cache
+def _channel_names() -> dict[str, str]:
+    """Every name a file may give a channel, lower-cased: its code, its name in each language of the pages, and
+    the shorter names offices write ("小卖部" is the neighbourhood shop; a school's is "学校小卖部")."""
+    names = {channel.value: channel.value for channel in Channel}
+    for language in LANGUAGES:
+        names.update({name.lower(): code for code, name in messages(language)["channels"].items()})
+    names.update(_CHANNEL_SYNONYMS)
+    return names
+
+
+_CHANNEL_SYNONYMS = {
+    "小卖部": Channel.GROCERY.value,
+    "食杂店": Channel.GROCERY.value,
+    "杂货店": Channel.GROCERY.value,
+    "餐厅": Channel.RESTAURANT.value,
+    "饭店": Channel.RESTAURANT.value,
+    "报亭": Channel.KIOSK.value,
+    "小摊": Channel.KIOSK.value,
+}
+
+
+def _channel_cell(value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    text = value.strip().lower()
+    return _channel_names().get(text, text)
+
+
 def _hours_cell(value: Any) -> list[list[int]]:
     if value is None:
         return []
@@ -334,7 +365,7 @@ class OutletRow(RequestModel):
     customer_code: Annotated[Code, BeforeValidator(_strip)]
     name: Annotated[Name, BeforeValidator(_strip)]
     address: Annotated[Address, BeforeValidator(lambda v: "" if v is None else str(v).strip())] = ""
-    channel: Annotated[Channel, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+    channel: Annotated[Channel, BeforeValidator(_channel_cell)]
     lon: Annotated[Lon, BeforeValidator(_strip)]
     lat: Annotated[Lat, BeforeValidator(_strip)]
     service_min: Annotated[ServiceMinutes, BeforeValidator(_int_text)]
