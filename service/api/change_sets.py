@@ -41,7 +41,7 @@ def create_change_set(
     office's current one); returns the change set with the new draft version's id and the diff. A repeated
     idempotency key returns the first result (200) and applies nothing."""
     _check_base(session, principal, body.base_plan_id, ("body", "base_plan_id"))
-    return _submitted(session, body, response, principal)
+    return submitted(session, body, response, principal)
 
 
 def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: Loc) -> None:
@@ -49,9 +49,10 @@ def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: 
         policy.check(principal, LINE_CLEANUP, Scope(f"plan {base_plan_id}", base.office_id), loc)
 
 
-def _submitted(
+def submitted(
     session: Session, body: ChangeSetCreate, response: Response, principal: Principal, request: dict | None = None
 ) -> Any:
+    """Apply the change set (or answer its earlier result), record who submitted it, sign its leaving reps out."""
     result = change_sets.submit(session, body, request)
     if result.replayed:
         response.status_code = status.HTTP_200_OK
@@ -92,11 +93,37 @@ def create_om_change_set(
     """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
     rows turned closed are closures, other frequency/hours/service time are changes, another rep_code is a move;
     outlets absent from the file stay as they are."""
+    return submit_om_file(
+        session,
+        response,
+        principal,
+        file.filename or "",
+        file.file.read(),
+        base_plan_id,
+        idempotency_key,
+        created_by,
+        change_budget,
+        coord_system,
+    )
+
+
+def submit_om_file(
+    session: Session,
+    response: Response,
+    principal: Principal,
+    filename: str,
+    data: bytes,
+    base_plan_id: int,
+    idempotency_key: str,
+    created_by: str,
+    change_budget: int | None,
+    coord_system: CoordSystem,
+) -> Any:
+    """The OM file as a change set, for the API and the OM file page alike."""
     _check_base(session, principal, base_plan_id, ("body", "base_plan_id"))
-    data = file.file.read()
     # the key is checked against the file itself: once applied, the same file would read as other changes
     request = {
-        "om_file": file.filename or "",
+        "om_file": filename,
         "sha256": hashlib.sha256(data).hexdigest(),
         "base_plan_id": base_plan_id,
         "idempotency_key": idempotency_key,
@@ -111,9 +138,9 @@ def create_om_change_set(
         response.status_code = status.HTTP_200_OK
         return earlier
     body = om_file.om_file_change_set(
-        session, file.filename or "", data, base_plan_id, idempotency_key, created_by, change_budget, coord_system
+        session, filename, data, base_plan_id, idempotency_key, created_by, change_budget, coord_system
     )
-    return _submitted(session, body, response, principal, request)
+    return submitted(session, body, response, principal, request)
 
 
 @router.get(

@@ -3,7 +3,7 @@ POST /outlets/import/preview: the same checks, its rows and their problems, noth
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Form, Header, Query, UploadFile
 from pydantic import BaseModel, Field
@@ -16,14 +16,12 @@ from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
 from service.core.fields import CoordSystemName
 from service.core.tables import Office
-from service.master_data import import_messages
+from service.master_data import import_preview
 from service.master_data import outlet_import as imports
 from service.master_data import writes as master_data
 from service.pages.i18n import Translator, choose_language
 
 router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
-
-PREVIEW_ROWS = 500  # rows a preview shows; every row is checked, the problems of all are listed
 
 
 class ImportReport(BaseModel):
@@ -33,29 +31,11 @@ class ImportReport(BaseModel):
     updated: int = Field(description="Outlets whose customer code the office already had, now updated.")
 
 
-class PreviewProblem(BaseModel):
-    row: int = Field(description="The spreadsheet row (header = 1) or GeoJSON feature (first = 1).")
-    column: str = Field(description="The file's column, e.g. channel or hours_mon.")
-    msg: str = Field(description="What is wrong, in the request's language when it names one.")
-
-
-class ImportPreview(BaseModel):
-    office_id: int = Field(description="The office the outlets would belong to.")
-    rows: int = Field(description="Outlet rows in the file.")
-    shown: list[dict[str, Any]] = Field(description=f"The first {PREVIEW_ROWS} rows as read, with their row number.")
-    problems: list[PreviewProblem] = Field(description="Every bad cell of the file; empty when it can be imported.")
-    summary: str | None = Field(description="What the problems amount to; null when there are none.")
-
-
 def _translator(lang: str | None, accept_language: str | None) -> Translator | None:
     """The request's language when it names one (the pages always do); API clients naming none get English."""
     if lang is None and accept_language is None:
         return None
     return Translator(choose_language(lang, accept_language))
-
-
-def _in_language(error: InvalidInput, t: Translator | None) -> InvalidInput:
-    return error if t is None else import_messages.translated(error, t)
 
 
 def _office(session: Session, principal: Principal, office_id: int | None) -> Office:
@@ -96,7 +76,7 @@ def import_outlets(
         rows = imports.read_rows(file.filename or "", file.file.read())
         result = imports.import_outlets(session, office, rows, coord_system=coord_system)
     except InvalidInput as error:
-        raise _in_language(error, t) from error
+        raise import_preview.in_language(error, t) from error
     audit.record(
         session,
         principal,
@@ -118,24 +98,12 @@ def preview_import(
     coord_system: Annotated[CoordSystemName | None, Query()] = None,
     lang: LangQuery = None,
     accept_language: AcceptLanguage = None,
-) -> ImportPreview:
+) -> import_preview.ImportPreview:
     """Every check of POST /outlets/import on the file, nothing written: the rows as read and each bad cell. A
     file that cannot be read at all (wrong type, missing columns) is 422 as for the import."""
     office = _office(session, principal, office_id)
-    t = _translator(lang, accept_language)
-    try:
-        rows = imports.read_rows(file.filename or "", file.file.read())
-    except InvalidInput as error:
-        raise _in_language(error, t) from error
-    problems: list[PreviewProblem] = []
-    summary = None
-    try:
-        imports.import_outlets(session, office, rows, coord_system=coord_system or CoordSystem.wgs84)
-    except InvalidInput as error:
-        found = _in_language(error, t)
-        summary = found.msg
-        problems = [PreviewProblem(row=int(d.loc[-2]), column=str(d.loc[-1]), msg=d.msg) for d in found.details]
-    finally:
-        session.rollback()  # a preview writes nothing, even when every row is good
-    shown = [{"row": r.number, **{k: v for k, v in r.values.items() if k}} for r in rows[:PREVIEW_ROWS]]
-    return ImportPreview(office_id=office.id, rows=len(rows), shown=shown, problems=problems, summary=summary)  # type: ignore[arg-type]
+    data = file.file.read()
+    coordinates = coord_system or CoordSystem.wgs84
+    return import_preview.preview(
+        session, office, file.filename or "", data, coordinates, _translator(lang, accept_language)
+    )

@@ -3,6 +3,8 @@ request's language naming the row and the column, a preview that writes nothing,
 
 from __future__ import annotations
 
+import base64
+
 from fastapi.testclient import TestClient
 
 from tests.service.test_outlet_import import HOURS_COLUMNS, csv_bytes, outlets, row, upload
@@ -82,3 +84,23 @@ def test_preview_shows_rows_and_problems_and_writes_nothing(client: TestClient, 
         {"row": 3, "column": "customer_code", "msg": "第 3 行「客编」：客编与前面的行重复"}
     ]
     assert outlets(client) == {}
+
+
+def test_the_import_page_previews_in_chinese_then_imports(client: TestClient, office: dict, rep: dict) -> None:
+    page = client.get("/outlets/import/page", params={"office_id": office["id"]}, headers={"Accept": "text/html"})
+    assert page.status_code == 200, page.text
+    assert "售点导入" in page.text and "file_upload.js" in page.text
+    body = {
+        "office_id": office["id"],
+        "filename": "outlets.csv",
+        "content_base64": base64.b64encode(csv_bytes([row("SH001", channel="小卖部"), row("SH002", lat="x")])).decode(),
+    }
+    preview = client.post("/outlets/import/page/preview", json=body)
+    assert preview.json()["problems"] == [{"row": 3, "column": "lat", "msg": "第 3 行「纬度」：须为数字"}]
+    refused = client.post("/outlets/import/page/import", json=body)
+    assert refused.status_code == 422 and refused.json()["detail"][0]["msg"].startswith("第 3 行")
+    assert outlets(client) == {}
+    body["content_base64"] = base64.b64encode(csv_bytes([row("SH001", channel="小卖部")])).decode()
+    imported = client.post("/outlets/import/page/import", json=body, params={"lang": "en"})
+    assert imported.json() == {"rows": 1, "created": 1, "updated": 0}
+    assert outlets(client)["SH001"]["channel"] == "grocery"

@@ -1,0 +1,193 @@
+"""The coordinator's master-data pages: the outlet import (/outlets/import/page) and the monthly OM file
+(/change-sets/om-file/page). A file is chosen, its rows and their problems shown in the reader's language, and
+only a file without problems is imported or submitted: all rows or none.
+
+The pages' script sends the file as JSON (base64) to the page routes below: they take the page's sign-in cookie
+on a JSON request from this site's own page (as the rep's outcome form does), which another site cannot send.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from sqlmodel import Session
+
+from geo.coords import CoordSystem
+from service.access import audit, policy, sign_in
+from service.access.auth import Principal
+from service.api import change_sets as change_set_api
+from service.core.db import CommittingRoute, SessionDep
+from service.core.errors import InvalidInput
+from service.core.fields import CoordSystemName
+from service.core.tables import Office, stored_id
+from service.line_cleanup import change_sets
+from service.line_cleanup.schemas import ChangeSetPublic
+from service.master_data import import_preview
+from service.master_data import outlet_import as imports
+from service.master_data import writes as master_data
+from service.pages.i18n import Translator
+from service.pages.render import TranslatorDep, page
+from service.pages.sign_in import signed_out
+
+router = APIRouter(route_class=CommittingRoute, tags=["pages"])
+
+PagePrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
+PhonePrincipal = Annotated[Principal, Depends(sign_in.phone_principal)]
+
+
+class FileUpload(BaseModel):
+    """A file the page read in the browser."""
+
+    office_id: int = Field(description="The office the outlets belong to.")
+    filename: str = Field(max_length=255, description="The file's name; its extension says its type.")
+    content_base64: str = Field(description="The file's bytes, base64.")
+    coord_system: CoordSystemName = Field(
+        default=CoordSystem.wgs84, description="The system of the file's coordinates."
+    )
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "office_id": 1,
+                    "filename": "outlets.csv",
+                    "content_base64": "Y3VzdG9tZXJfY29kZSwuLi4=",
+                    "coord_system": "gcj02",
+                }
+            ]
+        }
+    }
+
+    def data(self) -> bytes:
+        try:
+            return base64.b64decode(self.content_base64, validate=True)
+        except binascii.Error as exc:
+            raise InvalidInput("the file is not base64", ("body", "content_base64")) from exc
+
+
+class OmFileUpload(FileUpload):
+    base_plan_id: int = Field(description="The plan version the month's changes apply to: the office's current one.")
+    idempotency_key: str = Field(
+        min_length=1, max_length=100, description="Resending the same key applies nothing twice."
+    )
+    change_budget: int | None = Field(default=0, ge=0, description="Existing visits that may move per rep.")
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "office_id": 1,
+                    "filename": "om-2026-12.csv",
+                    "content_base64": "Y3VzdG9tZXJfY29kZSwuLi4=",
+                    "base_plan_id": 7,
+                    "idempotency_key": "om-2026-12",
+                    "change_budget": 0,
+                }
+            ]
+        }
+    }
+
+
+def _office(session: Session, principal: Principal, office_id: int | None, rule: policy.Rule) -> Office:
+    """The office asked for, else the principal's own; the principal must be allowed `rule` there."""
+    office_id = office_id if office_id is not None else principal.office_id
+    if office_id is None:
+        raise InvalidInput("office_id is required", ("query", "office_id"))
+    office = master_data.require_office(session, office_id, ("query", "office_id"))
+    policy.check(principal, rule, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
+    return office
+
+
+def _file_page(request: Request, t: Translator, template: str, office: Office, **data: Any) -> HTMLResponse:
+    data = {"office_id": stored_id(office), "messages": t.messages, "language": t.language, **data}
+    return page(request, template, t, office=office, data=data)
+
+
+@router.get("/outlets/import/page", response_class=HTMLResponse)
+def outlet_import_page(
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+) -> HTMLResponse:
+    """Choose an outlet file (CSV, XLSX, GeoJSON), see its rows and problems, import it."""
+    if principal is None:
+        return signed_out(request, t)
+    policy.check_role(principal, policy.EDIT_OUTLETS)
+    office = _office(session, principal, office_id, policy.EDIT_OUTLETS)
+    urls = {"preview_url": "/outlets/import/page/preview", "submit_url": "/outlets/import/page/import"}
+    return _file_page(request, t, "outlet_import.html", office, **urls)
+
+
+@router.post("/outlets/import/page/preview")
+def outlet_import_preview(
+    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: PhonePrincipal
+) -> import_preview.ImportPreview:
+    """The import page's preview: POST /outlets/import/preview for the page's cookie."""
+    office = _office(session, principal, body.office_id, policy.EDIT_OUTLETS)
+    return import_preview.preview(session, office, body.filename, body.data(), body.coord_system, t)
+
+
+@router.post("/outlets/import/page/import")
+def outlet_import_submit(
+    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: PhonePrincipal
+) -> dict[str, int]:
+    """The import page's import: POST /outlets/import for the page's cookie, its problems in the page's language."""
+    office = _office(session, principal, body.office_id, policy.EDIT_OUTLETS)
+    try:
+        rows = imports.read_rows(body.filename, body.data())
+        result = imports.import_outlets(session, office, rows, coord_system=body.coord_system)
+    except InvalidInput as error:
+        raise import_preview.in_language(error, t) from error
+    counts = {"rows": len(rows), "created": result.created, "updated": result.updated}
+    audit.record(
+        session, principal, "outlets.imported", office.id, "office", office.id, {"file": body.filename, **counts}
+    )
+    return counts
+
+
+@router.get("/change-sets/om-file/page", response_class=HTMLResponse)
+def om_file_page(
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+) -> HTMLResponse:
+    """The monthly OM file: choose it, see its rows and problems, submit it as a change set to the current plan."""
+    if principal is None:
+        return signed_out(request, t)
+    policy.check_role(principal, policy.LINE_CLEANUP)
+    office = _office(session, principal, office_id, policy.LINE_CLEANUP)
+    current = change_sets.current_plan(session, stored_id(office))
+    return _file_page(
+        request,
+        t,
+        "om_file.html",
+        office,
+        base_plan_id=current.id if current else None,
+        preview_url="/outlets/import/page/preview",  # the OM file has the import's columns and checks
+        submit_url="/change-sets/om-file/page/submit",
+        diff_url="/change-sets/{id}/page",
+    )
+
+
+@router.post("/change-sets/om-file/page/submit", status_code=201, response_model=ChangeSetPublic)
+def om_file_submit(
+    body: OmFileUpload, session: SessionDep, response: Response, t: TranslatorDep, principal: PhonePrincipal
+) -> Any:
+    """The OM file page's submit: POST /change-sets/om-file for the page's cookie."""
+    _office(session, principal, body.office_id, policy.LINE_CLEANUP)
+    try:
+        return change_set_api.submit_om_file(
+            session,
+            response,
+            principal,
+            body.filename,
+            body.data(),
+            body.base_plan_id,
+            body.idempotency_key,
+            principal.name,
+            body.change_budget,
+            body.coord_system,
+        )
+    except InvalidInput as error:
+        raise import_preview.in_language(error, t) from error
