@@ -22,6 +22,8 @@ from service.plans import repository as plan_repository
 from service.plans import views as plan_views
 from service.plans.schemas import PlanPublic
 
+# One rep's days, one colour per weekday (Monday first), white numbers readable on each (contrast >= 4.5).
+DAY_COLOURS = ("#1f77b4", "#d62728", "#248624", "#8e62b5", "#b75b0a", "#0f818c", "#aa5991")
 # Distinguishable on a light background and in print, each dark enough for the white stop numbers drawn on it
 # (contrast >= 4.5, WCAG AA; Tableau 10's hues, the light ones darkened); reps beyond the palette reuse it.
 REP_COLOURS = (
@@ -156,6 +158,7 @@ def plan_map_data(session: Session, plan_id: int, tiles: TileSource | None) -> d
             "service_s": d.service_s,
             "travel_s": d.travel_s,
             "workload_s": d.service_s + d.travel_s,
+            "idle_s": d.idle_s,
             "distance_m": d.distance_m,
         }
         for d in sorted(plan.days, key=lambda d: (d.rep_code, d.day))
@@ -184,6 +187,7 @@ def plan_map_data(session: Session, plan_id: int, tiles: TileSource | None) -> d
             }
             for i, r in enumerate(reps)
         ],
+        "day_colours": DAY_COLOURS,
         "routes": routes,
         "workload": workload,
         "unplaced": [

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.select import Select
+from selenium.webdriver.support.wait import WebDriverWait
 
-from tests.browser.conftest import open_page
+from tests.browser.conftest import WAIT_S, open_page
 from tests.browser.page_checks import check_page
+from tests.browser.test_pages_in_browser import api, choose, renders
 
 
 def _map_box(browser) -> tuple[float, int]:
@@ -49,3 +52,46 @@ def test_contrast_and_every_control_before_the_markers(browser, live_server, scr
     finally:
         browser.set_window_size(1400, 900)
     assert browser.find_element(By.ID, "map").get_attribute("aria-label") == "计划地图"  # the browser asks for Chinese
+
+
+def _summary(browser) -> dict[str, list[str]]:
+    return {
+        row.find_element(By.CSS_SELECTOR, "button").text: [c.text for c in row.find_elements(By.TAG_NAME, "td")]
+        for row in browser.find_elements(By.CSS_SELECTOR, "#rep-summary tbody tr")
+    }
+
+
+def test_one_reps_summary_follows_the_filters_and_rows_select(browser, live_server):
+    """A supervisor picks one rep and reads its days: the visits per day are the plan's for that rep; a workload
+    row shows that day on the map."""
+    browser.set_window_size(1400, 900)
+    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}&week=0")
+    plan = api(live_server, f"/plans/{live_server.plan_id}")
+    reps = {d["rep_code"]: d["rep_id"] for d in plan["days"]}
+    assert set(_summary(browser)) == set(reps)  # every rep, every week
+
+    code = sorted(reps)[-1]
+    choose(browser, "filter-rep", str(reps[code]))
+    summary = _summary(browser)
+    assert list(summary) == [code]
+    visits = [len(d["visits"]) for d in plan["days"] if d["rep_code"] == code]
+    mean = sum(visits) / len(visits)
+    assert summary[code][1] == str(len(visits))
+    assert summary[code][2].split("\n") == [f"{mean:.1f}", f"{min(visits)}–{max(visits)}"]
+    legend = browser.find_element(By.ID, "legend").text
+    assert "星期一" in legend  # one rep: a colour per weekday
+
+    row = browser.find_elements(By.CSS_SELECTOR, "#workload tbody tr:not([hidden])")[3]
+    before = renders(browser)
+    row.click()
+    WebDriverWait(browser, WAIT_S).until(lambda b: renders(b) > before)
+    picked = {
+        name: Select(browser.find_element(By.ID, f"filter-{name}")).first_selected_option.get_attribute("value")
+        for name in ("rep", "week", "weekday")
+    }
+    assert picked == {
+        "rep": row.get_attribute("data-rep"),
+        "week": row.get_attribute("data-week"),
+        "weekday": row.get_attribute("data-weekday"),
+    }
+    assert browser.find_elements(By.CSS_SELECTOR, "#day-list li")  # that day's stops listed

@@ -41,9 +41,9 @@
     return node;
   }
 
-  function stopIcon(rep, route, stop) {
+  function stopIcon(rep, route, stop, colour) {
     const badge = element("span", "stop", String(stop[0]));
-    badge.style.background = rep.colour;
+    badge.style.background = colour;
     badge.dataset.rep = rep.id;
     badge.dataset.day = route.day;
     badge.dataset.seq = stop[0];
@@ -83,6 +83,10 @@
   }
 
   const showsRep = (f, repId) => f.rep === null || f.rep === repId;
+  // every rep: a colour per rep; one rep: a colour per weekday, so its days tell apart
+  const colourOf = (f, repId, weekday) => (f.rep === null ? repsById.get(repId).colour : data.day_colours[weekday]);
+  const hm = (seconds) => Math.floor(seconds / 3600) + ":" + String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  const mean = (values) => values.reduce((a, b) => a + b, 0) / values.length;
   const showsDay = (f, week, weekday) => (f.week === 0 || f.week === week + 1) && (f.weekday === null || f.weekday === weekday);
 
   function renderDayList(f) {
@@ -107,7 +111,7 @@
       item.dataset.seq = stop[0];
       item.dataset.code = stop[1];
       const seq = element("span", "seq", String(stop[0]));
-      seq.style.background = repsById.get(f.rep).colour;
+      seq.style.background = colourOf(f, f.rep, f.weekday);
       item.append(seq, element("span", "code", stop[1]),
         element("span", "name", stop[2]), element("span", "time", stop[5]));
       list.append(item);
@@ -129,6 +133,86 @@
     };
     history.replaceState(null, "", apply(new URL(location.href)));
     for (const link of document.querySelectorAll("a.lang-switch")) link.href = apply(new URL(link.href)).toString();
+  }
+
+  function choose(f) {
+    select.rep.value = f.rep === null ? "" : String(f.rep);
+    select.week.value = String(f.week);
+    select.weekday.value = f.weekday === null ? "" : String(f.weekday);
+    render();
+  }
+
+  // a cell: the mean per day, and under it the fewest–most (or the distance)
+  function figure(main, under) {
+    const cell = element("td", "num", main);
+    if (under !== undefined) cell.append(element("small", "", under));
+    return cell;
+  }
+
+  function renderSummary(f, days) {
+    const body = document.querySelector("#rep-summary tbody");
+    body.replaceChildren();
+    for (const rep of data.reps) {
+      const mine = days.filter((d) => d.rep_id === rep.id);
+      if (!mine.length) continue;
+      const visits = mine.map((d) => d.visits), work = mine.map((d) => d.workload_s);
+      const row = element("tr");
+      row.dataset.rep = rep.id;
+      const pick = element("button", "row-select", rep.code);
+      pick.type = "button";
+      pick.title = format(msg.select_rep, { rep: rep.code + " " + rep.name });
+      pick.addEventListener("click", () => choose({ ...filters(), rep: rep.id }));
+      const swatch = element("span", "swatch");
+      swatch.style.background = rep.colour;
+      const name = element("td");
+      name.append(swatch, pick);
+      row.append(
+        name,
+        element("td", "num", String(mine.length)),
+        figure(mean(visits).toFixed(1), Math.min(...visits) + "–" + Math.max(...visits)),
+        figure(hm(mean(work)), hm(Math.min(...work)) + "–" + hm(Math.max(...work))),
+        figure(hm(mean(mine.map((d) => d.idle_s)))),
+        figure(hm(mean(mine.map((d) => d.travel_s))), (mean(mine.map((d) => d.distance_m)) / 1000).toFixed(1) + " km"),
+      );
+      body.append(row);
+    }
+  }
+
+  function renderLegend(f) {
+    const legend = document.getElementById("legend");
+    legend.replaceChildren();
+    const entry = (colour, text) => {
+      const item = element("li");
+      const swatch = element("span", "swatch");
+      swatch.style.background = colour;
+      item.append(swatch, document.createTextNode(text));
+      legend.append(item);
+    };
+    if (f.rep === null) {
+      for (const rep of data.reps) entry(rep.colour, rep.code + " " + rep.name);
+    } else {
+      msg.weekdays.forEach((name, weekday) => {
+        if (f.weekday === null || f.weekday === weekday) entry(data.day_colours[weekday], name);
+      });
+    }
+  }
+
+  // the key figures of what the filters show (coverage and unplaced stay the plan's)
+  function renderKeyFigures(days) {
+    const visits = days.map((d) => d.visits);
+    const travel = days.reduce((a, d) => a + d.travel_s, 0), distance = days.reduce((a, d) => a + d.distance_m, 0);
+    document.getElementById("kpi-travel").textContent = (distance / 1000).toFixed(1) + " km · " + hm(travel) + " h";
+    document.getElementById("kpi-visits-per-day").textContent = days.length
+      ? format(msg.visits_per_day_range, { mean: mean(visits).toFixed(1), min: Math.min(...visits), max: Math.max(...visits) })
+      : "–";
+  }
+
+  // a workload row shows its rep's day
+  for (const row of document.querySelectorAll("#workload tbody tr")) {
+    row.addEventListener("click", () => {
+      const d = row.dataset;
+      choose({ rep: Number(d.rep), week: Number(d.week), weekday: Number(d.weekday) });
+    });
   }
 
   let renders = 0;
@@ -163,13 +247,14 @@
       visits += route.stops.length;
       distance += route.distance_m;
       const line = route.line.map(latLng);
-      L.polyline(line, { color: rep.colour, weight: 3, opacity: 0.75 })
+      const colour = colourOf(f, route.rep_id, route.weekday);
+      L.polyline(line, { color: colour, weight: 3, opacity: 0.75 })
         // an element, not a string: Leaflet would parse a string as HTML, and a rep's code is anyone's text
         .bindTooltip(element("span", "", rep.code + " · " + format(msg.week_n, { n: route.week + 1 }) + " " + msg.weekdays[route.weekday]))
         .addTo(routeLayer);
       line.forEach((point) => bounds.extend(point));
       for (const stop of route.stops) {
-        L.marker(latLng([stop[3], stop[4]]), { icon: stopIcon(rep, route, stop), zIndexOffset: -stop[0] })
+        L.marker(latLng([stop[3], stop[4]]), { icon: stopIcon(rep, route, stop, colour), zIndexOffset: -stop[0] })
           .bindPopup(() => stopPopup(rep, route, stop))
           .addTo(stopLayer);
       }
@@ -191,6 +276,10 @@
     for (const row of document.querySelectorAll("#unplaced tbody tr")) {
       row.hidden = !(f.rep === null || row.dataset.rep === String(f.rep));
     }
+    const days = data.workload.filter((d) => showsRep(f, d.rep_id) && showsDay(f, d.week, d.weekday));
+    renderSummary(f, days);
+    renderLegend(f);
+    renderKeyFigures(days);
     renderDayList(f);
     remember(f);
     renders += 1;
