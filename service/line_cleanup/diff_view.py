@@ -41,10 +41,18 @@ def diff_view(session: Session, diff: dict, base: Plan, t: Translator, tiles: Ti
         return f"{code} {rep.name}" if rep else code
 
     per_day: defaultdict[tuple[str, int], dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for item in diff.get("added", []):
+    for item in sorted(diff.get("added", []), key=lambda i: i["seq"]):
         per_day[(item["rep_code"], item["day"])]["added"].append(f"{item['seq']}. {name(item['outlet_code'])}")
     for item in diff.get("removed", []):
         per_day[(item["rep_code"], item["day"])]["removed"].append(name(item["outlet_code"]))
+    for item in diff.get("moved", []):  # a moved outlet leaves the days it had and joins others
+        before = {(e["rep_code"], e["day"]) for e in item["from"]}
+        after = {(e["rep_code"], e["day"]) for e in item["to"]}
+        moved_name = t("line_cleanup.moved_outlet", outlet=name(item["outlet_code"]))
+        for key in sorted(after - before):
+            per_day[key]["added"].append(moved_name)
+        for key in sorted(before - after):
+            per_day[key]["removed"].append(moved_name)
     for item in diff.get("arrival_shifts", []):
         per_day[(item["rep_code"], item["day"])]["shifted"].append(
             t(
@@ -63,7 +71,8 @@ def diff_view(session: Session, diff: dict, base: Plan, t: Translator, tiles: Ti
                 "rep": rep_text(change["rep_code"]),
                 "added": found.get("added", []),
                 "removed": found.get("removed", []),
-                "shifted": found.get("shifted", []),
+                "shifted": found.get("shifted", [])
+                or ([t("line_cleanup.retimed", n=change["retimed"])] if change["retimed"] else []),
                 "reordered": change["reordered"],
             }
         )
