@@ -112,6 +112,86 @@ def phone_render_times(driver, url: str, runs: int) -> list[dict]:
     return results
 
 
+DIFF_TIMINGS_JS = """
+const nav = performance.getEntriesByType("navigation")[0];
+const painted = performance.getEntriesByName("diff-page-painted")[0];
+return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEnd - nav.requestStart,
+        bytes: nav.transferSize, rows: document.querySelectorAll("#diff-days tbody tr").length,
+        points: document.querySelectorAll("#diff-map path.leaflet-interactive").length};
+"""
+
+
+def diff_page_render_times(office_folder: Path, time_limit_s: float, runs: int) -> None:
+    """The change-set diff page of a line cleanup on the sample office (in a fresh SQLite database: the change
+    set makes a draft): 20 new outlets, 20 closures and a polygon move of about 30 outlets; the page loaded
+    `runs` times at 1400x900 (first render up to its `diff-page-painted` mark, and server)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/diff.db"
+        db.migrate(url)
+        engine = db.make_engine(url)
+        plan, _ = prepare_demo(engine, office_folder, time_limit_s)
+        with Session(engine, expire_on_commit=False) as session:
+            outlets = repository.outlets(session, plan.office_id)
+            reps = repository.reps(session, plan.office_id)
+            _, raw = create_token(session, role="admin", name="benchmark diff page", office_id=plan.office_id)
+            session.commit()
+        centre = outlets[len(outlets) // 2]
+        near = sorted(outlets, key=lambda o: (o.lon - centre.lon) ** 2 + (o.lat - centre.lat) ** 2)
+        radius = ((near[30].lon - centre.lon) ** 2 + (near[30].lat - centre.lat) ** 2) ** 0.5
+        box = [[centre.lon + dx * radius, centre.lat + dy * radius] for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1))]
+        far = near[100:]  # closures outside the polygon: an outlet is not both closed and moved
+        hours = {day: ["08:00-21:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+        body = {
+            "base_plan_id": plan.id,
+            "idempotency_key": "benchmark-diff-page",
+            "new_outlets": [
+                {
+                    "code": f"BENCH{i:03d}",
+                    "name": f"新店 {i}",
+                    "channel": "grocery",
+                    "lon": o.lon + 0.0004,
+                    "lat": o.lat + 0.0004,
+                    "service_min": 8,
+                    "visits_per_cycle": 4,
+                    "opening_hours": hours,
+                }
+                for i, o in enumerate(outlets[::60][:20])
+            ],
+            "closures": [o.code for o in far[7::55][:20]],
+            "moves": [{"to_rep_code": reps[0].code, "polygon": {"type": "Polygon", "coordinates": [[*box, box[0]]]}}],
+        }
+        port = free_port()
+        server, _log = start_server(serve_command(port, 1), url, port, 1)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            made = httpx.post(f"{base}/change-sets", json=body, headers={"Authorization": f"Bearer {raw}"}, timeout=600)
+            assert made.status_code == 201, made.text[:2000]
+            page_url = f"{base}/change-sets/{made.json()['id']}/page?lang=zh-CN&token={raw}"
+            with tempfile.TemporaryDirectory() as profile:
+                driver = chromium(Path(profile))
+                try:
+                    results = []
+                    for _ in range(runs):
+                        driver.get("about:blank")
+                        driver.get(page_url)
+                        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(DIFF_TIMINGS_JS)))
+                finally:
+                    driver.quit()
+        finally:
+            stop_server(server)
+            engine.dispose()
+    renders = [r["first_render_ms"] for r in results]
+    print(f"$ {shlex.join([Path(sys.executable).name, *sys.argv])}")
+    print(
+        f"change-set diff page, {len(outlets)} outlets, {len(reps)} reps ({results[0]['rows']} rep-days, "
+        f"{results[0]['points']} points on the map, {results[0]['bytes'] / 1024:.0f} KiB): first render first load "
+        f"{renders[0]:.0f} ms, median {median(renders):.0f} ms, best {min(renders):.0f} ms; server median "
+        f"{median(r['server_ms'] for r in results):.0f} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", help="default: DATABASE_URL, else var/routeplan.db")
@@ -123,7 +203,11 @@ def main() -> None:
         default=planning.DEFAULT_TIME_LIMIT_S,
         help="solver s per rep, when the plan must be made first",
     )
+    parser.add_argument("--diff-page", action="store_true", help="time only the change-set diff page")
     args = parser.parse_args()
+    if args.diff_page:
+        diff_page_render_times(args.office, args.time_limit, args.runs)
+        return
 
     url = db.database_url(args.database_url)
     db.migrate(url)
