@@ -11,11 +11,11 @@ Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # index = weekday (0 = Monday)
 DAY_S = 24 * 3600
 
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")  # "7:00" as people type it, or "07:00"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def seconds_of(hhmm: str, *, allow_midnight_end: bool = False) -> int:
-    """Seconds since midnight of "HH:MM" or "H:MM"; "24:00" only where an end of day is meant."""
+    """Seconds since midnight of "HH:MM"; "24:00" only where an end of day is meant."""
     if allow_midnight_end and hhmm == "24:00":
         return DAY_S
     match = _HHMM.match(hhmm)

@@ -342,17 +342,21 @@ def _channel_cell(value: Any) -> Any:
     return _channel_names().get(text, text)
 
 
+_ONE_DIGIT_HOUR = re.compile(r"(?<![\d:])(\d):(?=\d\d)")
+
+
 def _hours_cell(value: Any) -> list[list[int]]:
+    """Windows as offices write them: "7:00-21:00" as "07:00-21:00", several separated by ";" (or "；")."""
     if value is None:
         return []
     if isinstance(value, list):  # GeoJSON may carry the windows as a list
         texts = [str(v) for v in value]
     else:
-        text = str(value).strip()
+        text = str(value).strip().replace("；", ";")
         if not text or text.lower() == "closed":
             return []
         texts = [t for t in text.split(";") if t.strip()]
-    return day_windows_of(texts)
+    return day_windows_of([_ONE_DIGIT_HOUR.sub(r"0\1:", t.strip()) for t in texts])
 
 
 HoursCell = Annotated[list[list[int]], BeforeValidator(_hours_cell)]

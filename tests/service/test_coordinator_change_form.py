@@ -27,7 +27,7 @@ def test_the_form_submits_a_new_outlet_a_closure_and_a_polygon_move(app: FastAPI
     change_set = {
         "base_plan_id": tiny["plan"]["id"],
         "idempotency_key": "form-1",
-        "new_outlets": [new_outlet("NEW-9", 121.356, 31.154) | {"opening_hours": {"mon": ["7:00-21:00"]}}],
+        "new_outlets": [new_outlet("NEW-9", 121.356, 31.154) | {"opening_hours": {"mon": ["07:00-21:00"]}}],
         "closures": ["SH0900012"],
         "moves": [{"to_rep_code": "TINY-R02", "polygon": {"type": "Polygon", "coordinates": [square]}}],
     }

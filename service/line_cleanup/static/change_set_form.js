@@ -51,7 +51,8 @@
   });
 
   function hours(text) {
-    const windows = text.split(/[;；]/).map((w) => w.trim()).filter(Boolean);
+    // "7:00-21:00" as the API's "07:00-21:00"
+    const windows = text.split(/[;；]/).map((w) => w.trim().replace(/(^|-)\s*(\d):/g, "$10$2:").replace(/\s+/g, "")).filter(Boolean);
     const week = {};
     ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].forEach((day) => { week[day] = windows; });
     return week;
