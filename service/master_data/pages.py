@@ -1,5 +1,5 @@
 """The coordinator's master-data pages: the outlet import (/outlets/import/page) and the monthly OM file
-(/change-sets/om-file/page). A file is chosen, its rows and their problems shown in the reader's language, and
+(/line-cleanup/om-file/page). A file is chosen, its rows and their problems shown in the reader's language, and
 only a file without problems is imported or submitted: all rows or none.
 
 The pages' script sends the file as JSON (base64) to the page routes below: they take the page's sign-in cookie
@@ -148,7 +148,7 @@ def outlet_import_submit(
     return counts
 
 
-@router.get("/change-sets/om-file/page", response_class=HTMLResponse)
+@router.get("/line-cleanup/om-file/page", response_class=HTMLResponse)
 def om_file_page(
     request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
 ) -> HTMLResponse:
@@ -165,12 +165,12 @@ def om_file_page(
         office,
         base_plan_id=current.id if current else None,
         preview_url="/outlets/import/page/preview",  # the OM file has the import's columns and checks
-        submit_url="/change-sets/om-file/page/submit",
+        submit_url="/line-cleanup/om-file/page/submit",
         diff_url="/change-sets/{id}/page",
     )
 
 
-@router.post("/change-sets/om-file/page/submit", status_code=201, response_model=ChangeSetPublic)
+@router.post("/line-cleanup/om-file/page/submit", status_code=201, response_model=ChangeSetPublic)
 def om_file_submit(
     body: OmFileUpload, session: SessionDep, response: Response, t: TranslatorDep, principal: PhonePrincipal
 ) -> Any:
