@@ -40,10 +40,10 @@ from benchmarks.day_list import free_port, serve_command, start_server, stop_ser
 from service.access.tokens import create_token, revoke_token  # noqa: E402
 from service.cli import prepare_demo  # noqa: E402
 from service.core import db  # noqa: E402
+from service.core.i18n import Translator  # noqa: E402
 from service.day_list import views as day_list_views  # noqa: E402
 from service.day_list.day_sheet import day_sheet_pdf  # noqa: E402
 from service.master_data import repository  # noqa: E402
-from service.pages.i18n import Translator  # noqa: E402
 from service.plans import planning  # noqa: E402
 from service.plans import repository as plan_repository  # noqa: E402
 

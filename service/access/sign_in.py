@@ -15,14 +15,14 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from service.access import auth, tokens
+from service.access import auth, policy, tokens
 from service.access.auth import Principal
 from service.core.errors import Unauthorized
 from service.core.tables import Rep, Role, SignInLink, as_utc, stored_id, utcnow
@@ -133,3 +133,14 @@ async def token_principal(request: Request, raw: str) -> Principal | None:
 
 
 PhonePrincipalDep = Annotated[Principal, Depends(phone_principal)]
+
+
+def phone_role(rule: policy.Rule) -> Any:
+    """phone_principal with the role checked at once: a token that may never do this is a 403 before the body
+    is read (the route checks the office its body names)."""
+
+    def role_rule(principal: PhonePrincipalDep) -> Principal:
+        policy.check_role(principal, rule)
+        return principal
+
+    return Depends(role_rule)

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Form, Response, UploadFile, status
 from shapely.geometry import mapping
-from sqlmodel import Session
 
 from geo.coords import CoordSystem
-from service.access import audit, auth, policy
+from service.access import audit, policy
 from service.access.auth import Principal
-from service.access.policy import LINE_CLEANUP, READ_OFFICE, Scope
+from service.access.policy import LINE_CLEANUP, READ_OFFICE
 from service.core.db import CommittingRoute, SessionDep
-from service.core.errors import Loc
 from service.core.fields import CoordSystemName, StorableText
-from service.core.tables import OutletStatus, Plan, stored_id
-from service.line_cleanup import change_sets, om_file
+from service.core.tables import OutletStatus
+from service.line_cleanup import change_sets, submission
 from service.line_cleanup.schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
 from service.master_data import repository, territories
 from service.master_data import writes as master_data
@@ -40,42 +37,8 @@ def create_change_set(
     """Fold new outlets, closures, changes, moves, leaving and new reps into the base version (which must be the
     office's current one); returns the change set with the new draft version's id and the diff. A repeated
     idempotency key returns the first result (200) and applies nothing."""
-    _check_base(session, principal, body.base_plan_id, ("body", "base_plan_id"))
-    return submitted(session, body, response, principal)
-
-
-def _check_base(session: Session, principal: Principal, base_plan_id: int, loc: Loc) -> None:
-    if (base := session.get(Plan, base_plan_id)) is not None:  # else the change set's own 422
-        policy.check(principal, LINE_CLEANUP, Scope(f"plan {base_plan_id}", base.office_id), loc)
-
-
-def submitted(
-    session: Session, body: ChangeSetCreate, response: Response, principal: Principal, request: dict | None = None
-) -> Any:
-    """Apply the change set (or answer its earlier result), record who submitted it, sign its leaving reps out."""
-    result = change_sets.submit(session, body, request)
-    if result.replayed:
-        response.status_code = status.HTTP_200_OK
-    else:
-        audit.record(
-            session,
-            principal,
-            "change_set.submitted",
-            result.office_id,
-            "change_set",
-            result.id,
-            {
-                "base_plan_id": result.base_plan_id,
-                "result_plan_id": result.result_plan_id,
-                "idempotency_key": body.idempotency_key,
-            },
-        )
-    if not result.replayed and body.reps_leaving:  # their tokens stop working now, not when the caches expire
-        session.commit()  # first: a lookup between forgetting and committing would cache them as active again
-        for rep in repository.reps(session, result.office_id):
-            if rep.code in body.reps_leaving:
-                auth.forget_rep(stored_id(rep))
-    return result
+    submission.check_base(session, principal, body.base_plan_id, ("body", "base_plan_id"))
+    return submission.submitted(session, body, response, principal)
 
 
 @router.post("/change-sets/om-file", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic)
@@ -93,7 +56,7 @@ def create_om_change_set(
     """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
     rows turned closed are closures, other frequency/hours/service time are changes, another rep_code is a move;
     outlets absent from the file stay as they are."""
-    return submit_om_file(
+    return submission.submit_om_file(
         session,
         response,
         principal,
@@ -105,42 +68,6 @@ def create_om_change_set(
         change_budget,
         coord_system,
     )
-
-
-def submit_om_file(
-    session: Session,
-    response: Response,
-    principal: Principal,
-    filename: str,
-    data: bytes,
-    base_plan_id: int,
-    idempotency_key: str,
-    created_by: str,
-    change_budget: int | None,
-    coord_system: CoordSystem,
-) -> Any:
-    """The OM file as a change set, for the API and the OM file page alike."""
-    _check_base(session, principal, base_plan_id, ("body", "base_plan_id"))
-    # the key is checked against the file itself: once applied, the same file would read as other changes
-    request = {
-        "om_file": filename,
-        "sha256": hashlib.sha256(data).hexdigest(),
-        "base_plan_id": base_plan_id,
-        "idempotency_key": idempotency_key,
-        "created_by": created_by,
-        "change_budget": change_budget,
-        "coord_system": str(coord_system),
-    }
-    earlier = change_sets.replayed(
-        session, change_sets.base_plan(session, base_plan_id).office_id, idempotency_key, request
-    )
-    if earlier is not None:
-        response.status_code = status.HTTP_200_OK
-        return earlier
-    body = om_file.om_file_change_set(
-        session, filename, data, base_plan_id, idempotency_key, created_by, change_budget, coord_system
-    )
-    return submitted(session, body, response, principal, request)
 
 
 @router.get(

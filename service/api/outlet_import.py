@@ -15,11 +15,11 @@ from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
 from service.core.fields import CoordSystemName
+from service.core.i18n import Translator, choose_language
 from service.core.tables import Office
 from service.master_data import import_preview
 from service.master_data import outlet_import as imports
 from service.master_data import writes as master_data
-from service.pages.i18n import Translator, choose_language
 
 router = APIRouter(route_class=CommittingRoute, prefix="/outlets", tags=["outlets"])
 

@@ -116,14 +116,4 @@ def publish_plan(
 ) -> PlanPublic:
     """Make this plan the one the office's reps see; the previously published plan becomes superseded.
     Supervisors and admins only: a coordinator's change set makes a draft, never a published plan."""
-    plan = plan_views.publish_plan(session, plan_id)
-    audit.record(
-        session,
-        principal,
-        "plan.published",
-        plan.office_id,
-        "plan",
-        plan.id,
-        {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id},
-    )
-    return plan
+    return plan_views.publish_plan(session, principal, plan_id)

@@ -21,9 +21,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from service.core.i18n import Translator
 from service.day_list import card_font
 from service.day_list.schemas import DayListPublic, DayVisitPublic
-from service.pages.i18n import Translator
 
 CJK_FONT = card_font.NAME
 LATIN_FONT = "Helvetica"  # codes and times: narrow and even

@@ -17,12 +17,12 @@ from service.access import auth, policy, sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
+from service.core.i18n import Translator
 from service.core.tables import Office, Rep
 from service.day_list import views as day_list_views
 from service.day_list.day_sheet import day_sheet_pdf
 from service.day_list.schemas import DayListPublic
 from service.master_data import repository
-from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
 from service.pages.sign_in import signed_out
 from service.pages.tiles import TileSource, page_json, tile_source, to_display

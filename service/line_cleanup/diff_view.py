@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 from sqlmodel import Session
 
+from service.core.i18n import Translator
 from service.core.tables import Outlet, Plan
 from service.core.time_of_day import hhmm_of
 from service.master_data import repository
-from service.pages.i18n import Translator
 from service.pages.tiles import TileSource, to_display
 
 

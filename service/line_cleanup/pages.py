@@ -9,17 +9,16 @@ from typing import Annotated, Any
 import numpy as np
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from geo.coords import CoordSystem, gcj02_to_wgs84
-from service.access import audit, policy, sign_in
+from service.access import policy, sign_in
 from service.access.auth import Principal
-from service.api import change_sets as change_set_api
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
-from service.core.fields import CoordSystemName
+from service.core.fields import CoordSystemName, RequestModel
 from service.core.tables import OutletStatus, Plan, PlanStatus, stored_id
-from service.line_cleanup import change_sets
+from service.line_cleanup import change_sets, submission
 from service.line_cleanup.diff_view import diff_view
 from service.line_cleanup.schemas import ChangeSetCreate, ChangeSetPublic
 from service.master_data import repository
@@ -35,7 +34,7 @@ router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 MAP_OUTLETS = 20_000  # outlets the form's map and closure list carry; an office has a few thousand
 
 
-class ChangeSetFromMap(BaseModel):
+class ChangeSetFromMap(RequestModel):
     """The change-set form's submission: the change set, its move polygons drawn on the page's base map."""
 
     change_set: ChangeSetCreate = Field(description="As POST /change-sets; new outlets carry their coord_system.")
@@ -124,22 +123,21 @@ def change_set_form(
 
 @router.post("/line-cleanup/page/submit", status_code=201, response_model=ChangeSetPublic)
 def submit_change_set_form(
-    body: ChangeSetFromMap, session: SessionDep, response: Response, principal: PhonePrincipal
+    body: ChangeSetFromMap,
+    session: SessionDep,
+    response: Response,
+    principal: Annotated[Principal, sign_in.phone_role(policy.LINE_CLEANUP)],
 ) -> Any:
     """The form's submit: POST /change-sets for the page's cookie, its polygons turned to WGS84."""
     change_set = body.change_set
-    base = change_sets.base_plan(session, change_set.base_plan_id)
-    policy.check_role(principal, policy.LINE_CLEANUP)
-    scope = policy.Scope(f"plan {change_set.base_plan_id}", base.office_id)
-    policy.check(principal, policy.LINE_CLEANUP, scope, ("body", "change_set", "base_plan_id"))
+    submission.check_base(session, principal, change_set.base_plan_id, ("body", "change_set", "base_plan_id"))
     for move in change_set.moves:
         if move.polygon is not None:
             move.polygon = _to_wgs84(move.polygon, body.map_coord_system)
-    return change_set_api.submitted(session, change_set, response, principal)
+    return submission.submitted(session, change_set, response, principal)
 
 
 PagePrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
-PhonePrincipal = Annotated[Principal, Depends(sign_in.phone_principal)]
 
 
 @router.get("/change-sets/{change_set_id}/page", response_class=HTMLResponse)
@@ -149,6 +147,7 @@ def change_set_page(
     """What the change set changed, per rep-day and on the draft's map; the supervisor's publish button."""
     if principal is None:
         return signed_out(request, t)
+    policy.check_role(principal, policy.READ_OFFICE)  # first: no lookup for a role that never may
     change_set = change_sets.get_change_set(session, change_set_id)
     scope = policy.Scope(f"change set {change_set_id}", change_set.office_id)
     policy.check(principal, policy.READ_OFFICE, scope, ("path", "change_set_id"))
@@ -178,21 +177,12 @@ def change_set_page(
 
 
 @router.post("/change-sets/{change_set_id}/page/publish", response_model=PlanPublic)
-def publish_change_set(change_set_id: int, session: SessionDep, principal: PhonePrincipal) -> PlanPublic:
+def publish_change_set(
+    change_set_id: int, session: SessionDep, principal: Annotated[Principal, sign_in.phone_role(policy.PLAN)]
+) -> PlanPublic:
     """The diff page's publish: POST /plans/{result_plan_id}/publish for the page's cookie (supervisors and
     admins; a coordinator's change set makes a draft, never a published plan)."""
     change_set = change_sets.get_change_set(session, change_set_id)
     scope = policy.Scope(f"change set {change_set_id}", change_set.office_id)
-    policy.check_role(principal, policy.PLAN)
     policy.check(principal, policy.PLAN, scope, ("path", "change_set_id"))
-    plan = plan_views.publish_plan(session, change_set.result_plan_id)
-    audit.record(
-        session,
-        principal,
-        "plan.published",
-        plan.office_id,
-        "plan",
-        plan.id,
-        {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id},
-    )
-    return plan
+    return plan_views.publish_plan(session, principal, change_set.result_plan_id)

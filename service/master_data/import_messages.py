@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from service.core.errors import ErrorDetail, InvalidInput
-from service.pages.i18n import Translator
+from service.core.i18n import Translator
 
 _ROW_LOC = re.compile(r"^(?P<row>\d+)$")
 # English texts of the checks (outlet_import, writes, time_of_day) whose kind alone does not say what is wrong

@@ -10,10 +10,10 @@ from sqlmodel import Session
 
 from geo.coords import CoordSystem
 from service.core.errors import InvalidInput
+from service.core.i18n import Translator
 from service.core.tables import Office, stored_id
 from service.master_data import import_messages
 from service.master_data import outlet_import as imports
-from service.pages.i18n import Translator
 
 PREVIEW_ROWS = 500  # rows a preview shows; every row is checked, the problems of all are listed
 

@@ -51,11 +51,11 @@ from service.core.fields import (
     ServiceMinutes,
     VisitsPerCycle,
 )
+from service.core.i18n import LANGUAGES, messages
 from service.core.tables import Office, Outlet, OutletStatus, stored_id, utcnow
 from service.core.time_of_day import WEEKDAYS, day_windows_of
 from service.master_data import repository
 from service.master_data.writes import new_outlet, outlet_problems
-from service.pages.i18n import LANGUAGES, messages
 
 HOURS_COLUMNS = tuple(f"hours_{day}" for day in WEEKDAYS)
 REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_min", "visits_per_cycle", *HOURS_COLUMNS)

@@ -21,7 +21,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from starlette.staticfiles import StaticFiles
 
 from service.access import auth
-from service.pages.i18n import LANGUAGES, Translator, choose_language, messages
+from service.core.i18n import LANGUAGES, Translator, choose_language, messages
 from service.pages.tiles import TileSource, tile_source
 
 _SERVICE = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from service.access import auth, sign_in
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Unauthorized
-from service.pages.i18n import Translator
+from service.core.i18n import Translator
 from service.pages.render import TranslatorDep, page
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"], include_in_schema=False)  # browser pages only

@@ -13,10 +13,10 @@ from service.access import policy
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
+from service.core.i18n import Translator
 from service.core.tables import stored_id
 from service.core.time_of_day import WEEKDAYS
 from service.master_data import repository
-from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
 from service.pages.tiles import tile_source
 from service.plans import repository as plan_repository

@@ -11,6 +11,8 @@ from collections import Counter, defaultdict
 
 from sqlmodel import Session
 
+from service.access import audit
+from service.access.auth import Principal
 from service.core.tables import Outlet, PlanVisit, stored_id
 from service.core.time_of_day import hhmm_of
 from service.master_data import repository
@@ -115,9 +117,21 @@ def plan_public(session: Session, plan_id: int) -> PlanPublic:
     )
 
 
-def publish_plan(session: Session, plan_id: int) -> PlanPublic:
+def publish_plan(session: Session, principal: Principal, plan_id: int) -> PlanPublic:
+    """Make the plan the one the office's reps see (the published one before is superseded), recorded in the audit
+    trail with who published it."""
     plan_repository.publish(session, plan_repository.get_plan(session, plan_id))
-    return plan_public(session, plan_id)
+    plan = plan_public(session, plan_id)
+    audit.record(
+        session,
+        principal,
+        "plan.published",
+        plan.office_id,
+        "plan",
+        plan.id,
+        {"based_on_id": plan.based_on_id, "change_set_id": plan.change_set_id},
+    )
+    return plan
 
 
 def plan_geojson(session: Session, plan_id: int) -> dict:

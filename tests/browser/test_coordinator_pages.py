@@ -19,8 +19,8 @@ from sqlmodel import Session, select
 
 from service.access.tokens import create_token
 from service.core import db
+from service.core.i18n import messages
 from service.core.tables import Supervisor
-from service.pages.i18n import messages
 from tests.browser.conftest import WAIT_S, environ_without_base_map, published_office, serve
 
 SIZES = {"phone": (390, 844), "desktop": (1400, 900)}

@@ -20,8 +20,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
+from service.core.i18n import messages
 from service.core.time_of_day import WEEKDAYS
-from service.pages.i18n import messages
 from tests.browser.conftest import (
     START,
     TINY_SAMPLE,

@@ -12,7 +12,7 @@ import httpx
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.wait import WebDriverWait
 
-from service.pages.i18n import messages
+from service.core.i18n import messages
 from tests.browser.conftest import WAIT_S, LiveServer
 from tests.browser.page_checks import SIZES, check_page
 

@@ -20,10 +20,10 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from service.access.log_redaction import redact
+from service.core.i18n import Translator
 from service.core.tables import SignInLink, VisitOutcome, VisitReport, utcnow
 from service.day_list.day_sheet import STOP_RADIUS, day_map, day_sheet_pdf
 from service.day_list.schemas import DayListPublic
-from service.pages.i18n import Translator
 from service.visits.outcomes import FAR_FROM_OUTLET_M
 from tests.service import tiny_published
 from tests.service.auth_headers import bearer

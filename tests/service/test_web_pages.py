@@ -14,9 +14,9 @@ from shapely.geometry import Point, shape
 
 from geo.coords import wgs84_to_gcj02
 from service.core.fields import Channel
+from service.core.i18n import LANGUAGES, Translator, choose_language, messages
 from service.day_list.day_sheet import day_sheet_pdf, spread_labels
 from service.day_list.schemas import DayEndPublic, DayListPublic, DayStartPublic, DayVisitPublic
-from service.pages.i18n import LANGUAGES, Translator, choose_language, messages
 from service.pages.tiles import TileConfigError, tile_source
 from service.plans.map_data import REP_COLOURS
 from solver.model import UnplacedReason

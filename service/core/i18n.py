@@ -1,4 +1,5 @@
-"""The pages' two languages, zh-CN and English: which one a request gets, and the translated texts.
+"""The service's two languages, zh-CN and English: which one a request gets, and the translated texts (the pages',
+and the outlet importer's problems).
 
 The texts live in locale files, one per language with the same keys in both, so that a translator edits data,
 not code: the shared texts in service/pages/locales/<language>.json, each feature's own pages' texts in

@@ -14,33 +14,32 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from geo.coords import CoordSystem
 from service.access import audit, policy, sign_in
 from service.access.auth import Principal
-from service.api import change_sets as change_set_api
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
-from service.core.fields import CoordSystemName
+from service.core.fields import CoordSystemName, RequestModel
+from service.core.i18n import Translator
 from service.core.tables import Office, stored_id
-from service.line_cleanup import change_sets
+from service.line_cleanup import change_sets, submission
 from service.line_cleanup.schemas import ChangeSetPublic
 from service.master_data import import_preview
 from service.master_data import outlet_import as imports
 from service.master_data import writes as master_data
-from service.pages.i18n import Translator
 from service.pages.render import TranslatorDep, page
 from service.pages.sign_in import signed_out
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 
 PagePrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
-PhonePrincipal = Annotated[Principal, Depends(sign_in.phone_principal)]
+OutletEditor = Annotated[Principal, sign_in.phone_role(policy.EDIT_OUTLETS)]
 
 
-class FileUpload(BaseModel):
+class FileUpload(RequestModel):
     """A file the page read in the browser."""
 
     office_id: int = Field(description="The office the outlets belong to.")
@@ -70,6 +69,61 @@ class FileUpload(BaseModel):
             raise InvalidInput("the file is not base64", ("body", "content_base64")) from exc
 
 
+def office_for(session: Session, principal: Principal, office_id: int | None, rule: policy.Rule) -> Office:
+    """The office asked for, else the principal's own; the principal must be allowed `rule` there."""
+    office_id = office_id if office_id is not None else principal.office_id
+    if office_id is None:
+        raise InvalidInput("office_id is required", ("query", "office_id"))
+    office = master_data.require_office(session, office_id, ("query", "office_id"))
+    policy.check(principal, rule, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
+    return office
+
+
+def file_page(request: Request, t: Translator, template: str, office: Office, **data: Any) -> HTMLResponse:
+    data = {"office_id": stored_id(office), "messages": t.messages, "language": t.language, **data}
+    return page(request, template, t, office=office, data=data)
+
+
+@router.get("/outlets/import/page", response_class=HTMLResponse)
+def outlet_import_page(
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+) -> HTMLResponse:
+    """Choose an outlet file (CSV, XLSX, GeoJSON), see its rows and problems, import it."""
+    if principal is None:
+        return signed_out(request, t)
+    policy.check_role(principal, policy.EDIT_OUTLETS)
+    office = office_for(session, principal, office_id, policy.EDIT_OUTLETS)
+    urls = {"preview_url": "/outlets/import/page/preview", "submit_url": "/outlets/import/page/import"}
+    return file_page(request, t, "outlet_import.html", office, **urls)
+
+
+@router.post("/outlets/import/page/preview")
+def outlet_import_preview(
+    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: OutletEditor
+) -> import_preview.ImportPreview:
+    """The import page's preview: POST /outlets/import/preview for the page's cookie."""
+    office = office_for(session, principal, body.office_id, policy.EDIT_OUTLETS)
+    return import_preview.preview(session, office, body.filename, body.data(), body.coord_system, t)
+
+
+@router.post("/outlets/import/page/import")
+def outlet_import_submit(
+    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: OutletEditor
+) -> dict[str, int]:
+    """The import page's import: POST /outlets/import for the page's cookie, its problems in the page's language."""
+    office = office_for(session, principal, body.office_id, policy.EDIT_OUTLETS)
+    try:
+        rows = imports.read_rows(body.filename, body.data())
+        result = imports.import_outlets(session, office, rows, coord_system=body.coord_system)
+    except InvalidInput as error:
+        raise import_preview.in_language(error, t) from error
+    counts = {"rows": len(rows), "created": result.created, "updated": result.updated}
+    audit.record(
+        session, principal, "outlets.imported", office.id, "office", office.id, {"file": body.filename, **counts}
+    )
+    return counts
+
+
 class OmFileUpload(FileUpload):
     base_plan_id: int = Field(description="The plan version the month's changes apply to: the office's current one.")
     idempotency_key: str = Field(
@@ -93,72 +147,17 @@ class OmFileUpload(FileUpload):
     }
 
 
-def _office(session: Session, principal: Principal, office_id: int | None, rule: policy.Rule) -> Office:
-    """The office asked for, else the principal's own; the principal must be allowed `rule` there."""
-    office_id = office_id if office_id is not None else principal.office_id
-    if office_id is None:
-        raise InvalidInput("office_id is required", ("query", "office_id"))
-    office = master_data.require_office(session, office_id, ("query", "office_id"))
-    policy.check(principal, rule, policy.Scope(f"office {office_id}", office_id), ("query", "office_id"))
-    return office
-
-
-def _file_page(request: Request, t: Translator, template: str, office: Office, **data: Any) -> HTMLResponse:
-    data = {"office_id": stored_id(office), "messages": t.messages, "language": t.language, **data}
-    return page(request, template, t, office=office, data=data)
-
-
-@router.get("/outlets/import/page", response_class=HTMLResponse)
-def outlet_import_page(
-    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
-) -> HTMLResponse:
-    """Choose an outlet file (CSV, XLSX, GeoJSON), see its rows and problems, import it."""
-    if principal is None:
-        return signed_out(request, t)
-    policy.check_role(principal, policy.EDIT_OUTLETS)
-    office = _office(session, principal, office_id, policy.EDIT_OUTLETS)
-    urls = {"preview_url": "/outlets/import/page/preview", "submit_url": "/outlets/import/page/import"}
-    return _file_page(request, t, "outlet_import.html", office, **urls)
-
-
-@router.post("/outlets/import/page/preview")
-def outlet_import_preview(
-    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: PhonePrincipal
-) -> import_preview.ImportPreview:
-    """The import page's preview: POST /outlets/import/preview for the page's cookie."""
-    office = _office(session, principal, body.office_id, policy.EDIT_OUTLETS)
-    return import_preview.preview(session, office, body.filename, body.data(), body.coord_system, t)
-
-
-@router.post("/outlets/import/page/import")
-def outlet_import_submit(
-    body: FileUpload, session: SessionDep, t: TranslatorDep, principal: PhonePrincipal
-) -> dict[str, int]:
-    """The import page's import: POST /outlets/import for the page's cookie, its problems in the page's language."""
-    office = _office(session, principal, body.office_id, policy.EDIT_OUTLETS)
-    try:
-        rows = imports.read_rows(body.filename, body.data())
-        result = imports.import_outlets(session, office, rows, coord_system=body.coord_system)
-    except InvalidInput as error:
-        raise import_preview.in_language(error, t) from error
-    counts = {"rows": len(rows), "created": result.created, "updated": result.updated}
-    audit.record(
-        session, principal, "outlets.imported", office.id, "office", office.id, {"file": body.filename, **counts}
-    )
-    return counts
-
-
 @router.get("/line-cleanup/om-file/page", response_class=HTMLResponse)
-def om_file_page(
+def omfile_page(
     request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
 ) -> HTMLResponse:
     """The monthly OM file: choose it, see its rows and problems, submit it as a change set to the current plan."""
     if principal is None:
         return signed_out(request, t)
     policy.check_role(principal, policy.LINE_CLEANUP)
-    office = _office(session, principal, office_id, policy.LINE_CLEANUP)
+    office = office_for(session, principal, office_id, policy.LINE_CLEANUP)
     current = change_sets.current_plan(session, stored_id(office))
-    return _file_page(
+    return file_page(
         request,
         t,
         "om_file.html",
@@ -172,12 +171,16 @@ def om_file_page(
 
 @router.post("/line-cleanup/om-file/page/submit", status_code=201, response_model=ChangeSetPublic)
 def om_file_submit(
-    body: OmFileUpload, session: SessionDep, response: Response, t: TranslatorDep, principal: PhonePrincipal
+    body: OmFileUpload,
+    session: SessionDep,
+    response: Response,
+    t: TranslatorDep,
+    principal: Annotated[Principal, sign_in.phone_role(policy.LINE_CLEANUP)],
 ) -> Any:
     """The OM file page's submit: POST /change-sets/om-file for the page's cookie."""
-    _office(session, principal, body.office_id, policy.LINE_CLEANUP)
+    office_for(session, principal, body.office_id, policy.LINE_CLEANUP)
     try:
-        return change_set_api.submit_om_file(
+        return submission.submit_om_file(
             session,
             response,
             principal,
