@@ -30,6 +30,7 @@ from service.api import (
 )
 from service.api.api_docs import install_api_docs
 from service.api.openapi_errors import document_errors
+from service.api.tags import api_tags
 from service.core import db
 from service.core.errors import install_error_handler
 from service.core.request_limits import RequestSizeLimit
@@ -59,6 +60,7 @@ def create_app(database_url: str | None = None) -> FastAPI:
         summary="Journey plans for field sales teams: outlets, reps, cycle plans and the rep's day list",
         version="0.1.0",
         lifespan=lifespan,
+        openapi_tags=api_tags(),
         docs_url=None,  # served by api_docs from the package's own copies of Swagger UI and ReDoc
         redoc_url=None,
     )
