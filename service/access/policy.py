@@ -139,6 +139,10 @@ def rep_scope(rep: Rep) -> Scope:
     return Scope(f"rep {rep.id}", rep.office_id, rep.supervisor_id, rep.id)
 
 
+def supervisor_scope(supervisor: Supervisor) -> Scope:
+    return Scope(f"supervisor {supervisor.id}", supervisor.office_id, supervisor.id)
+
+
 # --- the rules as FastAPI dependencies: each returns the principal, for routes that record who acted ----------
 
 
@@ -183,11 +187,11 @@ def on_rep(rule: Rule, *, page: bool = False, cookie: bool = False, loc: Loc = (
     return Depends(rep_rule)
 
 
-def on_supervisor(rule: Rule) -> Any:
-    def supervisor_rule(supervisor_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+def on_supervisor(rule: Rule, *, page: bool = False) -> Any:
+    def supervisor_rule(supervisor_id: int, session: SessionDep, principal: Principal = _who(page)) -> Principal:
         def scope(s: Session) -> Scope | None:
             found = s.get(Supervisor, supervisor_id)
-            return None if found is None else Scope(f"supervisor {supervisor_id}", found.office_id, supervisor_id)
+            return None if found is None else supervisor_scope(found)
 
         return _on(principal, rule, session, scope, ("path", "supervisor_id"))
 

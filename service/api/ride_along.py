@@ -12,6 +12,7 @@ from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import EDIT_OFFICE, READ_OFFICE, RIDE_ALONG
 from service.core.db import CommittingRoute, SessionDep
+from service.pages.render import TranslatorDep
 from service.ride_along import planner as ride_along
 from service.ride_along.schemas import RideAlongSettingsPublic, RideAlongSettingsUpdate, RideAlongWeekPublic
 from service.ride_along.text import week_text
@@ -22,13 +23,16 @@ router = APIRouter(route_class=CommittingRoute, tags=["ride-along"])
 @router.get(
     "/supervisors/{supervisor_id}/ride-along",
     response_model=RideAlongWeekPublic,
-    dependencies=[policy.on_supervisor(RIDE_ALONG)],
+    dependencies=[policy.on_supervisor(RIDE_ALONG, page=True)],
 )
 def read_ride_along_week(
     supervisor_id: int,
     start_date: Annotated[dt.date, Query(description="the week's Monday")],
     request: Request,
-    output: Annotated[Literal["json", "text"], Query(alias="format")] = "json",
+    t: TranslatorDep,
+    output: Annotated[
+        Literal["json", "text"], Query(alias="format", description="json, or text to print or send in a chat")
+    ] = "json",
 ):
     """Per working day: the rep to ride with (and why), the rep's re-timed route with the coaching stops and the
     point where the supervisor leaves it, the afternoon delivery spot checks in order with arrival times and
@@ -51,11 +55,17 @@ def read_ride_along_week(
         <km> km
 
     Only the morning stops the supervisor rides along are listed; the afternoon lists the spot checks in the
-    order driven. The first working day of a plan has no earlier day's orders to check."""
+    order driven. The first working day of a plan has no earlier day's orders to check. The text is in `lang`
+    (zh-CN or en; else the Accept-Language header's, else zh-CN); in zh-CN its lines say the same in Chinese.
+    In JSON every reason (why a rep, the morning's notes, why a spot check) is a `key` with its `values` and an
+    English `text`. Like the pages, this route also takes a link's `?token=` (exchanged for the page cookie), so
+    the page's link to the text works in a browser.
+
+    The page at /supervisors/{id}/ride-along/page shows the week with a map per day."""
     # no request session: reads and writes use short sessions, none stays open while the solvers run
     week = ride_along.ride_along_week(request.app.state.engine, supervisor_id, start_date)
     if output == "text":
-        return PlainTextResponse(week_text(week))
+        return PlainTextResponse(week_text(week, t), headers={"Content-Language": t.language})
     return week
 
 

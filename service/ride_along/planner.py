@@ -54,6 +54,7 @@ from service.master_data import writes as master_data
 from service.plans import convert
 from service.plans import repository as plan_repository
 from service.ride_along import repository as ride_along_repository
+from service.ride_along.reasons import Reason, reason
 from service.ride_along.schemas import (
     AfternoonPublic,
     LeavePublic,
@@ -98,10 +99,18 @@ NOT_CHECKED_POINTS = 20
 FIRST_OF_REP_POINTS = 20
 
 
+def _percent(share: float) -> int:
+    return round(share * 100)
+
+
+def _seqs(seqs: list[int]) -> str:
+    return ", ".join(map(str, seqs))
+
+
 @dataclass
 class _Priority:
     weight: int
-    reasons: list[str]
+    reasons: list[Reason]
     tally: kpis.Tally
 
 
@@ -130,11 +139,15 @@ def _priority(rep: Rep, tally: kpis.Tally, on: date, new_rep_days: int) -> _Prio
     reasons = []
     reported = tally.reported + tally.unplanned
     if reported and tally.success_rate is not None and tally.success_rate < kpis.TARGETS.success_rate:
-        reasons.append(f"success rate {tally.success_rate:.0%} below {kpis.TARGETS.success_rate:.0%}")
+        reasons.append(
+            reason("low_success_rate", rate=_percent(tally.success_rate), target=_percent(kpis.TARGETS.success_rate))
+        )
     if reported and tally.compliance is not None and tally.compliance < kpis.TARGETS.compliance:
-        reasons.append(f"planned-visit compliance {tally.compliance:.0%} below {kpis.TARGETS.compliance:.0%}")
+        reasons.append(
+            reason("low_compliance", rate=_percent(tally.compliance), target=_percent(kpis.TARGETS.compliance))
+        )
     if rep.started_on is not None and (on - rep.started_on).days < new_rep_days:
-        reasons.append(f"new in post since {rep.started_on.isoformat()}")
+        reasons.append(reason("new_rep", since=rep.started_on.isoformat()))
     return _Priority(weight=1 + len(reasons), reasons=reasons, tally=tally)
 
 
@@ -314,21 +327,16 @@ def _morning_public(
             after_seq=0, outlet_code=None, lon=week.office.lon, lat=week.office.lat, time=hhmm_of(end_s), time_s=end_s
         )
     coached = [s.seq for s in public_stops if s.coaching]
-    notes = [f"coaching at seq {', '.join(map(str, coached))}" if coached else "no coaching stop this morning"]
-    blocked = {"lunch": "the rep's lunch would start too late", "shift": "the rep would be back after the shift"}
+    notes = [reason("coaching_at", seqs=_seqs(coached)) if coached else reason("no_coaching")]
     for d in morning.coaching_dropped:
-        why = (
-            f"seq {stops[d.late_stop][0].seq} would miss its opening hours"
-            if d.blocked == "window" and d.late_stop is not None
-            else blocked[d.blocked]
-        )
-        notes.append(f"coaching left out at seq {stops[d.stop][0].seq}: with it {why}")
+        seq = stops[d.stop][0].seq
+        if d.blocked == "window" and d.late_stop is not None:
+            notes.append(reason("coaching_dropped_window", seq=seq, late=stops[d.late_stop][0].seq))
+        else:
+            notes.append(reason(f"coaching_dropped_{d.blocked}", seq=seq))
     if not morning.feasible:
         late = [s.seq for s in public_stops if not s.fits]
-        notes.append(
-            "the published day no longer fits as published (opening hours or the rep changed?)"
-            + (f": seq {', '.join(map(str, late))} outside the opening hours" if late else "")
-        )
+        notes.append(reason("day_no_longer_fits_at", seqs=_seqs(late)) if late else reason("day_no_longer_fits"))
     return MorningPublic(
         meets_rep_at="office" if rep.start_place == Place.OFFICE else "first stop",
         stops=public_stops,
@@ -336,7 +344,7 @@ def _morning_public(
         rep_lunch_start=None if morning.lunch_start_s is None else hhmm_of(morning.lunch_start_s),
         rep_day_end=hhmm_of(morning.end_s),
         rep_day_feasible=morning.feasible,
-        note="; ".join(notes),
+        notes=notes,
     )
 
 
@@ -399,16 +407,18 @@ def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[
     return candidates[:MAX_CANDIDATES]
 
 
-def _why(c: _Candidate, parts: ValueParts, last_checked: date | None) -> str:
-    reasons = [f"{c.rep.code}'s order" + (" (reported)" if c.source == "outcome" else " (planned visit, no report)")]
+def _why(c: _Candidate, parts: ValueParts, last_checked: date | None) -> list[Reason]:
+    reasons = [reason("order_reported" if c.source == "outcome" else "order_planned", rep=c.rep.code)]
     if parts.big_account:
-        reasons.append(f"big account ({c.outlet.channel})")
+        reasons.append(reason("big_account", channel=c.outlet.channel))
     if parts.high_frequency:
-        reasons.append(f"high frequency ({c.outlet.visits_per_cycle} visits per 4 weeks)")
-    reasons.append("never spot-checked" if last_checked is None else f"last checked {last_checked.isoformat()}")
+        reasons.append(reason("high_frequency", visits=c.outlet.visits_per_cycle))
+    reasons.append(
+        reason("never_checked") if last_checked is None else reason("last_checked", on=last_checked.isoformat())
+    )
     if parts.first_of_rep:
-        reasons.append(f"first check of {c.rep.code}'s orders today")
-    return "; ".join(reasons)
+        reasons.append(reason("first_of_rep", rep=c.rep.code))
+    return reasons
 
 
 def _afternoon(
@@ -497,19 +507,13 @@ def _morning_travel(
     return travel_s + int(leg.duration_s[0, 1]), distance_m + int(leg.distance_m[0, 1])
 
 
-def _why_rep(week: WeekData, rep: Rep, ridden_before: int) -> list[str]:
+def _why_rep(week: WeekData, rep: Rep, ridden_before: int) -> list[Reason]:
     priority = week.priorities[stored_id(rep)]
-    why = []
     if ridden_before == 0:
-        why.append(
-            f"first ride-along with {rep.code} in the period {week.period_start.isoformat()} to "
-            f"{week.period_end.isoformat()}"
-        )
-    else:
-        why.append(
-            f"ride-along number {ridden_before + 1} with {rep.code} in the period (priority weight {priority.weight})"
-        )
-    return why + priority.reasons
+        first = reason("first_ride", rep=rep.code, start=week.period_start.isoformat(), end=week.period_end.isoformat())
+        return [first, *priority.reasons]
+    again = reason("ride_again", rep=rep.code, number=ridden_before + 1, weight=priority.weight)
+    return [again, *priority.reasons]
 
 
 def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan_spot_checks) -> RideAlongWeekPublic:

@@ -10,6 +10,7 @@ from service.core import tables
 from service.core.fields import RequestModel, TimeOfDay
 from service.core.tables import TravelMode
 from service.core.time_of_day import hhmm_of
+from service.ride_along.reasons import Reason
 
 
 class RideAlongSettingsUpdate(RequestModel):
@@ -89,7 +90,7 @@ class MorningPublic(BaseModel):
     rep_lunch_start: str | None
     rep_day_end: str
     rep_day_feasible: bool
-    note: str
+    notes: list[Reason]  # what the morning brings and what it could not
 
 
 class ValueParts(BaseModel):
@@ -120,7 +121,7 @@ class SpotStopPublic(BaseModel):
     travel_s: int
     value: int
     value_parts: ValueParts
-    why: str
+    why: list[Reason]
 
 
 class AfternoonPublic(BaseModel):
@@ -144,7 +145,7 @@ class RideAlongDayPublic(BaseModel):
     rep_id: int
     rep_code: str
     rep_name: str
-    why: list[str]  # why this rep was chosen
+    why: list[Reason]  # why this rep was chosen
     morning: MorningPublic
     afternoon: AfternoonPublic
     supervisor_travel_s: int
@@ -170,7 +171,7 @@ class RepPriorityPublic(BaseModel):
     rep_id: int
     rep_code: str
     weight: int  # 1 + one per reason; a rep with weight 2 gets about twice the mornings of one with weight 1
-    reasons: list[str]
+    reasons: list[Reason]
     success_rate: float | None
     compliance: float | None
     rides_earlier_in_period: int
