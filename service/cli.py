@@ -469,7 +469,13 @@ def demo(
             for role, token in raw.items():
                 console().print(f"  {role:<12} {token}")
             day = f"{base}/reps/{rep.id}/day/{published.start_date}"
-            console().print(f"plan map:          {base}/plans/{published.id}/map?token={raw[Role.SUPERVISOR]}")
+            supervisor, coordinator = raw[Role.SUPERVISOR], raw[Role.COORDINATOR]
+            console().print(f"plan map:          {base}/plans/{published.id}/map?token={supervisor}")
+            ride_along = f"{base}/supervisors/{rep.supervisor_id}/ride-along/page"
+            console().print(f"ride-along week:   {ride_along}?token={supervisor}")
+            console().print(f"visit KPIs:        {base}/kpis/page?token={supervisor}")
+            console().print(f"line cleanup:      {base}/line-cleanup/page?token={coordinator}")
+            console().print(f"outlet import:     {base}/outlets/import/page?token={coordinator}")
             console().print(f"{rep.code}'s phone page: {day}/page?token={raw[Role.REP]}")
             console().print(f"  visit card PDF:  {day}/sheet.pdf?token={raw[Role.REP]}")
             console().print(f'  day list (JSON): curl -H "Authorization: Bearer {raw[Role.REP]}" {day}')
