@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Form, Response, UploadFile, status
+from fastapi import APIRouter, Body, File, Form, Response, UploadFile, status
 from shapely.geometry import mapping
 
 from geo.coords import CoordSystem
@@ -12,18 +12,25 @@ from service.access import audit, policy
 from service.access.auth import Principal
 from service.access.policy import LINE_CLEANUP, READ_OFFICE
 from service.core.db import CommittingRoute, SessionDep
-from service.core.fields import CoordSystemName, StorableText
+from service.core.fields import ChangeSetId, CoordSystemName, RepId, StorableText
 from service.core.tables import OutletStatus
 from service.line_cleanup import change_sets, submission
-from service.line_cleanup.schemas import ChangeSetCreate, ChangeSetPublic, TerritoryPublic
+from service.line_cleanup.schemas import TERRITORY_EXAMPLES, ChangeSetCreate, ChangeSetPublic, TerritoryPublic
 from service.master_data import repository, territories
 from service.master_data import writes as master_data
 
 router = APIRouter(route_class=CommittingRoute, tags=["change sets"])
 
+# the OM file's form fields, as ChangeSetCreate's (service/line_cleanup/schemas.py)
+_BASE_PLAN = ChangeSetCreate.model_fields["base_plan_id"].description
+_KEY = ChangeSetCreate.model_fields["idempotency_key"].description
+_CREATED_BY = ChangeSetCreate.model_fields["created_by"].description
+_BUDGET = ChangeSetCreate.model_fields["change_budget"].description
+
 
 @router.post(
     "/change-sets",
+    summary="Submit a change set",
     status_code=status.HTTP_201_CREATED,
     response_model=ChangeSetPublic,
     responses={409: {"description": "stale base version (body has current_plan_id), duplicate code or key"}},
@@ -41,16 +48,21 @@ def create_change_set(
     return submission.submitted(session, body, response, principal)
 
 
-@router.post("/change-sets/om-file", status_code=status.HTTP_201_CREATED, response_model=ChangeSetPublic)
+@router.post(
+    "/change-sets/om-file",
+    summary="Submit the monthly OM file as a change set",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ChangeSetPublic,
+)
 def create_om_change_set(
-    file: UploadFile,
+    file: Annotated[UploadFile, File(description="The OM file: CSV or XLSX with the outlet import's columns.")],
     session: SessionDep,
     response: Response,
     principal: Annotated[Principal, policy.role(LINE_CLEANUP)],
-    base_plan_id: Annotated[int, Form()],
-    idempotency_key: Annotated[StorableText, Form(min_length=1, max_length=100)],
-    created_by: Annotated[StorableText, Form(max_length=100)] = "",
-    change_budget: Annotated[int | None, Form(ge=0)] = 0,
+    base_plan_id: Annotated[int, Form(description=_BASE_PLAN)],
+    idempotency_key: Annotated[StorableText, Form(min_length=1, max_length=100, description=_KEY)],
+    created_by: Annotated[StorableText, Form(max_length=100, description=_CREATED_BY)] = "",
+    change_budget: Annotated[int | None, Form(ge=0, description=_BUDGET)] = 0,
     coord_system: Annotated[CoordSystemName, Form()] = CoordSystem.wgs84,
 ) -> Any:
     """The monthly OM file (CSV or XLSX, the outlet import's columns) as a change set: new codes are new outlets,
@@ -71,18 +83,29 @@ def create_om_change_set(
 
 
 @router.get(
-    "/change-sets/{change_set_id}", response_model=ChangeSetPublic, dependencies=[policy.on_change_set(READ_OFFICE)]
+    "/change-sets/{change_set_id}",
+    summary="A change set and its diff",
+    response_model=ChangeSetPublic,
+    dependencies=[policy.on_change_set(READ_OFFICE)],
 )
-def read_change_set(change_set_id: int, session: SessionDep) -> ChangeSetPublic:
+def read_change_set(change_set_id: ChangeSetId, session: SessionDep) -> ChangeSetPublic:
+    """The change set as submitted, the draft plan version it made (`result_plan_id`, to publish) and its diff
+    per rep-day."""
     return change_sets.get_change_set(session, change_set_id)
 
 
-@router.put("/reps/{rep_id}/territory", response_model=TerritoryPublic)
+@router.put("/reps/{rep_id}/territory", response_model=TerritoryPublic, summary="Draw a rep's territory")
 def put_territory(
-    rep_id: int,
+    rep_id: RepId,
     session: SessionDep,
     principal: Annotated[Principal, policy.on_rep(LINE_CLEANUP)],
-    geometry: dict = Body(...),
+    geometry: Annotated[
+        dict,
+        Body(
+            description="A GeoJSON Polygon or MultiPolygon (a geometry or a Feature), WGS84 lon/lat.",
+            openapi_examples=TERRITORY_EXAMPLES,
+        ),
+    ],
 ) -> TerritoryPublic:
     """Store the rep's territory: a GeoJSON Polygon or MultiPolygon (geometry or Feature), WGS84."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
@@ -93,8 +116,13 @@ def put_territory(
     )
 
 
-@router.get("/reps/{rep_id}/territory", response_model=TerritoryPublic, dependencies=[policy.on_rep(READ_OFFICE)])
-def get_territory(rep_id: int, session: SessionDep) -> TerritoryPublic:
+@router.get(
+    "/reps/{rep_id}/territory",
+    summary="A rep's territory",
+    response_model=TerritoryPublic,
+    dependencies=[policy.on_rep(READ_OFFICE)],
+)
+def get_territory(rep_id: RepId, session: SessionDep) -> TerritoryPublic:
     """The rep's territory: as given, else derived from the rep's active outlets (null without any)."""
     rep = master_data.require_rep(session, rep_id, ("path", "rep_id"))
     outlets = list(repository.outlets(session, rep.office_id, rep_id=rep_id, status=OutletStatus.ACTIVE))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Path, Request, status
 from fastapi.responses import Response
 
 from service.access import policy, sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import NotFound
+from service.core.fields import RepId
 from service.core.tables import Rep, as_utc
 from service.day_list import cache as day_list_cache
 from service.day_list.schemas import DayListPublic, SignInLinkPublic
@@ -21,10 +22,15 @@ router = APIRouter(route_class=CommittingRoute, tags=["day list"], lifespan=day_
 
 @router.get(
     "/reps/{rep_id}/day/{date}",
+    summary="A rep's day list",
     response_model=DayListPublic,
     dependencies=[policy.on_rep(policy.DAY_LIST, cookie=True)],
 )
-async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Response:
+async def read_day_list(
+    rep_id: RepId,
+    date: Annotated[dt.date, Path(description="The day, ISO date (YYYY-MM-DD), office-local.")],
+    request: Request,
+) -> Response:
     """The published plan's ordered outlets for `date` (YYYY-MM-DD), with arrival and departure times, travel
     from the previous stop, the lunch break and the return to the end place. The cycle repeats."""
     # async: a list still current is answered without a thread hop (see service/day_list/cache.py); most such
@@ -35,12 +41,13 @@ async def read_day_list(rep_id: int, date: dt.date, request: Request) -> Respons
 
 @router.post(
     "/reps/{rep_id}/sign-in-links",
+    summary="Make a sign-in link for a rep's phone",
     response_model=SignInLinkPublic,
     status_code=status.HTTP_201_CREATED,
     tags=["sign-in"],
 )
 def create_sign_in_link(
-    rep_id: int,
+    rep_id: RepId,
     request: Request,
     session: SessionDep,
     principal: Annotated[Principal, policy.on_rep(policy.EDIT_REP)],

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 from service.access import policy
 from service.access.policy import READ_OFFICE
 from service.core.db import CommittingRoute, SessionDep
+from service.core.fields import PlanId
 from service.plans import export_csv
 
 router = APIRouter(route_class=CommittingRoute, tags=["plans"])
@@ -15,6 +16,7 @@ router = APIRouter(route_class=CommittingRoute, tags=["plans"])
 
 @router.get(
     "/plans/{plan_id}/export.csv",
+    summary="A plan as a spreadsheet (CSV)",
     response_class=Response,
     responses={
         200: {
@@ -24,7 +26,7 @@ router = APIRouter(route_class=CommittingRoute, tags=["plans"])
     },
     dependencies=[policy.on_plan(READ_OFFICE)],
 )  # as GET /plans/{plan_id}
-def export_plan_csv(plan_id: int, session: SessionDep) -> Response:
+def export_plan_csv(plan_id: PlanId, session: SessionDep) -> Response:
     """One row per visit: rep, week, weekday, cycle day and its date in the first cycle, sequence, outlet code,
     name, address and channel, arrival and departure, service and travel minutes, distance. Text that a
     spreadsheet would run as a formula is prefixed with '."""

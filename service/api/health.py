@@ -10,7 +10,7 @@ from sqlalchemy.exc import SQLAlchemyError
 router = APIRouter(tags=["health"])
 
 
-@router.get("/health")
+@router.get("/health", summary="Check the service and its database")
 def health(request: Request) -> JSONResponse:
     """200 with the database dialect when the database answers, 503 naming the failure when it does not."""
     engine = request.app.state.engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Header, Query, UploadFile
+from fastapi import APIRouter, File, Form, Header, Query, UploadFile
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -47,18 +47,26 @@ def _office(session: Session, principal: Principal, office_id: int | None) -> Of
 
 
 LangQuery = Annotated[str | None, Query(description="zh-CN or en: the language of the row problems")]
-AcceptLanguage = Annotated[str | None, Header()]
+AcceptLanguage = Annotated[
+    str | None, Header(description="The language of the row problems when `lang` is not given (zh-CN or en).")
+]
+OutletFile = Annotated[
+    UploadFile,
+    File(description="The outlets: CSV (UTF-8, GBK or UTF-16), XLSX or GeoJSON; one row or feature per outlet."),
+]
+_OFFICE = "The office the outlets belong to (as a query parameter or a form field)."
+_COORDS = "The system of the file's lon/lat (CoordSystem); default wgs84."
 
 
-@router.post("/import")
+@router.post("/import", summary="Import an outlet file")
 def import_outlets(
-    file: UploadFile,
+    file: OutletFile,
     session: SessionDep,
     principal: Annotated[Principal, policy.role(policy.EDIT_OUTLETS)],
-    office_id_query: Annotated[int | None, Query(alias="office_id")] = None,
-    office_id_form: Annotated[int | None, Form(alias="office_id")] = None,
-    coord_system_query: Annotated[CoordSystemName | None, Query(alias="coord_system")] = None,
-    coord_system_form: Annotated[CoordSystemName | None, Form(alias="coord_system")] = None,
+    office_id_query: Annotated[int | None, Query(alias="office_id", description=_OFFICE)] = None,
+    office_id_form: Annotated[int | None, Form(alias="office_id", description=_OFFICE)] = None,
+    coord_system_query: Annotated[CoordSystemName | None, Query(alias="coord_system", description=_COORDS)] = None,
+    coord_system_form: Annotated[CoordSystemName | None, Form(alias="coord_system", description=_COORDS)] = None,
     lang: LangQuery = None,
     accept_language: AcceptLanguage = None,
 ) -> ImportReport:
@@ -89,13 +97,13 @@ def import_outlets(
     return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)  # type: ignore[arg-type]
 
 
-@router.post("/import/preview")
+@router.post("/import/preview", summary="Check an outlet file without importing it")
 def preview_import(
-    file: UploadFile,
+    file: OutletFile,
     session: SessionDep,
     principal: Annotated[Principal, policy.role(policy.EDIT_OUTLETS)],
-    office_id: Annotated[int | None, Query()] = None,
-    coord_system: Annotated[CoordSystemName | None, Query()] = None,
+    office_id: Annotated[int | None, Query(description="The office the outlets would belong to.")] = None,
+    coord_system: Annotated[CoordSystemName | None, Query(description=_COORDS)] = None,
     lang: LangQuery = None,
     accept_language: AcceptLanguage = None,
 ) -> import_preview.ImportPreview:

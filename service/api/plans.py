@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
@@ -14,6 +14,7 @@ from service.access.auth import Principal
 from service.access.policy import PLAN, READ_OFFICE, Scope
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Conflict
+from service.core.fields import OfficeFilter, PlanId
 from service.core.tables import stored_id
 from service.jobs import lifecycle as jobs
 from service.jobs import plan_job as plan_jobs
@@ -29,6 +30,7 @@ router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
 
 @router.post(
     "",
+    summary="Plan an office's cycle",
     status_code=status.HTTP_201_CREATED,
     response_model=PlanPublic,
     responses={
@@ -41,7 +43,16 @@ router = APIRouter(route_class=CommittingRoute, prefix="/plans", tags=["plans"])
     },
 )
 def create_plan(
-    body: PlanCreate, request: Request, principal: Annotated[Principal, policy.role(PLAN)], wait: bool | None = None
+    body: PlanCreate,
+    request: Request,
+    principal: Annotated[Principal, policy.role(PLAN)],
+    wait: Annotated[
+        bool | None,
+        Query(
+            description="true: answer 201 with the plan; false: 202 with the job at once. Default: wait for a "
+            "small plan only."
+        ),
+    ] = None,
 ) -> PlanPublic | JSONResponse:
     """Plan every active rep of the office over a cycle from `start_date` (a Monday), as a job on Dask.
 
@@ -86,33 +97,36 @@ def create_plan(
         return plan_views.plan_public(session, plan_id)
 
 
-@router.get("", response_model=list[PlanSummary])
+@router.get("", response_model=list[PlanSummary], summary="List plans")
 def list_plans(
-    session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)], office_id: int | None = None
+    session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)], office_id: OfficeFilter = None
 ) -> list[PlanSummary]:
     """Plans, newest first, with their status and coverage; filter by office."""
     return plan_views.plan_summaries(session, policy.office_filter(principal, office_id))
 
 
-@router.get("/{plan_id}", response_model=PlanPublic, dependencies=[policy.on_plan(READ_OFFICE)])
-def read_plan(plan_id: int, session: SessionDep) -> PlanPublic:
+@router.get("/{plan_id}", response_model=PlanPublic, dependencies=[policy.on_plan(READ_OFFICE)], summary="A plan")
+def read_plan(plan_id: PlanId, session: SessionDep) -> PlanPublic:
+    """Every rep-day of the cycle with its ordered visits and times, the KPIs, the outlets left unplaced and why,
+    and, when reps' days are full, the nearby reps with room."""
     return plan_views.plan_public(session, plan_id)
 
 
 @router.get(
     "/{plan_id}/geojson",
+    summary="A plan as GeoJSON",
     response_class=JSONResponse,
     dependencies=[policy.on_plan(READ_OFFICE)],
     responses={200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}}},
 )
-def read_plan_geojson(plan_id: int, session: SessionDep) -> JSONResponse:
+def read_plan_geojson(plan_id: PlanId, session: SessionDep) -> JSONResponse:
     """Visits as Points numbered as in the day list, each rep's day as a LineString in visiting order."""
     return JSONResponse(plan_views.plan_geojson(session, plan_id), media_type="application/geo+json")
 
 
-@router.post("/{plan_id}/publish", response_model=PlanPublic)
+@router.post("/{plan_id}/publish", response_model=PlanPublic, summary="Publish a plan to the reps")
 def publish_plan(
-    plan_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_plan(PLAN)]
+    plan_id: PlanId, session: SessionDep, principal: Annotated[Principal, policy.on_plan(PLAN)]
 ) -> PlanPublic:
     """Make this plan the one the office's reps see; the previously published plan becomes superseded.
     Supervisors and admins only: a coordinator's change set makes a draft, never a published plan."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -16,6 +16,7 @@ from service.access.auth import Principal
 from service.access.policy import LINE_CLEANUP, READ_OFFICE, TERRITORIES, Scope
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import Conflict, Loc, NotFound
+from service.core.fields import OfficeId
 from service.core.tables import Job, TerritoryProposal, stored_id
 from service.jobs import lifecycle as jobs
 from service.jobs import territory_job
@@ -32,6 +33,11 @@ router = APIRouter(route_class=CommittingRoute, tags=["territories"])
 RUNNING: dict[int | str, dict[str, Any]] = {
     status.HTTP_202_ACCEPTED: {"model": JobPublic, "description": "still being computed: follow the job (Location)"}
 }
+Wait = Annotated[
+    bool, Query(description="true: answer 201 with the result once computed; false: 202 with the job at once.")
+]
+ProposalId = Annotated[int, Path(description="The territory proposal's id (its job's id).")]
+StudyId = Annotated[int, Path(description="The rep-count study's id (its job's id).")]
 
 
 def _asked(
@@ -90,16 +96,17 @@ def _job_response(engine: Any, job_id: int) -> JSONResponse:
 
 @router.post(
     "/offices/{office_id}/territory-proposals",
+    summary="Propose territories for an office",
     status_code=status.HTTP_201_CREATED,
     response_model=ProposalPublic,
     responses=RUNNING,
 )
 def create_proposal(
-    office_id: int,
+    office_id: OfficeId,
     body: ProposalCreate,
     request: Request,
     principal: Annotated[Principal, policy.on_office(TERRITORIES)],
-    wait: bool = False,
+    wait: Wait = False,
 ) -> Any:
     """Share the office's active outlets among its reps (or the reps named, plus new ones for a what-if): every visit
     placed where the reps' time allows, workloads from planned cycles balanced within the tolerance (or the fewest
@@ -111,9 +118,17 @@ def create_proposal(
     )
 
 
-@router.get("/territory-proposals/{proposal_id}", response_model=ProposalPublic, responses=RUNNING)
+@router.get(
+    "/territory-proposals/{proposal_id}",
+    summary="A territory proposal",
+    response_model=ProposalPublic,
+    responses=RUNNING,
+)
 def read_proposal(
-    proposal_id: int, request: Request, session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)]
+    proposal_id: ProposalId,
+    request: Request,
+    session: SessionDep,
+    principal: Annotated[Principal, policy.role(READ_OFFICE)],
 ) -> Any:
     """The proposal, or its job while it runs (or after it failed or was cancelled)."""
     found = _read(request, session, principal, proposal_id, PROPOSAL, "territory proposal", ("path", "proposal_id"))
@@ -122,12 +137,13 @@ def read_proposal(
 
 @router.post(
     "/territory-proposals/{proposal_id}/apply",
+    summary="Apply a territory proposal as a change set",
     status_code=status.HTTP_201_CREATED,
     response_model=ChangeSetPublic,
     responses={409: {"description": "stale base version, the proposal applied already, or a reused key"}},
 )
 def apply(
-    proposal_id: int,
+    proposal_id: ProposalId,
     body: ProposalApply,
     session: SessionDep,
     response: Response,
@@ -158,16 +174,17 @@ def apply(
 
 @router.post(
     "/offices/{office_id}/rep-count-studies",
+    summary="Study how many reps an office needs",
     status_code=status.HTTP_201_CREATED,
     response_model=RepCountPublic,
     responses=RUNNING,
 )
 def create_rep_count_study(
-    office_id: int,
+    office_id: OfficeId,
     body: RepCountCreate,
     request: Request,
     principal: Annotated[Principal, policy.on_office(TERRITORIES)],
-    wait: bool = False,
+    wait: Wait = False,
 ) -> Any:
     """How many reps the office needs: a proposal for every count from `min_reps` to `max_reps` (fewer than today
     keep the reps carrying most visits, more add reps from the office), each with its workload spread and travel,
@@ -182,9 +199,13 @@ def create_rep_count_study(
     )
 
 
-@router.get("/rep-count-studies/{study_id}", response_model=RepCountPublic, responses=RUNNING)
+@router.get(
+    "/rep-count-studies/{study_id}", summary="A rep-count study", response_model=RepCountPublic, responses=RUNNING
+)
 def read_rep_count_study(
-    study_id: int, request: Request, session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)]
+    study_id: StudyId, request: Request, session: SessionDep, principal: Annotated[Principal, policy.role(READ_OFFICE)]
 ) -> Any:
+    """The study's row per rep count (placed visits, workload spread, travel, the proposal's request), or its job
+    while it runs (or after it failed or was cancelled)."""
     found = _read(request, session, principal, study_id, REP_COUNT, "rep-count study", ("path", "study_id"))
     return views.rep_count_public(found) if isinstance(found, TerritoryProposal) else found

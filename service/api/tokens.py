@@ -5,18 +5,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Query, status
 
 from service.access import policy, tokens
 from service.access.auth import Principal
 from service.access.policy import MANAGE_TOKENS, Scope
 from service.access.schemas import TokenCreate, TokenCreated, TokenPublic
 from service.core.db import CommittingRoute, SessionDep
+from service.core.fields import OfficeFilter, TokenId
 
 router = APIRouter(route_class=CommittingRoute, prefix="/tokens", tags=["access"])
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Issue an API token")
 def create_token(
     data: TokenCreate, session: SessionDep, principal: Annotated[Principal, policy.role(MANAGE_TOKENS)]
 ) -> TokenCreated:
@@ -39,12 +40,12 @@ def create_token(
     return TokenCreated(**TokenPublic.of(token).model_dump(), token=raw)
 
 
-@router.get("")
+@router.get("", summary="List API tokens")
 def list_tokens(
     session: SessionDep,
     principal: Annotated[Principal, policy.role(MANAGE_TOKENS)],
-    office_id: int | None = None,
-    include_revoked: bool = False,
+    office_id: OfficeFilter = None,
+    include_revoked: Annotated[bool, Query(description="true: revoked tokens too.")] = False,
 ) -> list[TokenPublic]:
     """Tokens, newest first (an office admin sees its office's)."""
     return [
@@ -52,9 +53,9 @@ def list_tokens(
     ]
 
 
-@router.delete("/{token_id}")
+@router.delete("/{token_id}", summary="Revoke an API token")
 def revoke_token(
-    token_id: int, session: SessionDep, principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]
+    token_id: TokenId, session: SessionDep, principal: Annotated[Principal, policy.on_token(MANAGE_TOKENS)]
 ) -> TokenPublic:
     """Revoke the token: refused from the next request on (revoking twice changes nothing)."""
     token = tokens.revoke_token(session, token_id, principal)

@@ -14,6 +14,7 @@ from service.access.policy import KPIS, VISITS
 from service.access.sign_in import PhonePrincipalDep
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
+from service.core.fields import RepId, SupervisorFilter
 from service.core.tables import Rep
 from service.visits import kpis
 from service.visits import outcomes as visits
@@ -23,7 +24,9 @@ from service.visits.schemas import KpiReport, VisitOutcomePublic, VisitReportCre
 router = APIRouter(route_class=CommittingRoute, tags=["visits"])
 
 
-@router.post("/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/visits", summary="Report a visit", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED
+)
 def report_visit(
     data: VisitReportCreate,
     session: SessionDep,
@@ -36,16 +39,21 @@ def report_visit(
     return _report(session, data, response, principal)
 
 
-def _phone_on_rep(rep_id: int, session: SessionDep, principal: PhonePrincipalDep) -> Principal:
+def _phone_on_rep(rep_id: RepId, session: SessionDep, principal: PhonePrincipalDep) -> Principal:
     """The phone's principal, checked on the rep of the path before the body is read."""
     if (rep := session.get(Rep, rep_id)) is not None:
         policy.check(principal, VISITS, policy.rep_scope(rep), ("path", "rep_id"))
     return principal
 
 
-@router.post("/reps/{rep_id}/visits", response_model=VisitOutcomePublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/reps/{rep_id}/visits",
+    summary="Report a visit from the rep's phone",
+    response_model=VisitOutcomePublic,
+    status_code=status.HTTP_201_CREATED,
+)
 def report_visit_from_phone(
-    rep_id: int,
+    rep_id: RepId,
     data: VisitReportCreate,
     session: SessionDep,
     response: Response,
@@ -68,27 +76,34 @@ def _report(session: Session, data: VisitReportCreate, response: Response, princ
 
 
 @router.get(
-    "/visits", response_model=list[VisitOutcomePublic], dependencies=[policy.on_rep(VISITS, loc=("query", "rep_id"))]
+    "/visits",
+    summary="A rep's visit outcomes",
+    response_model=list[VisitOutcomePublic],
+    dependencies=[policy.on_rep(VISITS, loc=("query", "rep_id"))],
 )
 def list_visits(
     session: SessionDep,
-    rep_id: int,
-    date_from: Annotated[dt.date, Query(alias="from")],
-    date_to: Annotated[dt.date, Query(alias="to")],
+    rep_id: Annotated[int, Query(description="The rep whose outcomes to list.")],
+    date_from: Annotated[dt.date, Query(alias="from", description="First day, ISO date (YYYY-MM-DD).")],
+    date_to: Annotated[dt.date, Query(alias="to", description="Last day (included), ISO date.")],
 ) -> list[VisitOutcomePublic]:
     """A rep's reported outcomes from `from` to `to` (inclusive), each with its reports."""
     return visits.list_outcomes(session, rep_id, date_from, date_to)
 
 
-@router.get("/kpis", response_model=KpiReport)
+@router.get("/kpis", response_model=KpiReport, summary="Visit KPIs of an office, a team or a rep")
 def read_kpis(
     session: SessionDep,
     principal: Annotated[Principal, policy.role(KPIS)],
-    office_id: int | None = None,
-    supervisor_id: int | None = None,
-    rep_id: int | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    office_id: Annotated[int | None, Query(description="The office's KPIs: every rep and team of it.")] = None,
+    supervisor_id: SupervisorFilter = None,
+    rep_id: Annotated[int | None, Query(description="Only this rep's KPIs.")] = None,
+    date_from: Annotated[
+        dt.date | None, Query(alias="from", description="First day, ISO date. Default: the current cycle's first.")
+    ] = None,
+    date_to: Annotated[
+        dt.date | None, Query(alias="to", description="Last day (included), ISO date. Default and at most: today.")
+    ] = None,
 ) -> KpiReport:
     """Planned-visit compliance, successful-visit rate, order rate and coverage per rep, team and in total, for
     an office, a supervisor's team or a rep; the range defaults to the published plan's current cycle so far.

@@ -1,6 +1,6 @@
-"""Field types of request bodies and forms: values that can be stored, codes and names, coordinates, times of day,
-opening hours, working days. Checks on one field live here (pydantic names the field); checks across fields or
-against stored rows live with the feature (e.g. service/master_data/writes.py)."""
+"""Field types of request bodies, forms and parameters: values that can be stored, codes and names, coordinates,
+times of day, opening hours, working days, the ids in paths. Checks on one field live here (pydantic names the
+field); checks across fields or against stored rows live with the feature (e.g. service/master_data/writes.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
+from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from geo.coords import CoordSystem
@@ -150,3 +151,19 @@ CoordSystemName = Annotated[
         description="system of lon/lat as given: wgs84 (GPS), gcj02 (AMap, Tencent) or bd09 (Baidu); stored as WGS84"
     ),
 ]
+
+
+# --- path and query parameters (described once for the API reference) ----------------------------------------
+
+OfficeId = Annotated[int, Path(description="The sales office's id.")]
+RepId = Annotated[int, Path(description="The rep's id.")]
+PlanId = Annotated[int, Path(description="The plan version's id (a draft or a published plan).")]
+JobId = Annotated[int, Path(description="The job's id, as in the Location header of a 202 answer.")]
+ChangeSetId = Annotated[int, Path(description="The change set's id.")]
+TokenId = Annotated[int, Path(description="The API token's id (not the token itself).")]
+OutletCode = Annotated[str, Path(description='The outlet\'s customer code (客编), e.g. "MH0000123".')]
+OfficeFilter = Annotated[
+    int | None,
+    Query(description="Only this office's. Default: the token's office; every office for a global admin."),
+]
+SupervisorFilter = Annotated[int | None, Query(description="Only the reps of this supervisor's team.")]

@@ -89,6 +89,20 @@ class ChangeSetPublic(BaseModel):
     )
 
 
+# PUT /reps/{rep_id}/territory: a coordinator's polygon around a few blocks of Huangpu, Shanghai
+TERRITORY_EXAMPLES = {
+    "polygon": {
+        "summary": "A drawn polygon (WGS84 lon/lat)",
+        "value": {
+            "type": "Polygon",
+            "coordinates": [
+                [[121.468, 31.222], [121.492, 31.222], [121.492, 31.241], [121.468, 31.241], [121.468, 31.222]]
+            ],
+        },
+    }
+}
+
+
 class TerritoryPublic(BaseModel):
     rep_id: int
     rep_code: str
