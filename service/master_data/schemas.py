@@ -46,30 +46,34 @@ _FORBID = ConfigDict(extra="forbid")
 
 class OfficeCreate(RequestModel):
     model_config = _FORBID
-    code: Code
-    name: Name
-    lon: Lon
-    lat: Lat
-    timezone: TimeZoneName = "Asia/Shanghai"
-    shift_start: TimeOfDay = "08:30"
-    shift_end: TimeOfDay = "17:30"
-    lunch_earliest: TimeOfDay = "11:30"
-    lunch_latest: TimeOfDay = "13:30"
-    lunch_min: LunchMinutes = 60
+    code: Code = Field(description="the office's code, unique among offices")
+    name: Name = Field(description="the office's name as people use it")
+    lon: Lon = Field(description="WGS84 longitude of the office (the reps' depot), degrees")
+    lat: Lat = Field(description="WGS84 latitude of the office (the reps' depot), degrees")
+    timezone: TimeZoneName = Field(
+        "Asia/Shanghai", description="IANA time zone of the office's times of day and dates, e.g. Asia/Shanghai"
+    )
+    shift_start: TimeOfDay = Field("08:30", description="reps' default start of the working day, HH:MM office-local")
+    shift_end: TimeOfDay = Field(
+        "17:30", description="reps' default end of the working day (back at the end place), HH:MM"
+    )
+    lunch_earliest: TimeOfDay = Field("11:30", description="reps' lunch break starts no earlier than this, HH:MM")
+    lunch_latest: TimeOfDay = Field("13:30", description="reps' lunch break starts no later than this, HH:MM")
+    lunch_min: LunchMinutes = Field(60, description="length of the reps' lunch break, minutes")
 
 
 class OfficePublic(BaseModel):
-    id: int
-    code: str
-    name: str
-    lon: float
-    lat: float
-    timezone: str
-    shift_start: str
-    shift_end: str
-    lunch_earliest: str
-    lunch_latest: str
-    lunch_min: int
+    id: int = Field(description="the office's id")
+    code: str = Field(description="the office's code, unique among offices")
+    name: str = Field(description="the office's name as people use it")
+    lon: float = Field(description="WGS84 longitude of the office (the reps' depot), degrees")
+    lat: float = Field(description="WGS84 latitude of the office (the reps' depot), degrees")
+    timezone: str = Field(description="IANA time zone of the office's times of day and dates, e.g. Asia/Shanghai")
+    shift_start: str = Field(description="reps' default start of the working day, HH:MM office-local")
+    shift_end: str = Field(description="reps' default end of the working day (back at the end place), HH:MM")
+    lunch_earliest: str = Field(description="reps' lunch break starts no earlier than this, HH:MM")
+    lunch_latest: str = Field(description="reps' lunch break starts no later than this, HH:MM")
+    lunch_min: int = Field(description="length of the reps' lunch break, minutes")
 
     @classmethod
     def of(cls, office: tables.Office) -> OfficePublic:
@@ -93,16 +97,16 @@ class OfficePublic(BaseModel):
 
 class SupervisorCreate(RequestModel):
     model_config = _FORBID
-    office_id: int
-    code: Code
-    name: Name
+    office_id: int = Field(description="the office the supervisor works for")
+    code: Code = Field(description="the supervisor's code, unique in the office")
+    name: Name = Field(description="the supervisor's name")
 
 
 class SupervisorPublic(BaseModel):
-    id: int
-    office_id: int
-    code: str
-    name: str
+    id: int = Field(description="the supervisor's id")
+    office_id: int = Field(description="the office the supervisor works for")
+    code: str = Field(description="the supervisor's code, unique in the office")
+    name: str = Field(description="the supervisor's name")
 
     @classmethod
     def of(cls, supervisor: tables.Supervisor) -> SupervisorPublic:
@@ -118,67 +122,101 @@ class RepUpdate(RequestModel):
     """Fields to change; the shift and lunch are checked together with the stored values."""
 
     model_config = _FORBID
-    supervisor_id: int | None = None
-    name: Name | None = None
-    start_place: Place | None = None
-    end_place: Place | None = None
-    home_lon: Lon | None = None
-    home_lat: Lat | None = None
-    working_days: WorkingDays | None = None
-    shift_start: TimeOfDay | None = None
-    shift_end: TimeOfDay | None = None
-    lunch_earliest: TimeOfDay | None = None
-    lunch_latest: TimeOfDay | None = None
-    lunch_min: LunchMinutes | None = None
-    travel_mode: TravelMode | None = None
-    speed_kmh: SpeedKmh | None = None
-    started_on: date | None = None
-    active: bool | None = None
+    supervisor_id: int | None = Field(None, description="the supervisor whose team the rep moves to")
+    name: Name | None = Field(None, description="the rep's name")
+    start_place: Place | None = Field(
+        None, description="where the rep's day starts: the office or home (home_lon/home_lat)"
+    )
+    end_place: Place | None = Field(None, description="where the rep's day ends: the office or home")
+    home_lon: Lon | None = Field(
+        None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
+    )
+    home_lat: Lat | None = Field(None, description="WGS84 latitude of the rep's home, degrees")
+    working_days: WorkingDays | None = Field(None, description="weekdays the rep works, 0 = Monday .. 6 = Sunday")
+    shift_start: TimeOfDay | None = Field(None, description="start of the rep's working day, HH:MM office-local")
+    shift_end: TimeOfDay | None = Field(None, description="end of the rep's working day, back at the end place, HH:MM")
+    lunch_earliest: TimeOfDay | None = Field(None, description="the lunch break starts no earlier than this, HH:MM")
+    lunch_latest: TimeOfDay | None = Field(None, description="the lunch break starts no later than this, HH:MM")
+    lunch_min: LunchMinutes | None = Field(None, description="length of the lunch break, minutes")
+    travel_mode: TravelMode | None = Field(
+        None, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
+    )
+    speed_kmh: SpeedKmh | None = Field(
+        None, description="the rep's average travel speed, km/h (default: the travel mode's)"
+    )
+    started_on: date | None = Field(
+        None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
+    )
+    active: bool | None = Field(None, description="false once the rep has left: not planned, tokens refused")
 
 
 class RepCreate(RequestModel):
     """A new rep; shift and lunch left out take the office's defaults."""
 
     model_config = _FORBID
-    office_id: int
-    supervisor_id: int | None = None
-    code: Code
-    name: Name
-    start_place: Place = Place.OFFICE
-    end_place: Place = Place.OFFICE
-    home_lon: Lon | None = None
-    home_lat: Lat | None = None
-    working_days: WorkingDays = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5])
-    shift_start: TimeOfDay | None = None
-    shift_end: TimeOfDay | None = None
-    lunch_earliest: TimeOfDay | None = None
-    lunch_latest: TimeOfDay | None = None
-    lunch_min: LunchMinutes | None = None
-    travel_mode: TravelMode = TravelMode.EBIKE
-    speed_kmh: SpeedKmh | None = None
-    started_on: date | None = None
+    office_id: int = Field(description="the office the rep works for")
+    supervisor_id: int | None = Field(None, description="the supervisor whose team the rep is in (null: none yet)")
+    code: Code = Field(description="the rep's code (employee number), unique in the office")
+    name: Name = Field(description="the rep's name")
+    start_place: Place = Field(
+        Place.OFFICE, description="where the rep's day starts: the office or home (home_lon/home_lat)"
+    )
+    end_place: Place = Field(Place.OFFICE, description="where the rep's day ends: the office or home")
+    home_lon: Lon | None = Field(
+        None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
+    )
+    home_lat: Lat | None = Field(None, description="WGS84 latitude of the rep's home, degrees")
+    working_days: WorkingDays = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4, 5], description="weekdays the rep works, 0 = Monday .. 6 = Sunday"
+    )
+    shift_start: TimeOfDay | None = Field(
+        None, description="start of the rep's working day, HH:MM office-local (default: the office's)"
+    )
+    shift_end: TimeOfDay | None = Field(
+        None, description="end of the rep's working day, back at the end place, HH:MM (default: the office's)"
+    )
+    lunch_earliest: TimeOfDay | None = Field(
+        None, description="the lunch break starts no earlier than this, HH:MM (default: the office's)"
+    )
+    lunch_latest: TimeOfDay | None = Field(
+        None, description="the lunch break starts no later than this, HH:MM (default: the office's)"
+    )
+    lunch_min: LunchMinutes | None = Field(
+        None, description="length of the lunch break, minutes (default: the office's)"
+    )
+    travel_mode: TravelMode = Field(
+        TravelMode.EBIKE, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
+    )
+    speed_kmh: SpeedKmh | None = Field(
+        None, description="the rep's average travel speed, km/h (default: the travel mode's)"
+    )
+    started_on: date | None = Field(
+        None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
+    )
 
 
 class RepPublic(BaseModel):
-    id: int
-    office_id: int
-    supervisor_id: int | None
-    code: str
-    name: str
-    start_place: Place
-    end_place: Place
-    home_lon: float | None
-    home_lat: float | None
-    working_days: list[int]
-    shift_start: str
-    shift_end: str
-    lunch_earliest: str
-    lunch_latest: str
-    lunch_min: int
-    travel_mode: TravelMode
-    speed_kmh: float | None
-    started_on: date | None
-    active: bool
+    id: int = Field(description="the rep's id")
+    office_id: int = Field(description="the office the rep works for")
+    supervisor_id: int | None = Field(description="the supervisor whose team the rep is in (null: none yet)")
+    code: str = Field(description="the rep's code (employee number), unique in the office")
+    name: str = Field(description="the rep's name")
+    start_place: Place = Field(description="where the rep's day starts: the office or home (home_lon/home_lat)")
+    end_place: Place = Field(description="where the rep's day ends: the office or home")
+    home_lon: float | None = Field(
+        description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
+    )
+    home_lat: float | None = Field(description="WGS84 latitude of the rep's home, degrees")
+    working_days: list[int] = Field(description="weekdays the rep works, 0 = Monday .. 6 = Sunday")
+    shift_start: str = Field(description="start of the rep's working day, HH:MM office-local")
+    shift_end: str = Field(description="end of the rep's working day, back at the end place, HH:MM")
+    lunch_earliest: str = Field(description="the lunch break starts no earlier than this, HH:MM")
+    lunch_latest: str = Field(description="the lunch break starts no later than this, HH:MM")
+    lunch_min: int = Field(description="length of the lunch break, minutes")
+    travel_mode: TravelMode = Field(description="how the rep gets around: walking, ebike (e-bike or scooter) or car")
+    speed_kmh: float | None = Field(description="the rep's average travel speed, km/h (null: the travel mode's)")
+    started_on: date | None = Field(description="ISO date the rep started in the post (new reps get more ride-alongs)")
+    active: bool = Field(description="false once the rep has left: not planned, tokens refused")
 
     @classmethod
     def of(cls, rep: tables.Rep) -> RepPublic:
@@ -212,16 +250,25 @@ class OutletUpdate(RequestModel):
     """Fields to change; the customer code and the office stay. lon/lat here are WGS84."""
 
     model_config = _FORBID
-    name: Name | None = None
-    address: Address | None = None
-    channel: Channel | None = None
-    lon: Lon | None = None
-    lat: Lat | None = None
-    service_min: ServiceMinutes | None = None
-    visits_per_cycle: VisitsPerCycle | None = None
-    opening_hours: OpeningHours | None = None
-    rep_id: int | None = None
-    status: OutletStatus | None = None
+    name: Name | None = Field(None, description="the outlet's shop name")
+    address: Address | None = Field(None, description="street address, as written on the visit card")
+    channel: Channel | None = Field(
+        None, description="the outlet's trade channel: grocery, convenience, supermarket, restaurant..."
+    )
+    lon: Lon | None = Field(None, description="WGS84 longitude, degrees")
+    lat: Lat | None = Field(None, description="WGS84 latitude, degrees")
+    service_min: ServiceMinutes | None = Field(None, description="time spent in the outlet on each visit, minutes")
+    visits_per_cycle: VisitsPerCycle | None = Field(None, description="visits per 4-week cycle: 1, 2, 4, 8 or 12")
+    opening_hours: OpeningHours | None = Field(
+        None,
+        description=(
+            "per weekday (mon..sun) the windows a visit may start and end in, HH:MM-HH:MM; a missing day is closed"
+        ),
+    )
+    rep_id: int | None = Field(
+        None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
+    )
+    status: OutletStatus | None = Field(None, description="active, or closed (no longer visited)")
 
 
 class OutletFields(RequestModel):
@@ -229,38 +276,48 @@ class OutletFields(RequestModel):
 
     model_config = _FORBID
     code: Code = Field(description="customer code (客编), unique")
-    name: Name
-    address: Address = ""
-    channel: Channel
+    name: Name = Field(description="the outlet's shop name")
+    address: Address = Field("", description="street address, as written on the visit card")
+    channel: Channel = Field(description="the outlet's trade channel: grocery, convenience, supermarket, restaurant...")
     lon: Lon
     lat: Lat
     coord_system: CoordSystemName = CoordSystem.wgs84
-    service_min: ServiceMinutes
+    service_min: ServiceMinutes = Field(description="time spent in the outlet on each visit, minutes")
     visits_per_cycle: VisitsPerCycle = Field(description="visits per 4-week cycle")
-    opening_hours: OpeningHours
+    opening_hours: OpeningHours = Field(
+        description=(
+            "per weekday (mon..sun) the windows a visit may start and end in, HH:MM-HH:MM; a missing day is closed"
+        )
+    )
 
 
 class OutletCreate(OutletFields):
-    office_id: int
-    rep_id: int | None = None
-    status: OutletStatus = OutletStatus.ACTIVE
+    office_id: int = Field(description="the office the outlet belongs to")
+    rep_id: int | None = Field(
+        None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
+    )
+    status: OutletStatus = Field(OutletStatus.ACTIVE, description="active, or closed (no longer visited)")
 
 
 class OutletPublic(BaseModel):
-    id: int
-    office_id: int
-    code: str
-    name: str
-    address: str
-    channel: str
-    lon: float
-    lat: float
-    service_min: int
-    visits_per_cycle: int
-    opening_hours: dict[str, list[str]]
-    rep_id: int | None
-    status: OutletStatus
-    updated_at: datetime
+    id: int = Field(description="the outlet's id")
+    office_id: int = Field(description="the office the outlet belongs to")
+    code: str = Field(description="customer code (客编), unique")
+    name: str = Field(description="the outlet's shop name")
+    address: str = Field(description="street address, as written on the visit card")
+    channel: str = Field(description="the outlet's trade channel: grocery, convenience, supermarket, restaurant...")
+    lon: float = Field(description="WGS84 longitude, degrees")
+    lat: float = Field(description="WGS84 latitude, degrees")
+    service_min: int = Field(description="time spent in the outlet on each visit, minutes")
+    visits_per_cycle: int = Field(description="visits per 4-week cycle: 1, 2, 4, 8 or 12")
+    opening_hours: dict[str, list[str]] = Field(
+        description="per weekday (mon..sun) the windows, HH:MM-HH:MM; an empty list: closed that day"
+    )
+    rep_id: int | None = Field(
+        description="the rep who visits the outlet (null: the next plan or change set assigns one)"
+    )
+    status: OutletStatus = Field(description="active, or closed (no longer visited)")
+    updated_at: datetime = Field(description="when the outlet was last changed (UTC)")
 
     @classmethod
     def of(cls, outlet: tables.Outlet) -> OutletPublic:
