@@ -9,69 +9,69 @@ from pydantic import BaseModel, Field
 
 
 class DayStartPublic(BaseModel):
-    place: str  # office or home
-    lon: float
-    lat: float
-    departure: str
-    departure_s: int
+    place: str = Field(description="where the day starts: office or home")
+    lon: float = Field(description="WGS84 longitude of the start place, degrees")
+    lat: float = Field(description="WGS84 latitude of the start place, degrees")
+    departure: str = Field(description="leaves the start place at, HH:MM office-local")
+    departure_s: int = Field(description="the same, seconds since midnight")
 
 
 class DayVisitPublic(BaseModel):
-    seq: int
-    outlet_id: int
-    outlet_code: str
-    outlet_name: str
-    channel: str
-    address: str
-    lon: float
-    lat: float
-    opening_hours: list[str]  # that weekday's windows, "HH:MM-HH:MM"
-    arrival: str
-    start: str
-    departure: str
-    arrival_s: int
-    start_s: int
-    departure_s: int
-    travel_s: int  # from the previous stop
-    distance_m: int
+    seq: int = Field(description="the stop's number in the day, from 1")
+    outlet_id: int = Field(description="the outlet's id")
+    outlet_code: str = Field(description="the outlet's customer code (客编)")
+    outlet_name: str = Field(description="the outlet's shop name")
+    channel: str = Field(description="the outlet's trade channel (grocery, convenience...)")
+    address: str = Field(description="the outlet's street address")
+    lon: float = Field(description="WGS84 longitude of the outlet, degrees")
+    lat: float = Field(description="WGS84 latitude of the outlet, degrees")
+    opening_hours: list[str] = Field(description="that weekday's opening windows, HH:MM-HH:MM")
+    arrival: str = Field(description="arrives at the outlet at, HH:MM office-local")
+    start: str = Field(description="the visit starts at (after any wait for the opening window), HH:MM")
+    departure: str = Field(description="leaves the outlet at, HH:MM")
+    arrival_s: int = Field(description="arrival, seconds since midnight")
+    start_s: int = Field(description="start of the visit, seconds since midnight")
+    departure_s: int = Field(description="departure, seconds since midnight")
+    travel_s: int = Field(description="travel time from the previous stop, seconds")
+    distance_m: int = Field(description="travel distance from the previous stop, metres")
 
 
 class LunchPublic(BaseModel):
-    start: str
-    end: str
-    start_s: int
-    end_s: int
-    after_seq: int  # taken after this many visits (0 = before the first)
+    start: str = Field(description="the lunch break starts at, HH:MM office-local")
+    end: str = Field(description="the lunch break ends at, HH:MM")
+    start_s: int = Field(description="start, seconds since midnight")
+    end_s: int = Field(description="end, seconds since midnight")
+    after_seq: int = Field(description="taken after this many visits (0 = before the first)")
 
 
 class DayEndPublic(BaseModel):
-    place: str
-    lon: float
-    lat: float
-    arrival: str
-    arrival_s: int
-    travel_s: int  # from the last visit
-    distance_m: int
+    place: str = Field(description="where the day ends: office or home")
+    lon: float = Field(description="WGS84 longitude of the end place, degrees")
+    lat: float = Field(description="WGS84 latitude of the end place, degrees")
+    arrival: str = Field(description="reaches the end place at, HH:MM office-local")
+    arrival_s: int = Field(description="the same, seconds since midnight")
+    travel_s: int = Field(description="travel time from the last visit, seconds")
+    distance_m: int = Field(description="travel distance from the last visit, metres")
 
 
 class DayListPublic(BaseModel):
-    rep_id: int
-    rep_code: str
-    rep_name: str
-    date: date
-    plan_id: int
-    day: int  # index in the cycle: (date - start_date) mod (7 * weeks)
-    week: int
-    weekday: int
-    working_day: bool
-    start: DayStartPublic | None  # None when there is nothing to visit
-    visits: list[DayVisitPublic]
-    lunch: LunchPublic | None
-    end: DayEndPublic | None
-    travel_s: int
-    distance_m: int
-    service_s: int
-    idle_s: int  # the day's span less travel, service and lunch
+    rep_id: int = Field(description="the rep's id")
+    rep_code: str = Field(description="the rep's code")
+    rep_name: str = Field(description="the rep's name")
+    date: date = Field(description="the day, ISO date (office-local)")
+    plan_id: int = Field(description="the published plan the list comes from")
+    day: int = Field(description="the date's day in the plan's cycle, 0 = the cycle's first Monday (the cycle repeats)")
+    week: int = Field(description="the cycle week of the date, from 0")
+    weekday: int = Field(description="0 = Monday .. 6 = Sunday")
+    working_day: bool = Field(description="false on a day the rep does not work (no visits)")
+    start: DayStartPublic | None = Field(description="leaving the start place; null when there is nothing to visit")
+    visits: list[DayVisitPublic] = Field(description="the outlets to visit, in order")
+    lunch: LunchPublic | None = Field(description="the lunch break; null without one")
+    end: DayEndPublic | None = Field(description="reaching the end place; null when there is nothing to visit")
+    travel_s: int = Field(description="the day's travel time, seconds")
+    distance_m: int = Field(description="the day's travel distance, metres")
+    service_s: int = Field(description="the day's time in outlets, seconds")
+    idle_s: int = Field(description="the day's span less travel, service and lunch (waiting for openings), seconds")
 
 
 class SignInLinkPublic(BaseModel):

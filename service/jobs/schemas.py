@@ -4,27 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from service.core.tables import Job, JobStatus, as_utc, stored_id, utcnow
 
 
 class JobPublic(BaseModel):
-    id: int
-    kind: str
-    status: JobStatus
-    request: dict  # what was asked: the job runs it again after a service restart
-    reps_solved: int
-    reps_total: int  # 0 until the job has read the office
-    attempts: int  # runs started; above 1 it was taken over after a service process died
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    elapsed_s: float | None  # since the latest run started (until it finished)
-    estimate_s: float | None  # seconds still to go, from the pace so far; null until a rep is solved
-    error: str  # why a failed job failed
-    plan_id: int | None
-    location: str | None  # the result, once the job succeeded
+    id: int = Field(description="the job's id")
+    kind: str = Field(description="what the job computes: plan, territory_proposal or rep_count")
+    status: JobStatus = Field(description="queued, running, succeeded, failed or cancelled")
+    request: dict = Field(description="what was asked: the job runs it again after a service restart")
+    reps_solved: int = Field(description="reps whose routes are computed so far")
+    reps_total: int = Field(description="reps to compute in all; 0 until the job has read the office")
+    attempts: int = Field(description="runs started; above 1 it was taken over after a service process died")
+    created_at: datetime = Field(description="when the job was asked for (UTC)")
+    started_at: datetime | None = Field(description="when its latest run started (UTC)")
+    finished_at: datetime | None = Field(description="when it ended (UTC)")
+    elapsed_s: float | None = Field(description="seconds since the latest run started (until it finished)")
+    estimate_s: float | None = Field(
+        description="seconds still to go, from the pace so far; null until a rep is solved"
+    )
+    error: str = Field(description="why a failed job failed (empty otherwise)")
+    plan_id: int | None = Field(description="the plan a plan job made")
+    location: str | None = Field(description="where the result is, once the job succeeded (e.g. /plans/12)")
 
     @classmethod
     def of(cls, job: Job) -> JobPublic:
