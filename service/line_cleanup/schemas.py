@@ -17,17 +17,21 @@ class NewOutletIn(OutletFields):
     """A newly approved outlet; without `rep_code` it goes to the rep whose territory contains it."""
 
     code: Code = Field(description="customer code (客编), must not exist yet")
-    rep_code: Code | None = None
+    rep_code: Code | None = Field(
+        None, description="the rep who will visit it (default: the rep whose territory contains it)"
+    )
 
 
 class OutletChangeIn(RequestModel):
     """New frequency, hours or service time of a stored outlet (fields left out stay)."""
 
     model_config = _FORBID
-    code: Code
-    visits_per_cycle: VisitsPerCycle | None = None
-    opening_hours: OpeningHours | None = None
-    service_min: ServiceMinutes | None = None
+    code: Code = Field(description="the stored outlet's customer code (客编)")
+    visits_per_cycle: VisitsPerCycle | None = Field(None, description="new visits per 4-week cycle: 1, 2, 4, 8 or 12")
+    opening_hours: OpeningHours | None = Field(
+        None, description="new opening windows per weekday (mon..sun), HH:MM-HH:MM; a missing day is closed"
+    )
+    service_min: ServiceMinutes | None = Field(None, description="new time in the outlet per visit, minutes")
 
 
 class MoveIn(RequestModel):
@@ -35,9 +39,17 @@ class MoveIn(RequestModel):
     `polygon` (a GeoJSON Polygon/MultiPolygon geometry or Feature, WGS84)."""
 
     model_config = _FORBID
-    to_rep_code: Code
-    outlet_codes: Annotated[list[Code], Field(max_length=MAX_ITEMS)] | None = None
-    polygon: dict[str, Any] | None = None
+    to_rep_code: Code = Field(description="the rep who takes the outlets over")
+    outlet_codes: Annotated[list[Code], Field(max_length=MAX_ITEMS)] | None = Field(
+        None, description="the customer codes of the outlets to move (or give polygon)"
+    )
+    polygon: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "every active outlet of the office inside it moves: a GeoJSON Polygon/MultiPolygon geometry"
+            " or Feature, WGS84"
+        ),
+    )
 
     @model_validator(mode="after")
     def _one_selection(self) -> MoveIn:
@@ -51,37 +63,60 @@ class NewRepIn(RequestModel):
     to the rep's start place, up to `visits` visits per cycle (default: the office's mean per rep)."""
 
     model_config = _FORBID
-    rep_code: Code
-    visits: Annotated[int, Field(ge=1, le=2000)] | None = None
+    rep_code: Code = Field(description="the code of the rep, created beforehand with POST /reps")
+    visits: Annotated[int, Field(ge=1, le=2000)] | None = Field(
+        None, description="visits per cycle to carve out for the rep (default: the office's mean per rep)"
+    )
 
 
 class ChangeSetCreate(RequestModel):
     model_config = _FORBID
     base_plan_id: int = Field(description="the plan version the changes apply to; must be the office's current one")
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=100)]
-    created_by: Annotated[str, Field(max_length=100)] = ""
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description=(
+            "the client's key for this submission: sent again, the first result is answered and nothing"
+            " is applied twice"
+        )
+    )
+    created_by: Annotated[str, Field(max_length=100)] = Field(
+        "", description="who submitted the changes (a coordinator's name), for the record"
+    )
     change_budget: Annotated[int, Field(ge=0)] | None = Field(
         default=0, description="existing visits that may move per rep (null: as many as lowers travel)"
     )
-    new_outlets: Annotated[list[NewOutletIn], Field(max_length=MAX_ITEMS)] = []
-    closures: Annotated[list[Code], Field(max_length=MAX_ITEMS)] = []
-    changes: Annotated[list[OutletChangeIn], Field(max_length=MAX_ITEMS)] = []
-    moves: Annotated[list[MoveIn], Field(max_length=MAX_ITEMS)] = []  # the OM file: one per rep_code it names
-    reps_leaving: Annotated[list[Code], Field(max_length=MAX_REPS)] = []
-    new_reps: Annotated[list[NewRepIn], Field(max_length=MAX_REPS)] = []
+    new_outlets: Annotated[list[NewOutletIn], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="newly approved outlets, added to their reps' cycles"
+    )
+    closures: Annotated[list[Code], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="customer codes of outlets closed: their visits are removed"
+    )
+    changes: Annotated[list[OutletChangeIn], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="new visit frequency, opening hours or service time of stored outlets"
+    )
+    moves: Annotated[list[MoveIn], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="outlets handed over to another rep (the OM file: one per rep_code it names)"
+    )
+    reps_leaving: Annotated[list[Code], Field(max_length=MAX_REPS)] = Field(
+        [], description="codes of reps who leave: each outlet goes to the rep with the nearest outlet, the busiest last"
+    )
+    new_reps: Annotated[list[NewRepIn], Field(max_length=MAX_REPS)] = Field(
+        [], description="reps who join: each gets the outlets nearest its start place"
+    )
 
 
 class ChangeSetPublic(BaseModel):
-    id: int
-    office_id: int
-    idempotency_key: str
-    status: str
-    base_plan_id: int
-    result_plan_id: int
-    created_by: str
-    created_at: datetime
+    id: int = Field(description="the change set's id")
+    office_id: int = Field(description="the office whose plan changed")
+    idempotency_key: str = Field(description="the key the change set was submitted with")
+    status: str = Field(description="applied (a refused change set is not stored)")
+    base_plan_id: int = Field(description="the plan version the changes were applied to")
+    result_plan_id: int = Field(
+        description="the new draft plan version with the changes: publish it for the reps to follow"
+    )
+    created_by: str = Field(description="who submitted the changes")
+    created_at: datetime = Field(description="when the change set was applied (UTC)")
     replayed: bool = Field(description="true when this answers a repeated idempotency key: nothing was applied again")
-    request: dict
+    request: dict = Field(description="the change set as submitted")
     diff: dict = Field(
         description="added, removed, moved, resequenced visits, arrival shifts > 10 min, per rep-day "
         "what changed (days_changed, untouched_days_changed), KPI deltas, "
@@ -104,7 +139,11 @@ TERRITORY_EXAMPLES = {
 
 
 class TerritoryPublic(BaseModel):
-    rep_id: int
-    rep_code: str
+    rep_id: int = Field(description="the rep's id")
+    rep_code: str = Field(description="the rep's code")
     source: str = Field(description="given (drawn by a coordinator) or derived (buffered hull of the rep's outlets)")
-    geometry: dict | None
+    geometry: dict | None = Field(
+        description=(
+            "GeoJSON Polygon or MultiPolygon, WGS84; null when the rep has neither a drawn territory nor outlets"
+        )
+    )
