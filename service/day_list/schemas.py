@@ -3,7 +3,7 @@ are office-local: "HH:MM" for people, `*_s` (seconds since midnight) for program
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 
 from pydantic import BaseModel, Field
 
@@ -58,7 +58,7 @@ class DayListPublic(BaseModel):
     rep_id: int = Field(description="the rep's id")
     rep_code: str = Field(description="the rep's code")
     rep_name: str = Field(description="the rep's name")
-    date: date = Field(description="the day, ISO date (office-local)")
+    date: dt.date = Field(description="the day, ISO date (office-local)")
     plan_id: int = Field(description="the published plan the list comes from")
     day: int = Field(description="the date's day in the plan's cycle, 0 = the cycle's first Monday (the cycle repeats)")
     week: int = Field(description="the cycle week of the date, from 0")
@@ -79,4 +79,4 @@ class SignInLinkPublic(BaseModel):
 
     rep_id: int = Field(description="the rep whose phone the link signs in")
     url: str = Field(description="open once, before expires_at, on the rep's phone; it cannot be shown again")
-    expires_at: datetime = Field(description="the link is refused after this time (24 h after it was made)")
+    expires_at: dt.datetime = Field(description="the link is refused after this time (24 h after it was made)")
