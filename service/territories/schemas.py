@@ -25,8 +25,8 @@ class LockIn(RequestModel):
     """An outlet that must go to `rep_code` (default: the rep it has now)."""
 
     model_config = _FORBID
-    outlet_code: Code
-    rep_code: Code | None = None
+    outlet_code: Code = Field(description="the outlet's customer code (客编)")
+    rep_code: Code | None = Field(None, description="the rep it must go to (default: the rep it has now)")
 
 
 class ProposalCreate(RequestModel):
@@ -41,8 +41,12 @@ class ProposalCreate(RequestModel):
     keep_share: Share = Field(
         default=0.0, description="share of the outlets with a rep that must keep it (0: a free redesign)"
     )
-    locked: Annotated[list[LockIn], Field(max_length=MAX_ITEMS)] = []
-    balance_tolerance: Tolerance = 0.10
+    locked: Annotated[list[LockIn], Field(max_length=MAX_ITEMS)] = Field(
+        [], description="outlets that must go to a given rep"
+    )
+    balance_tolerance: Tolerance = Field(
+        0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
+    )
     fewest_moves: bool = Field(
         default=False, description="place every visit moving the fewest outlets; workloads need not balance"
     )
@@ -51,10 +55,16 @@ class ProposalCreate(RequestModel):
 
 class RepCountCreate(RequestModel):
     model_config = _FORBID
-    min_reps: Annotated[int, Field(ge=1, le=MAX_REPS)]
-    max_reps: Annotated[int, Field(ge=1, le=MAX_REPS)]
-    keep_share: Share = 0.0
-    balance_tolerance: Tolerance = 0.10
+    min_reps: Annotated[int, Field(ge=1, le=MAX_REPS)] = Field(description="the smallest rep count to try")
+    max_reps: Annotated[int, Field(ge=1, le=MAX_REPS)] = Field(
+        description="the largest rep count to try (at most 8 counts in one study)"
+    )
+    keep_share: Share = Field(
+        0.0, description="share of the outlets with a rep that must keep it, 0..1 (0: a free redesign)"
+    )
+    balance_tolerance: Tolerance = Field(
+        0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
+    )
     time_limit_s: TimeLimit = Field(default=60.0, description="the search of each count")
 
     @model_validator(mode="after")
@@ -69,8 +79,15 @@ class RepCountCreate(RequestModel):
 class ProposalApply(RequestModel):
     model_config = _FORBID
     base_plan_id: int = Field(description="the office's current plan version, as for a change set")
-    idempotency_key: Annotated[str, Field(min_length=1, max_length=100)]
-    created_by: Annotated[str, Field(max_length=100)] = ""
+    idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] = Field(
+        description=(
+            "the client's key for this submission: sent again, the first result is answered and nothing"
+            " is applied twice"
+        )
+    )
+    created_by: Annotated[str, Field(max_length=100)] = Field(
+        "", description="who applies the proposal (a coordinator's name), for the record"
+    )
     new_rep_codes: dict[str, Code] = Field(
         default={}, description="for each new rep of the proposal (NEW-1...), the rep created for it (POST /reps)"
     )
@@ -78,71 +95,77 @@ class ProposalApply(RequestModel):
 
 class ProposalRepPublic(BaseModel):
     rep_code: str = Field(description="the rep's code, or NEW-k for a rep the proposal adds")
-    rep_id: int | None
-    new: bool
-    outlets: int
-    outlets_gained: int
-    outlets_lost: int
-    visits_required: int
-    visits_placed: int
+    rep_id: int | None = Field(description="the rep's id; null for a new rep")
+    new: bool = Field(description="true for a rep the proposal adds (NEW-k)")
+    outlets: int = Field(description="outlets the rep visits under the proposal")
+    outlets_gained: int = Field(description="outlets the rep gains")
+    outlets_lost: int = Field(description="outlets the rep hands to others")
+    visits_required: int = Field(description="visits per cycle the rep's outlets require")
+    visits_placed: int = Field(description="those the rep's planned cycle places")
     workload_s: int = Field(description="service + travel + idle over the cycle, from the rep's planned cycle")
-    travel_s: int
+    travel_s: int = Field(description="the rep's travel over the cycle, seconds")
     capacity_s: int = Field(description="the rep's shifts less lunch over the cycle")
 
 
 class MovePublic(BaseModel):
-    to_rep_code: str
-    outlet_codes: list[str]
+    to_rep_code: str = Field(description="the rep who gains the outlets")
+    outlet_codes: list[str] = Field(description="the customer codes of the outlets moved to that rep")
 
 
 class UnplacedPublic(BaseModel):
-    outlet_code: str
-    rep_code: str
-    reason: str
+    outlet_code: str = Field(description="the outlet's customer code (客编)")
+    rep_code: str = Field(description="the rep the proposal gives it")
+    reason: str = Field(
+        description=(
+            "why its visits do not fit in the rep's cycle (the plan's unplaced reasons: capacity, day_full...)"
+        )
+    )
 
 
 class ProposalPublic(BaseModel):
     id: int = Field(description="the job's id")
-    office_id: int
+    office_id: int = Field(description="the office whose outlets are shared")
     base_plan_id: int | None = Field(description="the office's current plan version when the proposal was made")
-    created_at: datetime
+    created_at: datetime = Field(description="when the proposal was asked for (UTC)")
     change_set_id: int | None = Field(description="the change set that applied the proposal")
-    options: dict
-    all_placed: bool
-    visits_required: int
-    visits_placed: int
+    options: dict = Field(description="the request as the job ran it, defaults filled in")
+    all_placed: bool = Field(description="true when every required visit fits in the reps' planned cycles")
+    visits_required: int = Field(description="visits per cycle the office's active outlets require")
+    visits_placed: int = Field(description="those the planned cycles place")
     workload_ratio: float | None = Field(description="the busiest rep's workload over the lightest's")
-    keep_share: float
-    outlets_kept: int
-    outlets_moved: int
-    travel_s: int
-    reps: list[ProposalRepPublic]
-    reps_leaving: list[str]
-    moves: list[MovePublic]
-    unplaced: list[UnplacedPublic]
+    keep_share: float = Field(description="share of the outlets with a rep that keep it, 0..1")
+    outlets_kept: int = Field(description="outlets that keep their rep")
+    outlets_moved: int = Field(description="outlets that change rep")
+    travel_s: int = Field(description="all reps' travel over the cycle, seconds")
+    reps: list[ProposalRepPublic] = Field(
+        description="per rep: outlets, gains and losses, visits, workload and capacity"
+    )
+    reps_leaving: list[str] = Field(description="codes of the reps left out of the proposal (they would leave)")
+    moves: list[MovePublic] = Field(description="the outlets each rep gains (a change set's moves)")
+    unplaced: list[UnplacedPublic] = Field(description="outlets whose visits do not fit")
     before: dict | None = Field(description="the base plan's coverage, travel and unplaced visits")
     territories: dict = Field(description="GeoJSON FeatureCollection: each rep's proposed territory")
-    runtime_s: float
+    runtime_s: float = Field(description="how long the search ran, seconds")
     cycles_planned: int = Field(description="reps' cycles the search planned to measure territories")
 
 
 class RepCountRowPublic(BaseModel):
-    reps: int
-    rep_codes: list[str]
-    all_placed: bool
-    visits_required: int
-    visits_placed: int
-    workload_ratio: float | None
-    workload_min_s: int
-    workload_max_s: int
-    travel_s: int
+    reps: int = Field(description="the rep count tried")
+    rep_codes: list[str] = Field(description="the reps kept, and NEW-k for reps added")
+    all_placed: bool = Field(description="true when every required visit fits at this count")
+    visits_required: int = Field(description="visits per cycle the outlets require")
+    visits_placed: int = Field(description="those the reps' planned cycles place")
+    workload_ratio: float | None = Field(description="the busiest rep's workload over the lightest's")
+    workload_min_s: int = Field(description="the lightest rep's workload over the cycle, seconds")
+    workload_max_s: int = Field(description="the busiest rep's workload over the cycle, seconds")
+    travel_s: int = Field(description="all reps' travel over the cycle, seconds")
     proposal_request: dict = Field(description="the body of POST /offices/{id}/territory-proposals for this count")
 
 
 class RepCountPublic(BaseModel):
-    id: int
-    office_id: int
-    created_at: datetime
-    options: dict
+    id: int = Field(description="the study's id (its job's id)")
+    office_id: int = Field(description="the office studied")
+    created_at: datetime = Field(description="when the study was asked for (UTC)")
+    options: dict = Field(description="the request as the job ran it, defaults filled in")
     smallest_reps: int | None = Field(description="the smallest count that places every visit (null: none tried)")
-    rows: list[RepCountRowPublic]
+    rows: list[RepCountRowPublic] = Field(description="one row per rep count tried, fewest reps first")
