@@ -72,29 +72,31 @@ class VisitReportCreate(RequestModel):
 
 
 class VisitReportPublic(BaseModel):
-    number: int
-    visited: bool
-    reason: str | None
-    order_taken: bool
-    reported_at: dt.datetime
+    number: int = Field(description="the report's number for this visit, from 1 (later ones are corrections)")
+    visited: bool = Field(description="true: the visit happened")
+    reason: str | None = Field(description="why not visited: closed, owner_absent or skipped")
+    order_taken: bool = Field(description="a suggested order was taken")
+    reported_at: dt.datetime = Field(description="when the server received the report (UTC)")
     client_id: str | None = Field(default=None, description="the phone's id of this report, when it sent one")
 
 
 class VisitOutcomePublic(BaseModel):
-    id: int
-    rep_id: int
-    rep_code: str
-    outlet_id: int
-    outlet_code: str
-    date: dt.date
-    visited: bool
-    reason: str | None
-    order_taken: bool
-    planned: bool  # the published plan had this visit when it was first reported
-    flags: list[str]  # "unplanned", "late" (reported after the visit's day), "corrected", "far_from_outlet"
-    result: str | None = None  # for POST: "recorded", "unchanged" or "corrected"
-    first_reported_at: dt.datetime
-    reported_at: dt.datetime
+    id: int = Field(description="the outcome's id")
+    rep_id: int = Field(description="the rep's id")
+    rep_code: str = Field(description="the rep's code")
+    outlet_id: int = Field(description="the outlet's id")
+    outlet_code: str = Field(description="the outlet's customer code (客编)")
+    date: dt.date = Field(description="the day of the visit, ISO date (office-local)")
+    visited: bool = Field(description="true: the visit happened (latest report)")
+    reason: str | None = Field(description="why not visited: closed, owner_absent or skipped (latest report)")
+    order_taken: bool = Field(description="a suggested order was taken (latest report)")
+    planned: bool = Field(description="the published plan had this visit when it was first reported")
+    flags: list[str] = Field(
+        description='any of "unplanned", "late" (reported after the visit\'s day), "corrected", "far_from_outlet"'
+    )
+    result: str | None = Field(None, description='for POST: "recorded", "unchanged" or "corrected"')
+    first_reported_at: dt.datetime = Field(description="when the first report reached the server (UTC)")
+    reported_at: dt.datetime = Field(description="when the latest report reached the server (UTC)")
     recorded_at: dt.datetime | None = Field(
         default=None, description="when the latest report was recorded on the phone"
     )
@@ -108,51 +110,61 @@ class VisitOutcomePublic(BaseModel):
         default=False,
         description="recorded more than 300 m (FAR_FROM_OUTLET_M) from the outlet",
     )
-    reports: list[VisitReportPublic]
+    reports: list[VisitReportPublic] = Field(description="every report of the visit, oldest first")
 
 
 class KpiTargets(BaseModel):
-    compliance: float = 1.0
-    success_rate: float = 0.85
-    coverage: float = 1.0
+    compliance: float = Field(1.0, description="target share of planned visits made")
+    success_rate: float = Field(0.85, description="target share of attempted visits that succeeded")
+    coverage: float = Field(1.0, description="target share of planned outlets visited successfully at least once")
 
 
 class KpiFigures(BaseModel):
-    planned_visits: int  # planned in the published plan on dates of the range
-    reported_visits: int  # planned visits with a report
-    visits_made: int  # planned visits the rep went to (visited, closed, owner absent)
-    unplanned_visits: int  # reports of visits that were not planned (counted in the rates below, not here)
-    successful_visits: int  # visited, planned or not
-    attempted_visits: int  # visited, closed or owner absent, planned or not
-    orders: int
-    compliance: float | None  # visits_made / planned_visits
-    success_rate: float | None  # successful_visits / attempted_visits
-    order_rate: float | None  # orders / successful_visits
-    outlets_planned: int  # outlets with a planned visit in the range
-    outlets_never_visited: list[str]  # their customer codes, no successful visit in the range
-    coverage: float | None  # 1 - never visited / outlets planned
-    meets_target: dict[str, bool | None]
+    planned_visits: int = Field(description="visits planned in the published plan on dates of the range")
+    reported_visits: int = Field(description="planned visits with a report")
+    visits_made: int = Field(description="planned visits the rep went to (visited, closed, owner absent)")
+    unplanned_visits: int = Field(
+        description="reports of visits that were not planned (counted in the rates, not here)"
+    )
+    successful_visits: int = Field(description="visits that happened (visited), planned or not")
+    attempted_visits: int = Field(description="visited, closed or owner absent, planned or not")
+    orders: int = Field(description="visits with a suggested order taken")
+    compliance: float | None = Field(
+        description="planned-visit compliance: visits_made / planned_visits (null: nothing planned)"
+    )
+    success_rate: float | None = Field(description="successful_visits / attempted_visits")
+    order_rate: float | None = Field(description="orders / successful_visits")
+    outlets_planned: int = Field(description="outlets with a planned visit in the range")
+    outlets_never_visited: list[str] = Field(
+        description="customer codes of those with no successful visit in the range"
+    )
+    coverage: float | None = Field(description="1 - outlets never visited / outlets planned")
+    meets_target: dict[str, bool | None] = Field(
+        description=("per rate (compliance, success_rate, coverage): whether it reaches its target (null: no figure)")
+    )
 
 
 class RepKpis(KpiFigures):
-    rep_id: int
-    rep_code: str
-    supervisor_id: int | None
+    rep_id: int = Field(description="the rep's id")
+    rep_code: str = Field(description="the rep's code")
+    supervisor_id: int | None = Field(description="the rep's supervisor")
 
 
 class TeamKpis(KpiFigures):
-    supervisor_id: int | None
-    rep_ids: list[int]
+    supervisor_id: int | None = Field(description="the team's supervisor (null: reps without one)")
+    rep_ids: list[int] = Field(description="the team's reps")
 
 
 class KpiReport(BaseModel):
-    office_id: int
-    supervisor_id: int | None
-    rep_id: int | None
-    plan_id: int | None
-    date_from: dt.date
-    date_to: dt.date  # no later than today: visits not yet due are not counted
-    targets: KpiTargets
-    total: KpiFigures  # every rep in scope (the office, the team or the rep)
-    teams: list[TeamKpis]
-    reps: list[RepKpis]
+    office_id: int = Field(description="the office")
+    supervisor_id: int | None = Field(description="the team asked for, if any")
+    rep_id: int | None = Field(description="the rep asked for, if any")
+    plan_id: int | None = Field(description="the published plan the planned visits come from")
+    date_from: dt.date = Field(description="first day counted, ISO date")
+    date_to: dt.date = Field(
+        description="last day counted, ISO date; no later than today: visits not yet due are not counted"
+    )
+    targets: KpiTargets = Field(description="the sales standard's targets the rates are compared with")
+    total: KpiFigures = Field(description="every rep in scope (the office, the team or the rep)")
+    teams: list[TeamKpis] = Field(description="per supervisor's team")
+    reps: list[RepKpis] = Field(description="per rep")
