@@ -13,7 +13,12 @@ from service.core.tables import ApiToken, AuditEvent, Role, as_utc, stored_id
 class TokenCreate(RequestModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100, description="who or what holds it: a person, a device")
-    role: Role
+    role: Role = Field(
+        description=(
+            "admin, coordinator (master data, line cleanup), supervisor (plans, own team) or rep (own "
+            "day list and visits)"
+        )
+    )
     office_id: int | None = Field(default=None, description="required but for a global admin")
     supervisor_id: int | None = Field(default=None, description="a supervisor token's supervisor")
     rep_id: int | None = Field(default=None, description="a rep token's rep")
@@ -22,17 +27,17 @@ class TokenCreate(RequestModel):
 class TokenPublic(BaseModel):
     """A token as listed: never its hash, only the raw token's first characters."""
 
-    id: int
-    name: str
-    role: Role
-    office_id: int | None
-    supervisor_id: int | None
-    rep_id: int | None
-    prefix: str
-    created_at: datetime
-    created_by: int | None
-    revoked_at: datetime | None
-    last_used_at: datetime | None
+    id: int = Field(description="the token's id")
+    name: str = Field(description="who or what holds it: a person, a device")
+    role: Role = Field(description="admin, coordinator, supervisor or rep")
+    office_id: int | None = Field(description="the office the token is bound to (null: a global admin)")
+    supervisor_id: int | None = Field(description="a supervisor token's supervisor")
+    rep_id: int | None = Field(description="a rep token's rep")
+    prefix: str = Field(description="the raw token's first characters, to tell tokens apart")
+    created_at: datetime = Field(description="when the token was issued (UTC)")
+    created_by: int | None = Field(description="the id of the token that issued it")
+    revoked_at: datetime | None = Field(description="when it was revoked (UTC); null while it works")
+    last_used_at: datetime | None = Field(description="when it last signed a request (UTC), to within 5 minutes")
 
     @classmethod
     def of(cls, token: ApiToken) -> TokenPublic:
@@ -56,16 +61,16 @@ class TokenCreated(TokenPublic):
 
 
 class AuditEventPublic(BaseModel):
-    id: int
-    at: datetime
-    token_id: int | None
-    actor_name: str
-    actor_role: str
-    office_id: int | None
-    action: str
-    subject_type: str
-    subject_id: str
-    detail: dict
+    id: int = Field(description="the event's id (page with before_id)")
+    at: datetime = Field(description="when it happened (UTC)")
+    token_id: int | None = Field(description="the token that made the change")
+    actor_name: str = Field(description="the token's holder at the time")
+    actor_role: str = Field(description="the token's role at the time")
+    office_id: int | None = Field(description="the office changed (null: not an office's)")
+    action: str = Field(description="what was done, e.g. plan.published, outlet.updated")
+    subject_type: str = Field(description="the kind of thing changed: plan, outlet, rep, token...")
+    subject_id: str = Field(description="its id or code")
+    detail: dict = Field(description="what changed, per action (e.g. the fields of an update)")
 
     @classmethod
     def of(cls, event: AuditEvent) -> AuditEventPublic:
