@@ -21,12 +21,16 @@ ERRORS = {
     "422": "a value is wrong: `loc` names the field, file row or parameter",
     "503": "the database or a travel-time engine cannot be reached",
 }
+_LOC = 'where: body, query, path or file, then the field, row or parameter, e.g. ["body", "lat"]'
+_MSG = "what is wrong, in words"
+_TYPE = "which kind of error, e.g. value_error, not_found, conflict"
 ERROR_BODY = {
     "title": "ErrorBody",
     "type": "object",
     "required": ["detail"],
     "properties": {
         "detail": {
+            "description": "the problems, or for FastAPI's own 400 and 405 one message",
             "anyOf": [
                 {
                     "type": "array",
@@ -34,9 +38,13 @@ ERROR_BODY = {
                         "type": "object",
                         "required": ["loc", "msg", "type"],
                         "properties": {
-                            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
-                            "msg": {"type": "string"},
-                            "type": {"type": "string"},
+                            "loc": {
+                                "type": "array",
+                                "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]},
+                                "description": _LOC,
+                            },
+                            "msg": {"type": "string", "description": _MSG},
+                            "type": {"type": "string", "description": _TYPE},
                         },
                     },
                 },
@@ -45,11 +53,27 @@ ERROR_BODY = {
         },
     },
 }
+# FastAPI's own 422 body, which service/core/errors.py keeps: its schemas' properties described as ErrorBody's
+_VALIDATION_ERRORS = {
+    "HTTPValidationError": {"detail": "the problems, each naming its place"},
+    "ValidationError": {
+        "loc": _LOC,
+        "msg": _MSG,
+        "type": _TYPE,
+        "input": "the value refused, as sent (a list or object by its kind and size)",
+        "ctx": 'the rule broken, e.g. {"ge": 1}',
+    },
+}
 _METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 
 
 def _with_errors(document: dict[str, Any]) -> dict[str, Any]:
-    document.setdefault("components", {}).setdefault("schemas", {})["ErrorBody"] = ERROR_BODY
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ErrorBody"] = ERROR_BODY
+    for name, described in _VALIDATION_ERRORS.items():
+        for prop, schema in schemas.get(name, {}).get("properties", {}).items():
+            if prop in described:
+                schema.setdefault("description", described[prop])
     error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     for path_item in document.get("paths", {}).values():
         for method, operation in path_item.items():
