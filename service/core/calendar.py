@@ -3,10 +3,12 @@ weekday d % 7 of week d // 7."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 from service.core.errors import InvalidInput
+from service.core.tables import Office, utcnow
 from solver.patterns import CYCLE_WEEKS
 
 FIRST_PLAN_DATE, LAST_PLAN_DATE = date(2000, 1, 1), date(2100, 12, 31)  # the years a plan can mean
@@ -41,6 +43,11 @@ def check_cycle(start_date: date, weeks: int) -> None:
 def next_monday(today: date) -> date:
     """The coming Monday (today when today is one)."""
     return today + timedelta(days=-today.weekday() % 7)
+
+
+def office_today(office: Office, now: datetime | None = None) -> date:
+    """The date in the office's time zone: a rep's "today"."""
+    return (now or utcnow()).astimezone(ZoneInfo(office.timezone)).date()
 
 
 def cycle_day(cycle: Cycle, on: date) -> int | None:

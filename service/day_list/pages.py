@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from service.access import auth, policy, sign_in
 from service.access.auth import Principal
+from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
 from service.core.i18n import Translator
@@ -26,7 +27,7 @@ from service.master_data import repository
 from service.pages.render import TranslatorDep, page
 from service.pages.sign_in import signed_out
 from service.pages.tiles import TileSource, page_json, tile_source, to_display
-from service.visits.outcomes import FAR_FROM_OUTLET_M, list_outcomes, office_today
+from service.visits.outcomes import FAR_FROM_OUTLET_M, list_outcomes
 from service.visits.schemas import NotVisitedReason
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])

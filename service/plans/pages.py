@@ -3,6 +3,7 @@ numbered stops, key figures, unplaced visits; filters by rep, week and weekday r
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -11,6 +12,7 @@ from sqlmodel import Session
 
 from service.access import policy
 from service.access.auth import Principal
+from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
 from service.core.i18n import Translator
@@ -25,8 +27,17 @@ from service.plans.map_data import plan_map_data
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 
 
-def _map_filters(data: dict, rep: int | None, week: int | None, weekday: str | None) -> dict:
-    """The filters the page opens with; week 1 of the cycle unless asked (a whole cycle overlays four)."""
+def _opening_day(data: dict, today: dt.date) -> tuple[int, int | None]:
+    """(week, weekday) a map asked for no filter opens on: the plan's day of today (the first day of a plan not
+    started yet), one route per rep rather than a week's; the whole week when nobody works that day."""
+    start = dt.date.fromisoformat(data["plan"]["start_date"])
+    day = (max(today, start) - start).days % (7 * data["plan"]["weeks"])
+    worked = any(d["day"] == day for d in data["workload"])
+    return day // 7 + 1, day % 7 if worked else None
+
+
+def _map_filters(data: dict, today: dt.date, rep: int | None, week: int | None, weekday: str | None) -> dict:
+    """The filters the page opens with: as asked, else the plan's day of today (`_opening_day`)."""
     if rep is not None and rep not in {r["id"] for r in data["reps"]}:
         raise InvalidInput(f"rep {rep} has no route or outlet in plan {data['plan']['id']}", ("query", "rep"))
     weeks = data["plan"]["weeks"]
@@ -34,6 +45,9 @@ def _map_filters(data: dict, rep: int | None, week: int | None, weekday: str | N
         raise InvalidInput(f"week must be 1..{weeks}, or 0 for every week, not {week}", ("query", "week"))
     if weekday is not None and weekday not in WEEKDAYS:
         raise InvalidInput(f"weekday must be one of {', '.join(WEEKDAYS)}, not {weekday!r}", ("query", "weekday"))
+    if rep is None and week is None and weekday is None:
+        opening_week, opening_weekday = _opening_day(data, today)
+        return {"rep": None, "week": opening_week, "weekday": opening_weekday}
     return {
         "rep": rep,
         "week": 1 if week is None else week,
@@ -51,15 +65,22 @@ def _plan_map_page(
     weekday: str | None,
 ) -> HTMLResponse:
     data = plan_map_data(session, plan_id, tile_source())
-    data["filters"] = _map_filters(data, rep, week, weekday)
+    office = repository.office(session, data["plan"]["office_id"])
+    assert office is not None  # the plan's office (a foreign key)
+    data["filters"] = _map_filters(data, office_today(office), rep, week, weekday)
     data["messages"] = t.messages
     data["language"] = t.language
     return page(request, "plan_map.html", t, data=data, kpis=data["kpis"], reps={r["id"]: r for r in data["reps"]})
 
 
 RepFilter = Annotated[int | None, Query(description="show only this rep (id)")]
-WeekFilter = Annotated[int | None, Query(description="week of the cycle, 1-based; 0 = every week; default 1")]
-WeekdayFilter = Annotated[str | None, Query(description="mon..sun; default every day")]
+WeekFilter = Annotated[
+    int | None,
+    Query(description="week of the cycle, 1-based; 0 = every week; default 1 (without any filter: today's week)"),
+]
+WeekdayFilter = Annotated[
+    str | None, Query(description="mon..sun; default every day (without any filter: today, if the reps work)")
+]
 OfficeChoice = Annotated[int | None, Query(description="default: the only office with a published plan")]
 
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 
 from service.access import policy, sign_in
 from service.access.auth import Principal
+from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
 from service.core.i18n import Translator
 from service.core.tables import Office, Outlet, stored_id
@@ -26,7 +27,6 @@ from service.plans import repository as plan_repository
 from service.ride_along import planner
 from service.ride_along.reasons import said
 from service.ride_along.schemas import RideAlongDayPublic, RideAlongWeekPublic
-from service.visits.outcomes import office_today
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 

@@ -31,7 +31,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col
 
 from geo.travel import travel_model
-from service.core.calendar import cycle_day, dates, require_monday
+from service.core.calendar import cycle_day, dates, office_today, require_monday
 from service.core.errors import InvalidInput, NotFound
 from service.core.tables import (
     Office,
@@ -70,7 +70,6 @@ from service.ride_along.schemas import (
 )
 from service.visits import kpis
 from service.visits import repository as visit_repository
-from service.visits.outcomes import office_today
 from service.visits.schemas import VISITED
 from solver.ride_along import (
     MorningRules,

@@ -17,14 +17,13 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from service.core.calendar import current_cycle_start
+from service.core.calendar import current_cycle_start, office_today
 from service.core.errors import InvalidInput
 from service.core.tables import Plan, Rep, stored_id
 from service.master_data import repository
 from service.master_data import writes as master_data
 from service.plans import repository as plan_repository
 from service.visits import repository as visit_repository
-from service.visits.outcomes import office_today
 from service.visits.schemas import VISITED, KpiFigures, KpiReport, KpiTargets, NotVisitedReason, RepKpis, TeamKpis
 
 TARGETS = KpiTargets()

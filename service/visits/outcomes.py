@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from geo.sphere import great_circle_m
+from service.core.calendar import office_today
 from service.core.errors import ErrorDetail, InvalidInput
 from service.core.tables import Office, Outlet, Rep, VisitOutcome, VisitReport, as_utc, stored_id, utcnow
 from service.master_data import repository
@@ -27,10 +28,6 @@ from service.visits import repository as visit_repository
 from service.visits.schemas import VISITED, VisitOutcomePublic, VisitReportCreate, VisitReportPublic
 
 FAR_FROM_OUTLET_M = 300.0  # a GPS fix in a city street is good to ~50 m; 300 m is another block, not noise
-
-
-def office_today(office: Office, now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(office.timezone)).date()
 
 
 def _check_fields(data: VisitReportCreate) -> None:

@@ -116,7 +116,7 @@ def busiest_days(server: LiveServer) -> list[dict]:
 
 def test_plan_map_numbers_equal_the_day_lists_and_the_language_switches(browser, live_server, screenshots):
     plan = api(live_server, f"/plans/{live_server.plan_id}")
-    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?token={live_server.token}")
+    open_page(browser, f"{live_server.base_url}/plans/{live_server.plan_id}/map?week=1&token={live_server.token}")
     # the browser asks for Chinese
     assert browser.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN"
     assert messages("zh-CN")["kpis"] in browser.find_element(By.ID, "kpis").text
@@ -282,7 +282,7 @@ def test_a_rep_code_holding_markup_shows_as_text_and_runs_nothing(browser, tmp_p
     url = f"sqlite:///{tmp_path / 'hostile.db'}"
     _, plan_id, token = published_office(url, folder)
     with serve(url, environ_without_base_map()) as base_url:
-        open_page(browser, f"{base_url}/plans/{plan_id}/map?token={token}&lang=en")
+        open_page(browser, f"{base_url}/plans/{plan_id}/map?week=1&token={token}&lang=en")  # the rep's whole week
         assert "token=" not in browser.current_url  # exchanged for the cookie
         hostile = next(o for o in Select(browser.find_element(By.ID, "filter-rep")).options if HOSTILE_CODE in o.text)
         choose(browser, "filter-rep", hostile.get_attribute("value"))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import math
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import escape
@@ -181,11 +182,22 @@ def test_map_opens_with_the_filters_asked_for(client, journey):
         page(client, f"/plans/{journey['plan']['id']}/map", rep=rep["id"], week=2, weekday="wed"), "plan-data"
     )
     assert data["filters"] == {"rep": rep["id"], "week": 2, "weekday": 2}
-    assert embedded_json(page(client, f"/plans/{journey['plan']['id']}/map"), "plan-data")["filters"] == {
+    assert embedded_json(page(client, f"/plans/{journey['plan']['id']}/map", week=1), "plan-data")["filters"] == {
         "rep": None,
         "week": 1,
         "weekday": None,
     }
+
+
+def test_map_without_filters_opens_on_todays_routes(client, office, journey):
+    """A supervisor opening the map sees what the reps do today (the first day of a plan not started yet), one
+    route per rep, not a week's routes on top of each other."""
+    data = embedded_json(page(client, f"/plans/{journey['plan']['id']}/map"), "plan-data")
+    start = date.fromisoformat(data["plan"]["start_date"])
+    today = datetime.now(ZoneInfo(office["timezone"])).date()
+    day = (max(today, start) - start).days % (7 * data["plan"]["weeks"])
+    works = any(d["day"] == day for d in data["workload"])
+    assert data["filters"] == {"rep": None, "week": day // 7 + 1, "weekday": day % 7 if works else None}
 
 
 # --- base map and coordinates ------------------------------------------------------------------------------
