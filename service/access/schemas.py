@@ -11,7 +11,10 @@ from service.core.tables import ApiToken, AuditEvent, Role, as_utc, stored_id
 
 
 class TokenCreate(RequestModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"name": "张伟的手机 (MH-R01)", "role": "rep", "office_id": 1, "rep_id": 1}]},
+    )
     name: str = Field(min_length=1, max_length=100, description="who or what holds it: a person, a device")
     role: Role = Field(
         description=(

@@ -21,6 +21,20 @@ from service.master_data import writes as master_data
 
 router = APIRouter(route_class=CommittingRoute, tags=["change sets"])
 
+# this month's OM file of the sample office (Shanghai Minhang): one outlet closed, one moved to MH-R02
+_OM_FILE = (
+    "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,status,"
+    "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun\n"
+    "MH0000123,好德便利店(莘东路),上海市闵行区莘庄镇莘东路200号,convenience,121.3832,31.1139,8,4,MH-R01,closed,"
+    + ",".join(["07:00-22:00"] * 7)
+    + "\nMH0000124,宏达食杂店(莲花路),上海市闵行区莲花路35号,grocery,121.3875,31.1416,7,2,MH-R02,active,"
+    + ",".join(["06:30-20:00"] * 7)
+    + "\n"
+)
+_OM_FILE_EXAMPLE = {
+    "summary": "The OM file of December (CSV)",
+    "value": {"file": _OM_FILE, "base_plan_id": 12, "idempotency_key": "mh01-om-2026-12", "created_by": "周建国"},
+}
 # the OM file's form fields, as ChangeSetCreate's (service/line_cleanup/schemas.py)
 _BASE_PLAN = ChangeSetCreate.model_fields["base_plan_id"].description
 _KEY = ChangeSetCreate.model_fields["idempotency_key"].description
@@ -51,6 +65,7 @@ def create_change_set(
 @router.post(
     "/change-sets/om-file",
     summary="Submit the monthly OM file as a change set",
+    openapi_extra={"requestBody": {"content": {"multipart/form-data": {"examples": {"csv": _OM_FILE_EXAMPLE}}}}},
     status_code=status.HTTP_201_CREATED,
     response_model=ChangeSetPublic,
 )

@@ -54,11 +54,36 @@ OutletFile = Annotated[
     UploadFile,
     File(description="The outlets: CSV (UTF-8, GBK or UTF-16), XLSX or GeoJSON; one row or feature per outlet."),
 ]
+_HEADER = (
+    "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,status,"
+    "hours_mon,hours_tue,hours_wed,hours_thu,hours_fri,hours_sat,hours_sun\n"
+)
+# two outlets of the sample office (Shanghai Minhang): a convenience store and a grocery closed on Sunday afternoons
+_OUTLET_FILE = (
+    _HEADER
+    + "MH0000123,好德便利店(莘东路),上海市闵行区莘庄镇莘东路200号,convenience,121.3832,31.1139,8,4,MH-R01,active,"
+    + ",".join(["07:00-22:00"] * 7)
+    + "\nMH0000124,宏达食杂店(莲花路),上海市闵行区莲花路35号,grocery,121.3875,31.1416,7,2,MH-R01,active,"
+    + ",".join(["6:30-20:00"] * 6)
+    + ",6:30-12:00\n"
+)
+
+
+def _file_examples(form: dict) -> dict:
+    """The operation's multipart body example (OpenAPI), the file given as its text."""
+    example = {"summary": "A CSV file of two outlets", "value": {"file": _OUTLET_FILE, **form}}
+    return {"requestBody": {"content": {"multipart/form-data": {"examples": {"csv": example}}}}}
+
+
 _OFFICE = "The office the outlets belong to (as a query parameter or a form field)."
 _COORDS = "The system of the file's lon/lat (CoordSystem); default wgs84."
 
 
-@router.post("/import", summary="Import an outlet file")
+@router.post(
+    "/import",
+    summary="Import an outlet file",
+    openapi_extra=_file_examples({"office_id": 1, "coord_system": "wgs84"}),
+)
 def import_outlets(
     file: OutletFile,
     session: SessionDep,
@@ -97,7 +122,7 @@ def import_outlets(
     return ImportReport(office_id=office.id, rows=len(rows), created=result.created, updated=result.updated)  # type: ignore[arg-type]
 
 
-@router.post("/import/preview", summary="Check an outlet file without importing it")
+@router.post("/import/preview", summary="Check an outlet file without importing it", openapi_extra=_file_examples({}))
 def preview_import(
     file: OutletFile,
     session: SessionDep,

@@ -18,7 +18,7 @@ class NewOutletIn(OutletFields):
 
     code: Code = Field(description="customer code (客编), must not exist yet")
     rep_code: Code | None = Field(
-        None, description="the rep who will visit it (default: the rep whose territory contains it)"
+        default=None, description="the rep who will visit it (default: the rep whose territory contains it)"
     )
 
 
@@ -27,11 +27,13 @@ class OutletChangeIn(RequestModel):
 
     model_config = _FORBID
     code: Code = Field(description="the stored outlet's customer code (客编)")
-    visits_per_cycle: VisitsPerCycle | None = Field(None, description="new visits per 4-week cycle: 1, 2, 4, 8 or 12")
-    opening_hours: OpeningHours | None = Field(
-        None, description="new opening windows per weekday (mon..sun), HH:MM-HH:MM; a missing day is closed"
+    visits_per_cycle: VisitsPerCycle | None = Field(
+        default=None, description="new visits per 4-week cycle: 1, 2, 4, 8 or 12"
     )
-    service_min: ServiceMinutes | None = Field(None, description="new time in the outlet per visit, minutes")
+    opening_hours: OpeningHours | None = Field(
+        default=None, description="new opening windows per weekday (mon..sun), HH:MM-HH:MM; a missing day is closed"
+    )
+    service_min: ServiceMinutes | None = Field(default=None, description="new time in the outlet per visit, minutes")
 
 
 class MoveIn(RequestModel):
@@ -41,10 +43,10 @@ class MoveIn(RequestModel):
     model_config = _FORBID
     to_rep_code: Code = Field(description="the rep who takes the outlets over")
     outlet_codes: Annotated[list[Code], Field(max_length=MAX_ITEMS)] | None = Field(
-        None, description="the customer codes of the outlets to move (or give polygon)"
+        default=None, description="the customer codes of the outlets to move (or give polygon)"
     )
     polygon: dict[str, Any] | None = Field(
-        None,
+        default=None,
         description=(
             "every active outlet of the office inside it moves: a GeoJSON Polygon/MultiPolygon geometry"
             " or Feature, WGS84"
@@ -65,12 +67,45 @@ class NewRepIn(RequestModel):
     model_config = _FORBID
     rep_code: Code = Field(description="the code of the rep, created beforehand with POST /reps")
     visits: Annotated[int, Field(ge=1, le=2000)] | None = Field(
-        None, description="visits per cycle to carve out for the rep (default: the office's mean per rep)"
+        default=None, description="visits per cycle to carve out for the rep (default: the office's mean per rep)"
     )
 
 
 class ChangeSetCreate(RequestModel):
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "base_plan_id": 12,
+                    "idempotency_key": "mh01-2026-12-week1",
+                    "created_by": "周建国",
+                    "change_budget": 0,
+                    "new_outlets": [
+                        {
+                            "code": "MH0000456",
+                            "name": "联华超市(莘建路店)",
+                            "address": "上海市闵行区莘庄镇莘建路88号",
+                            "channel": "supermarket",
+                            "lon": 121.3887,
+                            "lat": 31.1121,
+                            "service_min": 15,
+                            "visits_per_cycle": 4,
+                            "opening_hours": {
+                                day: ["08:00-21:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+                            },
+                            "rep_code": "MH-R01",
+                        }
+                    ],
+                    "closures": ["MH0000124"],
+                    "changes": [{"code": "MH0000125", "visits_per_cycle": 8, "service_min": 10}],
+                    "moves": [{"to_rep_code": "MH-R02", "outlet_codes": ["MH0000126", "MH0000127"]}],
+                    "reps_leaving": [],
+                    "new_reps": [],
+                }
+            ]
+        },
+    )
     base_plan_id: int = Field(description="the plan version the changes apply to; must be the office's current one")
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description=(
@@ -79,28 +114,29 @@ class ChangeSetCreate(RequestModel):
         )
     )
     created_by: Annotated[str, Field(max_length=100)] = Field(
-        "", description="who submitted the changes (a coordinator's name), for the record"
+        default="", description="who submitted the changes (a coordinator's name), for the record"
     )
     change_budget: Annotated[int, Field(ge=0)] | None = Field(
         default=0, description="existing visits that may move per rep (null: as many as lowers travel)"
     )
     new_outlets: Annotated[list[NewOutletIn], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="newly approved outlets, added to their reps' cycles"
+        default=[], description="newly approved outlets, added to their reps' cycles"
     )
     closures: Annotated[list[Code], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="customer codes of outlets closed: their visits are removed"
+        default=[], description="customer codes of outlets closed: their visits are removed"
     )
     changes: Annotated[list[OutletChangeIn], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="new visit frequency, opening hours or service time of stored outlets"
+        default=[], description="new visit frequency, opening hours or service time of stored outlets"
     )
     moves: Annotated[list[MoveIn], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="outlets handed over to another rep (the OM file: one per rep_code it names)"
+        default=[], description="outlets handed over to another rep (the OM file: one per rep_code it names)"
     )
     reps_leaving: Annotated[list[Code], Field(max_length=MAX_REPS)] = Field(
-        [], description="codes of reps who leave: each outlet goes to the rep with the nearest outlet, the busiest last"
+        default=[],
+        description="codes of reps who leave: each outlet goes to the rep with the nearest outlet, the busiest last",
     )
     new_reps: Annotated[list[NewRepIn], Field(max_length=MAX_REPS)] = Field(
-        [], description="reps who join: each gets the outlets nearest its start place"
+        default=[], description="reps who join: each gets the outlets nearest its start place"
     )
 
 

@@ -41,25 +41,51 @@ from service.core.time_of_day import (
 _FORBID = ConfigDict(extra="forbid")
 
 
+def _example(example: dict) -> ConfigDict:
+    """A request body's config: unknown fields refused, and the example the API reference shows (the sample
+    office, Shanghai Minhang; tests/service/test_api_docs.py posts it)."""
+    return ConfigDict(extra="forbid", json_schema_extra={"examples": [example]})
+
+
+_DAILY_7_TO_22 = {day: ["07:00-22:00"] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
 # --- office ---------------------------------------------------------------------------------------------------
 
 
 class OfficeCreate(RequestModel):
-    model_config = _FORBID
+    model_config = _example(
+        {
+            "code": "SH-MH01",
+            "name": "上海闵行营业所",
+            "lon": 121.3795,
+            "lat": 31.1172,
+            "timezone": "Asia/Shanghai",
+            "shift_start": "08:30",
+            "shift_end": "17:30",
+            "lunch_earliest": "11:30",
+            "lunch_latest": "13:30",
+            "lunch_min": 60,
+        }
+    )
     code: Code = Field(description="the office's code, unique among offices")
     name: Name = Field(description="the office's name as people use it")
     lon: Lon = Field(description="WGS84 longitude of the office (the reps' depot), degrees")
     lat: Lat = Field(description="WGS84 latitude of the office (the reps' depot), degrees")
     timezone: TimeZoneName = Field(
-        "Asia/Shanghai", description="IANA time zone of the office's times of day and dates, e.g. Asia/Shanghai"
+        default="Asia/Shanghai", description="IANA time zone of the office's times of day and dates, e.g. Asia/Shanghai"
     )
-    shift_start: TimeOfDay = Field("08:30", description="reps' default start of the working day, HH:MM office-local")
+    shift_start: TimeOfDay = Field(
+        default="08:30", description="reps' default start of the working day, HH:MM office-local"
+    )
     shift_end: TimeOfDay = Field(
-        "17:30", description="reps' default end of the working day (back at the end place), HH:MM"
+        default="17:30", description="reps' default end of the working day (back at the end place), HH:MM"
     )
-    lunch_earliest: TimeOfDay = Field("11:30", description="reps' lunch break starts no earlier than this, HH:MM")
-    lunch_latest: TimeOfDay = Field("13:30", description="reps' lunch break starts no later than this, HH:MM")
-    lunch_min: LunchMinutes = Field(60, description="length of the reps' lunch break, minutes")
+    lunch_earliest: TimeOfDay = Field(
+        default="11:30", description="reps' lunch break starts no earlier than this, HH:MM"
+    )
+    lunch_latest: TimeOfDay = Field(default="13:30", description="reps' lunch break starts no later than this, HH:MM")
+    lunch_min: LunchMinutes = Field(default=60, description="length of the reps' lunch break, minutes")
 
 
 class OfficePublic(BaseModel):
@@ -96,7 +122,7 @@ class OfficePublic(BaseModel):
 
 
 class SupervisorCreate(RequestModel):
-    model_config = _FORBID
+    model_config = _example({"office_id": 1, "code": "MH-S01", "name": "周建国"})
     office_id: int = Field(description="the office the supervisor works for")
     code: Code = Field(description="the supervisor's code, unique in the office")
     name: Name = Field(description="the supervisor's name")
@@ -121,77 +147,103 @@ class SupervisorPublic(BaseModel):
 class RepUpdate(RequestModel):
     """Fields to change; the shift and lunch are checked together with the stored values."""
 
-    model_config = _FORBID
-    supervisor_id: int | None = Field(None, description="the supervisor whose team the rep moves to")
-    name: Name | None = Field(None, description="the rep's name")
+    model_config = _example({"shift_start": "09:00", "shift_end": "18:00", "working_days": [0, 1, 2, 3, 4]})
+    supervisor_id: int | None = Field(default=None, description="the supervisor whose team the rep moves to")
+    name: Name | None = Field(default=None, description="the rep's name")
     start_place: Place | None = Field(
-        None, description="where the rep's day starts: the office or home (home_lon/home_lat)"
+        default=None, description="where the rep's day starts: the office or home (home_lon/home_lat)"
     )
-    end_place: Place | None = Field(None, description="where the rep's day ends: the office or home")
+    end_place: Place | None = Field(default=None, description="where the rep's day ends: the office or home")
     home_lon: Lon | None = Field(
-        None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
+        default=None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
     )
-    home_lat: Lat | None = Field(None, description="WGS84 latitude of the rep's home, degrees")
-    working_days: WorkingDays | None = Field(None, description="weekdays the rep works, 0 = Monday .. 6 = Sunday")
-    shift_start: TimeOfDay | None = Field(None, description="start of the rep's working day, HH:MM office-local")
-    shift_end: TimeOfDay | None = Field(None, description="end of the rep's working day, back at the end place, HH:MM")
-    lunch_earliest: TimeOfDay | None = Field(None, description="the lunch break starts no earlier than this, HH:MM")
-    lunch_latest: TimeOfDay | None = Field(None, description="the lunch break starts no later than this, HH:MM")
-    lunch_min: LunchMinutes | None = Field(None, description="length of the lunch break, minutes")
+    home_lat: Lat | None = Field(default=None, description="WGS84 latitude of the rep's home, degrees")
+    working_days: WorkingDays | None = Field(
+        default=None, description="weekdays the rep works, 0 = Monday .. 6 = Sunday"
+    )
+    shift_start: TimeOfDay | None = Field(
+        default=None, description="start of the rep's working day, HH:MM office-local"
+    )
+    shift_end: TimeOfDay | None = Field(
+        default=None, description="end of the rep's working day, back at the end place, HH:MM"
+    )
+    lunch_earliest: TimeOfDay | None = Field(
+        default=None, description="the lunch break starts no earlier than this, HH:MM"
+    )
+    lunch_latest: TimeOfDay | None = Field(default=None, description="the lunch break starts no later than this, HH:MM")
+    lunch_min: LunchMinutes | None = Field(default=None, description="length of the lunch break, minutes")
     travel_mode: TravelMode | None = Field(
-        None, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
+        default=None, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
     )
     speed_kmh: SpeedKmh | None = Field(
-        None, description="the rep's average travel speed, km/h (default: the travel mode's)"
+        default=None, description="the rep's average travel speed, km/h (default: the travel mode's)"
     )
     started_on: date | None = Field(
-        None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
+        default=None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
     )
-    active: bool | None = Field(None, description="false once the rep has left: not planned, tokens refused")
+    active: bool | None = Field(default=None, description="false once the rep has left: not planned, tokens refused")
 
 
 class RepCreate(RequestModel):
     """A new rep; shift and lunch left out take the office's defaults."""
 
-    model_config = _FORBID
+    model_config = _example(
+        {
+            "office_id": 1,
+            "supervisor_id": 1,
+            "code": "MH-R01",
+            "name": "张伟",
+            "start_place": "office",
+            "end_place": "home",
+            "home_lon": 121.3861,
+            "home_lat": 31.1105,
+            "working_days": [0, 1, 2, 3, 4, 5],
+            "shift_start": "08:30",
+            "shift_end": "17:30",
+            "travel_mode": "ebike",
+            "started_on": "2026-09-01",
+        }
+    )
     office_id: int = Field(description="the office the rep works for")
-    supervisor_id: int | None = Field(None, description="the supervisor whose team the rep is in (null: none yet)")
+    supervisor_id: int | None = Field(
+        default=None, description="the supervisor whose team the rep is in (null: none yet)"
+    )
     code: Code = Field(description="the rep's code (employee number), unique in the office")
     name: Name = Field(description="the rep's name")
     start_place: Place = Field(
-        Place.OFFICE, description="where the rep's day starts: the office or home (home_lon/home_lat)"
+        default=Place.OFFICE, description="where the rep's day starts: the office or home (home_lon/home_lat)"
     )
-    end_place: Place = Field(Place.OFFICE, description="where the rep's day ends: the office or home")
+    end_place: Place = Field(default=Place.OFFICE, description="where the rep's day ends: the office or home")
     home_lon: Lon | None = Field(
-        None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
+        default=None, description="WGS84 longitude of the rep's home, degrees; needed when a day starts or ends at home"
     )
-    home_lat: Lat | None = Field(None, description="WGS84 latitude of the rep's home, degrees")
+    home_lat: Lat | None = Field(default=None, description="WGS84 latitude of the rep's home, degrees")
     working_days: WorkingDays = Field(
         default_factory=lambda: [0, 1, 2, 3, 4, 5], description="weekdays the rep works, 0 = Monday .. 6 = Sunday"
     )
     shift_start: TimeOfDay | None = Field(
-        None, description="start of the rep's working day, HH:MM office-local (default: the office's)"
+        default=None, description="start of the rep's working day, HH:MM office-local (default: the office's)"
     )
     shift_end: TimeOfDay | None = Field(
-        None, description="end of the rep's working day, back at the end place, HH:MM (default: the office's)"
+        default=None, description="end of the rep's working day, back at the end place, HH:MM (default: the office's)"
     )
     lunch_earliest: TimeOfDay | None = Field(
-        None, description="the lunch break starts no earlier than this, HH:MM (default: the office's)"
+        default=None, description="the lunch break starts no earlier than this, HH:MM (default: the office's)"
     )
     lunch_latest: TimeOfDay | None = Field(
-        None, description="the lunch break starts no later than this, HH:MM (default: the office's)"
+        default=None, description="the lunch break starts no later than this, HH:MM (default: the office's)"
     )
     lunch_min: LunchMinutes | None = Field(
-        None, description="length of the lunch break, minutes (default: the office's)"
+        default=None, description="length of the lunch break, minutes (default: the office's)"
     )
     travel_mode: TravelMode = Field(
-        TravelMode.EBIKE, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
+        default=TravelMode.EBIKE, description="how the rep gets around: walking, ebike (e-bike or scooter) or car"
     )
     speed_kmh: SpeedKmh | None = Field(
-        None, description="the rep's average travel speed, km/h (default: the travel mode's)"
+        default=None, description="the rep's average travel speed, km/h (default: the travel mode's)"
     )
     started_on: date | None = Field(
-        None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
+        default=None, description="ISO date the rep started in the post (new reps get more ride-alongs)"
     )
 
 
@@ -249,26 +301,32 @@ class RepPublic(BaseModel):
 class OutletUpdate(RequestModel):
     """Fields to change; the customer code and the office stay. lon/lat here are WGS84."""
 
-    model_config = _FORBID
-    name: Name | None = Field(None, description="the outlet's shop name")
-    address: Address | None = Field(None, description="street address, as written on the visit card")
-    channel: Channel | None = Field(
-        None, description="the outlet's trade channel: grocery, convenience, supermarket, restaurant..."
+    model_config = _example(
+        {"service_min": 10, "visits_per_cycle": 8, "opening_hours": {**_DAILY_7_TO_22, "sun": ["08:00-21:00"]}}
     )
-    lon: Lon | None = Field(None, description="WGS84 longitude, degrees")
-    lat: Lat | None = Field(None, description="WGS84 latitude, degrees")
-    service_min: ServiceMinutes | None = Field(None, description="time spent in the outlet on each visit, minutes")
-    visits_per_cycle: VisitsPerCycle | None = Field(None, description="visits per 4-week cycle: 1, 2, 4, 8 or 12")
+    name: Name | None = Field(default=None, description="the outlet's shop name")
+    address: Address | None = Field(default=None, description="street address, as written on the visit card")
+    channel: Channel | None = Field(
+        default=None, description="the outlet's trade channel: grocery, convenience, supermarket, restaurant..."
+    )
+    lon: Lon | None = Field(default=None, description="WGS84 longitude, degrees")
+    lat: Lat | None = Field(default=None, description="WGS84 latitude, degrees")
+    service_min: ServiceMinutes | None = Field(
+        default=None, description="time spent in the outlet on each visit, minutes"
+    )
+    visits_per_cycle: VisitsPerCycle | None = Field(
+        default=None, description="visits per 4-week cycle: 1, 2, 4, 8 or 12"
+    )
     opening_hours: OpeningHours | None = Field(
-        None,
+        default=None,
         description=(
             "per weekday (mon..sun) the windows a visit may start and end in, HH:MM-HH:MM; a missing day is closed"
         ),
     )
     rep_id: int | None = Field(
-        None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
+        default=None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
     )
-    status: OutletStatus | None = Field(None, description="active, or closed (no longer visited)")
+    status: OutletStatus | None = Field(default=None, description="active, or closed (no longer visited)")
 
 
 class OutletFields(RequestModel):
@@ -277,7 +335,7 @@ class OutletFields(RequestModel):
     model_config = _FORBID
     code: Code = Field(description="customer code (客编), unique")
     name: Name = Field(description="the outlet's shop name")
-    address: Address = Field("", description="street address, as written on the visit card")
+    address: Address = Field(default="", description="street address, as written on the visit card")
     channel: Channel = Field(description="the outlet's trade channel: grocery, convenience, supermarket, restaurant...")
     lon: Lon
     lat: Lat
@@ -292,11 +350,27 @@ class OutletFields(RequestModel):
 
 
 class OutletCreate(OutletFields):
+    model_config = _example(
+        {
+            "office_id": 1,
+            "code": "MH0000123",
+            "name": "好德便利店(莘东路)",
+            "address": "上海市闵行区莘庄镇莘东路200号",
+            "channel": "convenience",
+            "lon": 121.3832,
+            "lat": 31.1139,
+            "coord_system": "wgs84",
+            "service_min": 8,
+            "visits_per_cycle": 4,
+            "opening_hours": _DAILY_7_TO_22,
+            "rep_id": 1,
+        }
+    )
     office_id: int = Field(description="the office the outlet belongs to")
     rep_id: int | None = Field(
-        None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
+        default=None, description="the rep who visits the outlet (null: the next plan or change set assigns one)"
     )
-    status: OutletStatus = Field(OutletStatus.ACTIVE, description="active, or closed (no longer visited)")
+    status: OutletStatus = Field(default=OutletStatus.ACTIVE, description="active, or closed (no longer visited)")
 
 
 class OutletPublic(BaseModel):

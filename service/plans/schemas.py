@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from service.core.fields import RequestModel
 from service.core.tables import PlanStatus
 
 
 class PlanCreate(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"office_id": 1, "start_date": "2027-01-04", "weeks": 4, "time_limit_s": 10}]}
+    )
     office_id: int = Field(description="the office whose active reps and outlets to plan")
     start_date: date = Field(description="the cycle's first day; must be a Monday")
     weeks: int = Field(default=4, ge=4, le=52, description="cycle length in weeks; a multiple of 4")

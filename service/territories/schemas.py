@@ -26,11 +26,26 @@ class LockIn(RequestModel):
 
     model_config = _FORBID
     outlet_code: Code = Field(description="the outlet's customer code (客编)")
-    rep_code: Code | None = Field(None, description="the rep it must go to (default: the rep it has now)")
+    rep_code: Code | None = Field(default=None, description="the rep it must go to (default: the rep it has now)")
 
 
 class ProposalCreate(RequestModel):
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "rep_codes": ["MH-R01", "MH-R02", "MH-R03", "MH-R04", "MH-R05", "MH-R06", "MH-R07"],
+                    "new_reps": 1,
+                    "keep_share": 0.7,
+                    "locked": [{"outlet_code": "MH0000123", "rep_code": "MH-R01"}],
+                    "balance_tolerance": 0.1,
+                    "fewest_moves": False,
+                    "time_limit_s": 100,
+                }
+            ]
+        },
+    )
     rep_codes: Annotated[list[Code], Field(max_length=MAX_REPS)] | None = Field(
         default=None,
         description="the active reps to share the outlets among (default: every active rep); the others leave",
@@ -42,10 +57,10 @@ class ProposalCreate(RequestModel):
         default=0.0, description="share of the outlets with a rep that must keep it (0: a free redesign)"
     )
     locked: Annotated[list[LockIn], Field(max_length=MAX_ITEMS)] = Field(
-        [], description="outlets that must go to a given rep"
+        default=[], description="outlets that must go to a given rep"
     )
     balance_tolerance: Tolerance = Field(
-        0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
+        default=0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
     )
     fewest_moves: bool = Field(
         default=False, description="place every visit moving the fewest outlets; workloads need not balance"
@@ -54,16 +69,23 @@ class ProposalCreate(RequestModel):
 
 
 class RepCountCreate(RequestModel):
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"min_reps": 6, "max_reps": 9, "keep_share": 0.5, "balance_tolerance": 0.1, "time_limit_s": 60}
+            ]
+        },
+    )
     min_reps: Annotated[int, Field(ge=1, le=MAX_REPS)] = Field(description="the smallest rep count to try")
     max_reps: Annotated[int, Field(ge=1, le=MAX_REPS)] = Field(
         description="the largest rep count to try (at most 8 counts in one study)"
     )
     keep_share: Share = Field(
-        0.0, description="share of the outlets with a rep that must keep it, 0..1 (0: a free redesign)"
+        default=0.0, description="share of the outlets with a rep that must keep it, 0..1 (0: a free redesign)"
     )
     balance_tolerance: Tolerance = Field(
-        0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
+        default=0.10, description="the busiest rep's workload may exceed the lightest's by this share (0.10: 10 %)"
     )
     time_limit_s: TimeLimit = Field(default=60.0, description="the search of each count")
 
@@ -77,7 +99,19 @@ class RepCountCreate(RequestModel):
 
 
 class ProposalApply(RequestModel):
-    model_config = _FORBID
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "base_plan_id": 12,
+                    "idempotency_key": "mh01-territories-2027-01",
+                    "created_by": "周建国",
+                    "new_rep_codes": {"NEW-1": "MH-R08"},
+                }
+            ]
+        },
+    )
     base_plan_id: int = Field(description="the office's current plan version, as for a change set")
     idempotency_key: Annotated[str, Field(min_length=1, max_length=100)] = Field(
         description=(
@@ -86,7 +120,7 @@ class ProposalApply(RequestModel):
         )
     )
     created_by: Annotated[str, Field(max_length=100)] = Field(
-        "", description="who applies the proposal (a coordinator's name), for the record"
+        default="", description="who applies the proposal (a coordinator's name), for the record"
     )
     new_rep_codes: dict[str, Code] = Field(
         default={}, description="for each new rep of the proposal (NEW-1...), the rep created for it (POST /reps)"

@@ -94,7 +94,7 @@ class VisitOutcomePublic(BaseModel):
     flags: list[str] = Field(
         description='any of "unplanned", "late" (reported after the visit\'s day), "corrected", "far_from_outlet"'
     )
-    result: str | None = Field(None, description='for POST: "recorded", "unchanged" or "corrected"')
+    result: str | None = Field(default=None, description='for POST: "recorded", "unchanged" or "corrected"')
     first_reported_at: dt.datetime = Field(description="when the first report reached the server (UTC)")
     reported_at: dt.datetime = Field(description="when the latest report reached the server (UTC)")
     recorded_at: dt.datetime | None = Field(
@@ -114,9 +114,11 @@ class VisitOutcomePublic(BaseModel):
 
 
 class KpiTargets(BaseModel):
-    compliance: float = Field(1.0, description="target share of planned visits made")
-    success_rate: float = Field(0.85, description="target share of attempted visits that succeeded")
-    coverage: float = Field(1.0, description="target share of planned outlets visited successfully at least once")
+    compliance: float = Field(default=1.0, description="target share of planned visits made")
+    success_rate: float = Field(default=0.85, description="target share of attempted visits that succeeded")
+    coverage: float = Field(
+        default=1.0, description="target share of planned outlets visited successfully at least once"
+    )
 
 
 class KpiFigures(BaseModel):
