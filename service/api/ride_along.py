@@ -22,6 +22,7 @@ router = APIRouter(route_class=CommittingRoute, tags=["ride-along"])
 
 @router.get(
     "/supervisors/{supervisor_id}/ride-along",
+    summary="A supervisor's ride-along week",
     response_model=RideAlongWeekPublic,
     dependencies=[policy.on_supervisor(RIDE_ALONG, page=True)],
 )
@@ -71,21 +72,30 @@ def read_ride_along_week(
 
 @router.get(
     "/offices/{office_id}/ride-along-settings",
+    summary="An office's ride-along settings",
     response_model=RideAlongSettingsPublic,
     dependencies=[policy.on_office(READ_OFFICE)],
 )
 def read_settings(office_id: int, session: SessionDep) -> RideAlongSettingsPublic:
+    """The office's ride-along rules as the planner uses them: the stored values, or the defaults where none was
+    stored."""
     return RideAlongSettingsPublic.of(ride_along.office_settings(session, office_id))
 
 
-@router.patch("/offices/{office_id}/ride-along-settings", response_model=RideAlongSettingsPublic)
+@router.patch(
+    "/offices/{office_id}/ride-along-settings",
+    summary="Change an office's ride-along settings",
+    response_model=RideAlongSettingsPublic,
+)
 def update_settings(
     office_id: int,
     data: RideAlongSettingsUpdate,
     session: SessionDep,
     principal: Annotated[Principal, policy.on_office(EDIT_OFFICE)],
 ) -> RideAlongSettingsPublic:
-    """Change the office's morning end, coaching minutes, demonstration interval, meeting time, period..."""
+    """Change the office's morning end, coaching minutes, demonstration interval, meeting time, period, spot-check
+    minutes, the supervisor's travel mode or the days a rep counts as new. Only the fields sent change; weeks
+    planned from then on use them (weeks shown earlier stay as stored)."""
     changes = data.model_dump(exclude_unset=True)
     settings = ride_along.update_settings(session, office_id, changes)
     audit.record(
