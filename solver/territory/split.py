@@ -1,7 +1,9 @@
 """Outlets split among reps by a linear program (OR-Tools' GLOP), on predicted workloads.
 
-Each rep has an anchor (the medoid of its territory); an outlet costs its visits times the travel from the anchor
-(compact territories), a little less with the rep it has now (territories do not move for nothing). A rep's
+Each rep has an anchor in its territory; an outlet costs its visits times its detour on the rep's way from its start
+out to the anchor (or back to its end): territories take the shape of day routes, petals from the start, which
+travel less than round areas a rep must first reach. An outlet costs less with the rep it has now (territories do
+not move for nothing). A rep's
 predicted workload is its calibration factor times (its commute plus its outlets' visits x (service + travel per
 visit)); the split keeps the predicted utilisations (workload over working time) within a narrow band, or, for
 the fewest moves, below the share of working time a cycle fits in. At least `keep` outlets keep their rep, locked
@@ -47,12 +49,17 @@ class Prediction:
         return self.factor * (self.commute_s + carried)
 
 
-def anchor_travel(problem: TerritoryProblem, anchors: np.ndarray) -> np.ndarray:
-    """(N, R) travel from each rep's anchor to each outlet, on the rep's travel model."""
+def detour(problem: TerritoryProblem, anchors: np.ndarray) -> np.ndarray:
+    """(N, R) each outlet's detour on each rep's way from its start to its anchor or from its anchor to its end,
+    on the rep's travel model."""
     locations = np.array([o.location for o in problem.outlets], dtype=np.int64)
-    return np.stack(
-        [problem.duration_s[rep.matrix][anchors[r], locations] for r, rep in enumerate(problem.reps)], axis=1
-    ).astype(float)
+    columns = []
+    for rep, anchor in zip(problem.reps, anchors):
+        m = problem.duration_s[rep.matrix].astype(float)
+        out = m[rep.start, locations] + m[locations, anchor] - m[rep.start, anchor]
+        back = m[anchor, locations] + m[locations, rep.end] - m[anchor, rep.end]
+        columns.append(np.minimum(out, back))
+    return np.stack(columns, axis=1)
 
 
 def split(
@@ -69,7 +76,7 @@ def split(
     original = np.array([-1 if o.rep is None else o.rep for o in problem.outlets])
     locked = np.array([o.locked for o in problem.outlets], dtype=bool)
     visits = np.array([problem.visits(i) for i in range(n)], dtype=float)
-    travel = anchor_travel(problem, anchors)
+    travel = detour(problem, anchors)
     scale = max(float(np.median(travel)) * float(visits.mean()), 1.0)
     cost = visits[:, None] * travel / scale
     cost[original >= 0, original[original >= 0]] *= 1 - KEEP_DISCOUNT
