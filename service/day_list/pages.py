@@ -5,6 +5,7 @@ the visit's outcome, previous and next day, a small numbered map) and the printa
 from __future__ import annotations
 
 import datetime as dt
+import pathlib
 import re
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -84,6 +85,21 @@ def _the_date(day: str, today: dt.date) -> dt.date:
         raise InvalidInput(f"{day!r} is neither YYYY-MM-DD nor {TODAY}", ("path", "date")) from exc
 
 
+SERVICE_WORKER = pathlib.Path(__file__).parent / "static" / "rep_service_worker.js"
+
+
+@router.get("/reps/app/service-worker.js", include_in_schema=False)
+def rep_service_worker() -> Response:
+    """The phone app's service worker (keeps the day pages for offline use). Allowed to control every page under
+    /reps/ (a worker's scope is its own folder unless allowed more); revalidated on every load, so an update
+    reaches the phones at once."""
+    return Response(
+        SERVICE_WORKER.read_bytes(),
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/reps/"},
+    )
+
+
 @router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse)
 def rep_day_page(
     rep_id: int,
@@ -121,6 +137,7 @@ def rep_day_page(
         "post_url": f"/reps/{rep_id}/visits",
         "timezone": office.timezone,
         "far_m": int(FAR_FROM_OUTLET_M),
+        "service_worker": str(request.url_for("rep_service_worker").path),
     }
     sheet_url = str(
         request.url_for("rep_day_sheet", rep_id=rep_id, date=on.isoformat()).include_query_params(lang=t.language)

@@ -6,6 +6,18 @@
   const msg = data.messages;
   const format = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
 
+  // --- offline: the service worker keeps the pages opened here on the phone (service/day_list/static/
+  // rep_service_worker.js); signing out forgets them, so the next person on this phone sees none of them.
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register(data.service_worker, { scope: "/reps/" }).catch(() => {}); // http on a LAN IP: none
+    const signOut = document.querySelector("form.sign-out");
+    signOut.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      await Promise.all((await caches.keys()).map((name) => caches.delete(name)));
+      signOut.submit();
+    }, { once: true });
+  }
+
   // --- outcomes: every report goes to the outbox (localStorage) first, then to the server, oldest first. A report
   // keeps its client_id for good, so a resend after a lost answer is the same report to the server (idempotent).
   const OUTBOX = "routeplan.outbox";

@@ -1,0 +1,79 @@
+"""The rep's phone app with no connection at all: a day opened once opens again with its list and map when the
+server cannot be reached (its service worker kept the page and its files), an outcome recorded then waits in the
+outbox, and signing out forgets the kept pages. The server here is the test's own, stopped mid-test: what the
+phone sees when the network is gone, not a browser's offline switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.wait import WebDriverWait
+from sqlmodel import Session
+
+from service.access.tokens import create_token
+from service.core import db
+from tests.browser.conftest import WAIT_S, LiveServer, environ_without_base_map, published_office, serve
+from tests.browser.test_rep_app import a_rep_with_visits_lately, record, state
+
+CONTROLLED = "return !!navigator.serviceWorker.controller"
+
+
+@pytest.fixture
+def office(tmp_path) -> Iterator[tuple[str, int, str]]:
+    """(database URL, office id, admin token) of the tiny office, with its own server."""
+    url = f"sqlite:///{tmp_path / 'routeplan.db'}"
+    office_id, plan_id, token = published_office(url)
+    yield url, office_id, token
+
+
+def kept(browser, url: str) -> bool:
+    return browser.execute_script(f"return caches.match({url!r}).then((hit) => !!hit)")
+
+
+def open_day(browser, url: str) -> None:
+    browser.get(url)
+    WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script("return document.body.dataset.renders"))
+
+
+def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser, office):
+    url, office_id, admin = office
+    browser.delete_all_cookies()
+    try:
+        with serve(url, environ_without_base_map()) as base_url:
+            server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
+            rep_id, on = a_rep_with_visits_lately(server)
+            engine = db.make_engine(url)
+            with Session(engine) as session:
+                _, rep_token = create_token(session, role="rep", name="phone", office_id=office_id, rep_id=rep_id)
+                session.commit()
+            engine.dispose()
+            page = f"{base_url}/reps/{rep_id}/day/{on}/page"
+            open_day(browser, f"{page}?token={rep_token}")
+            WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # the worker runs
+            open_day(browser, page)  # and keeps what loads from now on
+            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+
+            # signing out on a shared phone forgets the kept pages
+            browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+            WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
+            assert browser.execute_script("return caches.keys().then((names) => names.length)") == 0
+
+            open_day(browser, f"{page}?token={rep_token}")
+            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+            online_list = browser.find_element(By.CSS_SELECTOR, "main").text
+        with pytest.raises(httpx.TransportError):
+            httpx.get(page, timeout=5)  # the server is gone
+
+        open_day(browser, page)
+        assert on in browser.find_element(By.TAG_NAME, "h1").text
+        assert browser.find_element(By.CSS_SELECTOR, "main").text == online_list
+        assert browser.find_elements(By.CSS_SELECTOR, "#day-map .leaflet-marker-pane .stop")  # Leaflet came too
+        record(browser, 1, "visited", order=True)
+        WebDriverWait(browser, WAIT_S).until(lambda b: state(b, 1) == "queued")
+        assert browser.execute_script("return JSON.parse(localStorage.getItem('routeplan.outbox')).length") == 1
+    finally:
+        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+        browser.delete_all_cookies()
