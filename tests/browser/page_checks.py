@@ -3,7 +3,7 @@ contrast (WCAG AA), and every control reached by Tab before the map's markers.""
 
 from __future__ import annotations
 
-from selenium.webdriver.common.by import By
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 SIZES = {"phone": (390, 844), "desktop": (1400, 900)}
@@ -64,10 +64,10 @@ def check_page(browser, screenshots, name: str) -> None:
     assert browser.execute_script("return document.documentElement.scrollWidth <= window.innerWidth")
     controls = set(browser.execute_script(CONTROLS))
     browser.execute_script("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0)")
-    body = browser.find_element(By.TAG_NAME, "body")
     seen: list[str | None] = []
     for _ in range(len(controls) * 2 + 10):
-        (browser.switch_to.active_element if seen else body).send_keys(Keys.TAB)
+        # pressed on the keyboard, not sent to an element: a file input takes an element's keys as a file name
+        ActionChains(browser).send_keys(Keys.TAB).perform()
         focused = browser.execute_script(FOCUSED)
         if focused == "marker" or (seen and focused == seen[0]):
             break

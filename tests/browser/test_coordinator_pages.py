@@ -22,6 +22,7 @@ from service.core import db
 from service.core.i18n import messages
 from service.core.tables import Supervisor
 from tests.browser.conftest import WAIT_S, environ_without_base_map, published_office, serve
+from tests.browser.page_checks import check_page
 
 SIZES = {"phone": (390, 844), "desktop": (1400, 900)}
 HEADER = "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code," + ",".join(
@@ -174,3 +175,47 @@ def test_a_coordinator_imports_submits_a_change_set_and_the_supervisor_publishes
         f"{base}/plans/{change_set['result_plan_id']}", headers={"Authorization": f"Bearer {office['supervisor']}"}
     ).json()
     assert plan["status"] == "published"
+
+
+OM_HEADER = "customer_code,name,address,channel,lon,lat,service_min,visits_per_cycle,rep_code,status," + ",".join(
+    f"hours_{d}" for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+)
+OM_WEEK = ",".join(["7:00-21:00"] * 7)
+
+
+def test_a_coordinator_submits_the_monthly_om_file_and_reads_its_diff(browser, office, screenshots, tmp_path):
+    """The month's OM file (a closure and a new outlet, Chinese channel names, "7:00" times): a bad row is named in
+    Chinese and stops the file; the good file previews row by row and becomes a change set whose diff opens."""
+    base = office["base_url"]
+    browser.delete_all_cookies()
+    browser.get(f"{base}/line-cleanup/om-file/page?token={office['coordinator']}")
+    assert "月度 OM 文件" in browser.find_element(By.TAG_NAME, "h1").text
+    check_page(browser, screenshots, "coordinator-om-file")
+
+    bad = tmp_path / "OM-2026-12-bad.csv"
+    bad.write_text(f"{OM_HEADER}\nOM-NEW-1,鲜花店,,花店,121.350,31.155,5,2,TINY-R01,,{OM_WEEK}\n", encoding="utf-8")
+    browser.find_element(By.ID, "file").send_keys(str(bad))
+    browser.find_element(By.ID, "preview-button").click()
+    WebDriverWait(browser, WAIT_S).until(lambda b: text_of(b, "summary"))
+    assert text_of(browser, "problems").startswith("第 2 行「渠道」：未知渠道")
+    assert not browser.find_element(By.ID, "import-button").is_enabled()
+
+    good = tmp_path / "OM-2026-12.csv"
+    good.write_text(
+        f"{OM_HEADER}\n"
+        f"SH0900002,阿强烟杂店,,小卖部,121.348,31.156,10,4,TINY-R01,closed,{OM_WEEK}\n"
+        f"OM-NEW-1,七宝报亭,,报亭,121.350,31.155,5,2,TINY-R01,,{OM_WEEK}\n",
+        encoding="utf-8",
+    )
+    browser.find_element(By.ID, "file").send_keys(str(good))
+    browser.find_element(By.ID, "preview-button").click()
+    WebDriverWait(browser, WAIT_S).until(lambda b: b.find_element(By.ID, "import-button").is_enabled())
+    rows = browser.find_elements(By.CSS_SELECTOR, "#rows tbody tr")
+    assert [r.find_element(By.TAG_NAME, "th").text for r in rows] == ["2", "3"]
+    screenshot(browser, screenshots, "coordinator-om-file-preview")
+    browser.find_element(By.ID, "import-button").click()
+
+    WebDriverWait(browser, 60).until(lambda b: re.search(r"/change-sets/\d+/page", b.current_url))
+    table = text_of(browser, "diff-days")
+    assert "七宝报亭 (OM-NEW-1)" in table and "阿强烟杂店 (SH0900002)" in table
+    screenshot(browser, screenshots, "coordinator-om-file-diff")
