@@ -14,7 +14,8 @@ service, travel and idle), travel, wall time, share of outlets keeping their rep
 
 --rep-count: the rep-count study of the office (counts in --counts), each count searched for --count-time-limit s.
 --dask: the free proposal as a job (service/jobs/territory_job.py, the path POST /offices/{id}/territory-proposals
-takes) on a local Dask cluster of 1, then 2 single-threaded workers.
+takes) on a local Dask cluster of 1, then 2 single-threaded workers; the workers' CPU seconds show how much of the
+machine they had (on a machine busy with other work, 2 workers may get no more CPU than 1).
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
-from distributed import LocalCluster
+from distributed import Client, LocalCluster
 from sqlmodel import Session
 
-from benchmarks.dask_region import write_region
+from benchmarks.dask_region import worker_stats, write_region
 from service.core import db
 from service.core.tables import JobStatus
 from service.jobs import lifecycle as jobs
@@ -118,9 +119,13 @@ def print_office(reps: int, per_rep: int, sectors: dict, free: dict, keep: dict)
 def dask_scaling(engine, office_id: int, time_limit_s: float) -> None:
     request = ProposalRequest(office_id, time_limit_s=time_limit_s, engine_choice=EngineChoice.STRAIGHT)
     for workers in (1, 2):
-        with LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
-        ) as cluster:
+        with (
+            LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0"
+            ) as cluster,
+            Client(cluster, set_as_default=False) as client,
+        ):
+            cpu_before_s = sum(cpu_s for _, cpu_s in worker_stats(client))
             runner = JobRunner(engine, DaskRunner(cluster.scheduler_address))
             with Session(engine) as session:
                 job = jobs.create(
@@ -131,13 +136,15 @@ def dask_scaling(engine, office_id: int, time_limit_s: float) -> None:
             started = time.perf_counter()
             runner.run_now(job_id)
             wall_s = time.perf_counter() - started
+            worker_cpu_s = sum(cpu_s for _, cpu_s in worker_stats(client)) - cpu_before_s
             runner.stop()
         with Session(engine) as session:
             assert jobs.get(session, job_id).status == JobStatus.SUCCEEDED
             result = views.proposal(session, job_id).result
         ratio = f"{result['workload_ratio']:.3f}" if result["workload_ratio"] is not None else "-"
         print(
-            f"  {workers} Dask worker(s): wall {wall_s:.0f} s, {result['cycles_planned']} cycles planned, coverage "
+            f"  {workers} Dask worker(s): wall {wall_s:.0f} s, workers' CPU {worker_cpu_s:.0f} s, "
+            f"{result['cycles_planned']} cycles planned, coverage "
             f"{result['visits_placed'] / result['visits_required']:.2%}, busiest/lightest {ratio}, travel "
             f"{result['travel_s'] / 3600:.1f} h"
         )
