@@ -7,6 +7,8 @@ holds the five western columns (30 outlets: too many, some visits left out), rep
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,23 @@ def test_an_overloaded_rep_hands_outlets_to_its_neighbour_until_every_visit_is_p
     assert sorted(answer.rep_of.count(r) for r in (0, 1)) != [6, 30]
     for r, solution in enumerate(answer.solutions):  # the cycles reported are those of the proposed territories
         assert len(solution.patterns) == answer.rep_of.count(r)
+
+
+def test_a_free_proposal_untangles_interleaved_territories_travelling_less():
+    tangled = office()
+    tangled = replace(
+        tangled, outlets=tuple(replace(o, rep=(i // ROWS) % 2) for i, o in enumerate(tangled.outlets))
+    )  # the reps take every other column: 18 outlets each, both fit, but each crosses the other's streets
+    planner = SequentialPlanner()
+    before = planner(
+        [rep_cycle(tangled, r, [i for i, o in enumerate(tangled.outlets) if o.rep == r]) for r in (0, 1)], 0.5
+    )
+
+    answer = propose(tangled, TerritoryOptions(**QUICK))
+
+    assert answer.all_placed
+    assert answer.workload_ratio <= 1.10
+    assert sum(load.travel_s for load in answer.loads) < sum(solution.travel_s for solution in before)
 
 
 def test_the_keep_share_is_honoured():
