@@ -27,12 +27,13 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from fastapi import Depends
+from fastapi import Depends, Path, Query
 from sqlmodel import Session, select
 
 from service.access.auth import Principal, cookie_principal, current_principal, page_principal
 from service.core.db import SessionDep
 from service.core.errors import Forbidden, Loc
+from service.core.fields import ChangeSetId, JobId, OfficeId, OutletCode, PlanId, SupervisorId, TokenId
 from service.core.tables import ApiToken, ChangeSet, Job, Outlet, Plan, Rep, Role, Supervisor
 
 
@@ -174,21 +175,30 @@ def _on(principal: Principal, rule: Rule, session: Session, scope_of: Any, loc: 
 
 
 def on_office(rule: Rule) -> Any:
-    def office_rule(office_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+    def office_rule(office_id: OfficeId, session: SessionDep, principal: Principal = _who(False)) -> Principal:
         return _on(principal, rule, session, lambda _s: Scope(f"office {office_id}", office_id), ("path", "office_id"))
 
     return Depends(office_rule)
 
 
 def on_rep(rule: Rule, *, page: bool = False, cookie: bool = False, loc: Loc = ("path", "rep_id")) -> Any:
-    def rep_rule(rep_id: int, session: SessionDep, principal: Principal = _who(page, cookie)) -> Principal:
+    """The rep named in the path, or (`loc` ("query", "rep_id")) in the query."""
+    given_in = Path if loc[0] == "path" else Query
+
+    def rep_rule(
+        session: SessionDep,
+        rep_id: int = given_in(description="The rep's id."),
+        principal: Principal = _who(page, cookie),
+    ) -> Principal:
         return _on(principal, rule, session, lambda s: (r := s.get(Rep, rep_id)) and rep_scope(r), loc)
 
     return Depends(rep_rule)
 
 
 def on_supervisor(rule: Rule, *, page: bool = False) -> Any:
-    def supervisor_rule(supervisor_id: int, session: SessionDep, principal: Principal = _who(page)) -> Principal:
+    def supervisor_rule(
+        supervisor_id: SupervisorId, session: SessionDep, principal: Principal = _who(page)
+    ) -> Principal:
         def scope(s: Session) -> Scope | None:
             found = s.get(Supervisor, supervisor_id)
             return None if found is None else supervisor_scope(found)
@@ -199,7 +209,7 @@ def on_supervisor(rule: Rule, *, page: bool = False) -> Any:
 
 
 def on_plan(rule: Rule, *, page: bool = False) -> Any:
-    def plan_rule(plan_id: int, session: SessionDep, principal: Principal = _who(page)) -> Principal:
+    def plan_rule(plan_id: PlanId, session: SessionDep, principal: Principal = _who(page)) -> Principal:
         return _on(
             principal,
             rule,
@@ -212,7 +222,7 @@ def on_plan(rule: Rule, *, page: bool = False) -> Any:
 
 
 def on_job(rule: Rule) -> Any:
-    def job_rule(job_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+    def job_rule(job_id: JobId, session: SessionDep, principal: Principal = _who(False)) -> Principal:
         return _on(
             principal,
             rule,
@@ -225,7 +235,9 @@ def on_job(rule: Rule) -> Any:
 
 
 def on_change_set(rule: Rule) -> Any:
-    def change_set_rule(change_set_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+    def change_set_rule(
+        change_set_id: ChangeSetId, session: SessionDep, principal: Principal = _who(False)
+    ) -> Principal:
         return _on(
             principal,
             rule,
@@ -238,7 +250,7 @@ def on_change_set(rule: Rule) -> Any:
 
 
 def on_outlet(rule: Rule) -> Any:
-    def outlet_rule(code: str, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+    def outlet_rule(code: OutletCode, session: SessionDep, principal: Principal = _who(False)) -> Principal:
         def scope(s: Session) -> Scope | None:
             office_id = s.exec(select(Outlet.office_id).where(Outlet.code == code)).first()
             return None if office_id is None else Scope(f"outlet {code}", office_id)
@@ -249,7 +261,7 @@ def on_outlet(rule: Rule) -> Any:
 
 
 def on_token(rule: Rule) -> Any:
-    def token_rule(token_id: int, session: SessionDep, principal: Principal = _who(False)) -> Principal:
+    def token_rule(token_id: TokenId, session: SessionDep, principal: Principal = _who(False)) -> Principal:
         return _on(
             principal,
             rule,

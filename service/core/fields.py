@@ -161,9 +161,11 @@ PlanId = Annotated[int, Path(description="The plan version's id (a draft or a pu
 JobId = Annotated[int, Path(description="The job's id, as in the Location header of a 202 answer.")]
 ChangeSetId = Annotated[int, Path(description="The change set's id.")]
 TokenId = Annotated[int, Path(description="The API token's id (not the token itself).")]
+SupervisorId = Annotated[int, Path(description="The supervisor's id.")]
 OutletCode = Annotated[str, Path(description='The outlet\'s customer code (客编), e.g. "MH0000123".')]
 OfficeFilter = Annotated[
     int | None,
     Query(description="Only this office's. Default: the token's office; every office for a global admin."),
 ]
+OfficePage = Annotated[int | None, Query(description="The office whose page this is. Default: the token's office.")]
 SupervisorFilter = Annotated[int | None, Query(description="Only the reps of this supervisor's team.")]

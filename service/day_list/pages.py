@@ -19,6 +19,7 @@ from service.access.auth import Principal
 from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput, NotFound
+from service.core.fields import RepId
 from service.core.i18n import Translator
 from service.core.tables import Office, Rep
 from service.day_list import views as day_list_views
@@ -34,6 +35,7 @@ from service.visits.schemas import NotVisitedReason
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 
 TODAY = "today"
+CardDate = Annotated[dt.date, Path(description="the day, YYYY-MM-DD")]
 OptionalPrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
 
 
@@ -100,9 +102,9 @@ def rep_service_worker() -> Response:
     )
 
 
-@router.get("/reps/{rep_id}/day/{date}/page", response_class=HTMLResponse)
+@router.get("/reps/{rep_id}/day/{date}/page", summary="The rep's day on the phone (page)", response_class=HTMLResponse)
 def rep_day_page(
-    rep_id: int,
+    rep_id: RepId,
     date: Annotated[str, Path(description="YYYY-MM-DD, or `today` in the office's time zone")],
     request: Request,
     session: SessionDep,
@@ -162,11 +164,12 @@ def rep_day_page(
 
 @router.get(
     "/reps/{rep_id}/day/{date}/sheet.pdf",
+    summary="The rep's visit card (A4 PDF)",
     response_class=Response,
     responses={200: {"content": {"application/pdf": {}}}},
     dependencies=[policy.on_rep(policy.DAY_LIST, page=True)],
 )
-def rep_day_sheet(rep_id: int, date: dt.date, request: Request, session: SessionDep, t: TranslatorDep) -> Response:
+def rep_day_sheet(rep_id: RepId, date: CardDate, request: Request, session: SessionDep, t: TranslatorDep) -> Response:
     """The printable A4 visit card of the rep's day: map and list with the same numbers."""
     listing = day_list_views.rep_day_list(session, rep_id, date)
     # header values are Latin-1: any other character of a rep code becomes "_"

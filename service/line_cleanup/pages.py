@@ -16,7 +16,7 @@ from service.access import policy, sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
-from service.core.fields import CoordSystemName, RequestModel
+from service.core.fields import ChangeSetId, CoordSystemName, OfficePage, RequestModel
 from service.core.tables import OutletStatus, Plan, PlanStatus, stored_id
 from service.line_cleanup import change_sets, submission
 from service.line_cleanup.diff_view import diff_view
@@ -81,9 +81,9 @@ def _to_wgs84(polygon: dict, system: CoordSystem) -> dict:
     return {"type": "Polygon", "coordinates": rings}
 
 
-@router.get("/line-cleanup/page", response_class=HTMLResponse)
+@router.get("/line-cleanup/page", summary="The change-set form (page)", response_class=HTMLResponse)
 def change_set_form(
-    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: OfficePage = None
 ) -> HTMLResponse:
     """New outlets placed on the map, closures, moves by a drawn polygon, reps leaving or joining, the change
     budget: submitted as one change set to the office's current plan."""
@@ -121,7 +121,12 @@ def change_set_form(
     )
 
 
-@router.post("/line-cleanup/page/submit", status_code=201, response_model=ChangeSetPublic)
+@router.post(
+    "/line-cleanup/page/submit",
+    summary="Submit the change-set form",
+    status_code=201,
+    response_model=ChangeSetPublic,
+)
 def submit_change_set_form(
     body: ChangeSetFromMap,
     session: SessionDep,
@@ -140,9 +145,9 @@ def submit_change_set_form(
 PagePrincipal = Annotated[Principal | None, Depends(sign_in.optional_page_principal)]
 
 
-@router.get("/change-sets/{change_set_id}/page", response_class=HTMLResponse)
+@router.get("/change-sets/{change_set_id}/page", summary="A change set's diff (page)", response_class=HTMLResponse)
 def change_set_page(
-    change_set_id: int, request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal
+    change_set_id: ChangeSetId, request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal
 ) -> HTMLResponse:
     """What the change set changed, per rep-day and on the draft's map; the supervisor's publish button."""
     if principal is None:
@@ -176,9 +181,13 @@ def change_set_page(
     )
 
 
-@router.post("/change-sets/{change_set_id}/page/publish", response_model=PlanPublic)
+@router.post(
+    "/change-sets/{change_set_id}/page/publish",
+    summary="Publish a change set's draft (page)",
+    response_model=PlanPublic,
+)
 def publish_change_set(
-    change_set_id: int, session: SessionDep, principal: Annotated[Principal, sign_in.phone_role(policy.PLAN)]
+    change_set_id: ChangeSetId, session: SessionDep, principal: Annotated[Principal, sign_in.phone_role(policy.PLAN)]
 ) -> PlanPublic:
     """The diff page's publish: POST /plans/{result_plan_id}/publish for the page's cookie (supervisors and
     admins; a coordinator's change set makes a draft, never a published plan)."""

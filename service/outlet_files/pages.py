@@ -22,7 +22,7 @@ from service.access import audit, policy, sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
 from service.core.errors import InvalidInput
-from service.core.fields import CoordSystemName, RequestModel
+from service.core.fields import CoordSystemName, OfficePage, RequestModel
 from service.core.i18n import Translator
 from service.core.tables import Office, stored_id
 from service.line_cleanup import change_sets, submission
@@ -84,9 +84,9 @@ def file_page(request: Request, t: Translator, template: str, office: Office, **
     return page(request, template, t, office=office, data=data)
 
 
-@router.get("/outlets/import/page", response_class=HTMLResponse)
+@router.get("/outlets/import/page", summary="The outlet import (page)", response_class=HTMLResponse)
 def outlet_import_page(
-    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: OfficePage = None
 ) -> HTMLResponse:
     """Choose an outlet file (CSV, XLSX, GeoJSON), see its rows and problems, import it."""
     if principal is None:
@@ -97,7 +97,7 @@ def outlet_import_page(
     return file_page(request, t, "outlet_import.html", office, **urls)
 
 
-@router.post("/outlets/import/page/preview")
+@router.post("/outlets/import/page/preview", summary="Preview an outlet file, row by row (page)")
 def outlet_import_preview(
     body: FileUpload, session: SessionDep, t: TranslatorDep, principal: OutletEditor
 ) -> import_preview.ImportPreview:
@@ -106,7 +106,7 @@ def outlet_import_preview(
     return import_preview.preview(session, office, body.filename, body.data(), body.coord_system, t)
 
 
-@router.post("/outlets/import/page/import")
+@router.post("/outlets/import/page/import", summary="Import an outlet file (page)")
 def outlet_import_submit(
     body: FileUpload, session: SessionDep, t: TranslatorDep, principal: OutletEditor
 ) -> dict[str, int]:
@@ -147,9 +147,9 @@ class OmFileUpload(FileUpload):
     }
 
 
-@router.get("/line-cleanup/om-file/page", response_class=HTMLResponse)
+@router.get("/line-cleanup/om-file/page", summary="The monthly OM file (page)", response_class=HTMLResponse)
 def omfile_page(
-    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: int | None = None
+    request: Request, session: SessionDep, t: TranslatorDep, principal: PagePrincipal, office_id: OfficePage = None
 ) -> HTMLResponse:
     """The monthly OM file: choose it, see its rows and problems, submit it as a change set to the current plan."""
     if principal is None:
@@ -169,7 +169,12 @@ def omfile_page(
     )
 
 
-@router.post("/line-cleanup/om-file/page/submit", status_code=201, response_model=ChangeSetPublic)
+@router.post(
+    "/line-cleanup/om-file/page/submit",
+    summary="Submit the monthly OM file as a change set (page)",
+    status_code=201,
+    response_model=ChangeSetPublic,
+)
 def om_file_submit(
     body: OmFileUpload,
     session: SessionDep,

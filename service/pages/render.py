@@ -45,7 +45,9 @@ router = APIRouter(tags=["pages"])
 
 def page_translator(
     lang: Annotated[str | None, Query(description="zh-CN or en; default: the browser's language")] = None,
-    accept_language: Annotated[str | None, Header()] = None,
+    accept_language: Annotated[
+        str | None, Header(description="the browser's languages, used when `lang` is not given")
+    ] = None,
 ) -> Translator:
     return Translator(choose_language(lang, accept_language))
 

@@ -85,7 +85,10 @@ OfficeChoice = Annotated[int | None, Query(description="default: the only office
 
 
 @router.get(
-    "/plans/{plan_id}/map", response_class=HTMLResponse, dependencies=[policy.on_plan(policy.READ_OFFICE, page=True)]
+    "/plans/{plan_id}/map",
+    summary="A plan on the map (page)",
+    response_class=HTMLResponse,
+    dependencies=[policy.on_plan(policy.READ_OFFICE, page=True)],
 )
 def plan_map(
     plan_id: int,
@@ -100,7 +103,7 @@ def plan_map(
     return _plan_map_page(request, session, plan_id, t, rep, week, weekday)
 
 
-@router.get("/map", response_class=HTMLResponse)
+@router.get("/map", summary="The published plan on the map (page)", response_class=HTMLResponse)
 def published_plan_map(
     request: Request,
     session: SessionDep,

@@ -16,6 +16,7 @@ from service.access import policy, sign_in
 from service.access.auth import Principal
 from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
+from service.core.fields import SupervisorId
 from service.core.i18n import Translator
 from service.core.tables import Office, Outlet, stored_id
 from service.master_data import repository
@@ -63,9 +64,13 @@ def _reasons_said(week: RideAlongWeekPublic, t: Translator) -> dict[str, list[st
     return said_
 
 
-@router.get("/supervisors/{supervisor_id}/ride-along/page", response_class=HTMLResponse)
+@router.get(
+    "/supervisors/{supervisor_id}/ride-along/page",
+    summary="A supervisor's ride-along week (page)",
+    response_class=HTMLResponse,
+)
 def ride_along_page(
-    supervisor_id: int,
+    supervisor_id: SupervisorId,
     request: Request,
     session: SessionDep,
     t: TranslatorDep,

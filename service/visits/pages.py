@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from service.access import sign_in
 from service.access.auth import Principal
 from service.core.db import CommittingRoute, SessionDep
+from service.core.fields import OfficeFilter, SupervisorFilter
 from service.pages.render import TranslatorDep, page
 from service.pages.sign_in import signed_out
 from service.visits import kpis
@@ -40,16 +41,18 @@ def weeks(first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date]]:
     return found
 
 
-@router.get("/kpis/page", response_class=HTMLResponse)
+@router.get("/kpis/page", summary="Visit KPIs by rep and week (page)", response_class=HTMLResponse)
 def kpi_page(
     request: Request,
     session: SessionDep,
     t: TranslatorDep,
     principal: Annotated[Principal | None, Depends(sign_in.optional_page_principal)],
-    office_id: int | None = None,
-    supervisor_id: int | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    office_id: OfficeFilter = None,
+    supervisor_id: SupervisorFilter = None,
+    date_from: Annotated[
+        dt.date | None, Query(alias="from", description="first day, ISO date; default: 28 days up to `to`")
+    ] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to", description="last day (included); default: today")] = None,
 ) -> HTMLResponse:
     """The KPIs of an office or a team over a date range (default: the published plan's cycle so far)."""
     if principal is None:
