@@ -18,10 +18,10 @@ import numpy as np
 
 from solver.territory.model import TerritoryProblem
 
-CANDIDATES = 4  # reps with the nearest anchors an outlet may go to (besides the rep it has now)
+CANDIDATES = 4  # reps an outlet may go to: those it is the least detour for (besides the rep it has now)
 KEEP_DISCOUNT = 0.5  # of an outlet's cost with the rep it has now
 BAND = 0.01  # utilisations may differ by this much at no cost
-BALANCE_COST = 1e5  # per unit of utilisation spread beyond the band, against compactness ~1 per outlet
+BALANCE_COST = 1e5  # per unit of utilisation spread beyond the band, against ~1 per outlet of detour
 FIT_UTILISATION = 0.93  # the predicted share of working time a cycle is sure to place every visit in
 OVERLOAD_COST = 1e6  # per unit of utilisation above FIT_UTILISATION
 MOVE_COST = 100.0  # per outlet moved, when moving the fewest
@@ -76,9 +76,9 @@ def split(
     original = np.array([-1 if o.rep is None else o.rep for o in problem.outlets])
     locked = np.array([o.locked for o in problem.outlets], dtype=bool)
     visits = np.array([problem.visits(i) for i in range(n)], dtype=float)
-    travel = detour(problem, anchors)
-    scale = max(float(np.median(travel)) * float(visits.mean()), 1.0)
-    cost = visits[:, None] * travel / scale
+    detours = detour(problem, anchors)
+    scale = max(float(np.median(detours)) * float(visits.mean()), 1.0)
+    cost = visits[:, None] * detours / scale
     cost[original >= 0, original[original >= 0]] *= 1 - KEEP_DISCOUNT
     load = prediction.outlet_load(problem) * prediction.factor[None, :]
     capacity = np.array([r.capacity_s for r in problem.reps], dtype=float)
@@ -90,7 +90,7 @@ def split(
         if locked[i]:
             fixed_load[original[i]] += load[i, original[i]]
             continue
-        nearest = np.argsort(travel[i], kind="stable")[:CANDIDATES]
+        nearest = np.argsort(detours[i], kind="stable")[:CANDIDATES]
         options = set(nearest.tolist()) | ({int(original[i])} if original[i] >= 0 else set())
         one = lp.Constraint(1.0, 1.0)
         for r in sorted(options):
