@@ -1,4 +1,5 @@
-"""solve(): pre-checks, construction over patterns, ruin-and-recreate with OR-Tools day reordering.
+"""solve(): pre-checks, construction over patterns, ruin-and-recreate with OR-Tools day reordering (a free-day
+week: string removals, solver.search.strings).
 
 Determinism: with SolveParams.max_iterations (and a time limit that is not reached) the plan depends only on
 the problem and the seed. Otherwise the search ends on a work budget derived from the time limit (deterministic
@@ -23,6 +24,7 @@ from solver.precheck import precheck, vehicle_groups
 from solver.routes import place_breaks
 from solver.schedule import timed_route
 from solver.search import Budget, SearchConfig, final_polish, improve, phase_end
+from solver.search.strings import free_days, search_free_days
 from solver.week_phase import search_week
 
 FINAL_POLISH_SHARE = 0.05  # of the budget, kept for reordering the best plan's days at the end
@@ -53,7 +55,8 @@ def solve(
     search_week(
         state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE
     )  # only when every client has one fixed day
-    stats = improve(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
+    search = search_free_days if free_days(state, candidates) else improve
+    stats = search(state, candidates, budget, params.seed, cfg, share=1 - FINAL_POLISH_SHARE)
     if state.overrun_weight is not None:
         if state.overrun.any():  # no plan within the limits yet: the reserve goes on searching for one
             _add(stats, improve(state, candidates, budget, params.seed + 1, cfg, share=RESCUE_SHARE))

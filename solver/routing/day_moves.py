@@ -57,11 +57,23 @@ def nearest_clients(travel: np.ndarray, place: np.ndarray, count: int = NEAREST)
     return np.ascontiguousarray(np.argsort(both, axis=1, kind="stable")[:, : min(count, len(place) - 1)])
 
 
-def improve_days(
-    travel: np.ndarray, clients: Clients, vehicles: Vehicles, routes: list[list[int]], seed: int
-) -> tuple[list[list[int]], int, int]:
-    """The routes (each vehicle's clients in order, punctual) after the descent, the moves made and the moves
-    evaluated."""
+class Packed(NamedTuple):
+    """A plan in the compiled searches' arrays: nodes[k, :length[k]] is vehicle k's route from its start node to
+    its end node; per node its place, service, demand and held window [lo, hi] (a start's is its departure, an
+    end's its latest return; clients' are chosen as routes are built)."""
+
+    nodes: np.ndarray
+    length: np.ndarray
+    travel: np.ndarray
+    place: np.ndarray
+    service: np.ndarray
+    demand: np.ndarray
+    lo: np.ndarray
+    hi: np.ndarray
+
+
+def pack(travel: np.ndarray, clients: Clients, vehicles: Vehicles, routes: list[list[int]]) -> Packed:
+    """The routes (each vehicle's clients in order) with the nodes' data."""
     n, v_count = len(clients.place), len(routes)
     m = sum(len(r) for r in routes) + 2
     nodes = np.full((v_count, m), -1, dtype=np.int64)
@@ -74,16 +86,35 @@ def improve_days(
     place[n::2], place[n + 1 :: 2] = vehicles.start, vehicles.end
     lo, hi = pad.copy(), pad.copy()
     lo[::2], hi[::2], hi[1::2] = vehicles.depart, vehicles.depart, vehicles.arrive_by
-    work = np.zeros(1, dtype=np.int64)
-    moves = _descend(
+    # Read-only, as an instance's matrix is, whatever the caller hands over: numba compiles one version.
+    t = np.ascontiguousarray(travel, dtype=np.int64).view()
+    t.flags.writeable = False
+    return Packed(
         nodes,
         length,
-        np.ascontiguousarray(travel, dtype=np.int64),
+        t,
         place,
         np.concatenate((clients.service, pad)).astype(np.int64),
         np.concatenate((clients.demand, pad)).astype(np.int64),
         np.concatenate((np.zeros(n, dtype=np.int64), lo)),
         np.concatenate((np.zeros(n, dtype=np.int64), hi)),
+    )
+
+
+def unpack(packed: Packed) -> list[list[int]]:
+    """Each vehicle's clients in order."""
+    return [[int(x) for x in packed.nodes[k, 1 : packed.length[k] - 1]] for k in range(len(packed.length))]
+
+
+def improve_days(
+    travel: np.ndarray, clients: Clients, vehicles: Vehicles, routes: list[list[int]], seed: int
+) -> tuple[list[list[int]], int, int]:
+    """The routes (each vehicle's clients in order, punctual) after the descent, the moves made and the moves
+    evaluated."""
+    plan = pack(travel, clients, vehicles, routes)
+    work = np.zeros(1, dtype=np.int64)
+    moves = _descend(
+        *plan,
         clients.win_lo,
         clients.win_hi,
         vehicles.day,
@@ -93,8 +124,7 @@ def improve_days(
         seed,
         work,
     )
-    out = [[int(x) for x in nodes[k, 1 : length[k] - 1]] for k in range(v_count)]
-    return out, moves, int(work[0])
+    return unpack(plan), moves, int(work[0])
 
 
 @njit(cache=True, inline="always")
@@ -418,3 +448,27 @@ def _rebuild(
         _build(
             k, nodes, length, t, svc, dem, lo, hi, place, win_lo, win_hi, day, allowed, pre, suf, tail, load, ok, pos
         )
+
+
+def tiny_week() -> tuple[np.ndarray, Clients, Vehicles, list[list[int]]]:
+    """Three clients on a line and two days: what the compiled searches run on at import (numba loads them from
+    its cache, or compiles them once per install), so that no search's time limit pays for it."""
+    travel = np.abs(np.subtract.outer(np.arange(4), np.arange(4)))
+    n, days = 3, 2
+    clients = Clients(
+        place=np.arange(1, n + 1),
+        service=np.ones(n, dtype=np.int64),
+        demand=np.zeros(n, dtype=np.int64),
+        win_lo=np.zeros((n, days, 1), dtype=np.int64),
+        win_hi=np.full((n, days, 1), 100, dtype=np.int64),
+        allowed=np.ones((n, days), dtype=np.bool_),
+        near=nearest_clients(travel, np.arange(1, n + 1)),
+    )
+    zeros = np.zeros(days, dtype=np.int64)
+    vehicles = Vehicles(
+        day=np.arange(days), start=zeros, end=zeros, depart=zeros, arrive_by=zeros + 100, capacity=zeros + 10
+    )
+    return travel, clients, vehicles, [[0, 2], [1]]
+
+
+improve_days(*tiny_week(), seed=0)

@@ -6,6 +6,7 @@ reordering days.
 - stop: the stopping rules of a phase, built on the budget;
 - operators: the ruin and repair operators, and weights: their adaptive choice (ALNS);
 - improve: the loop, with simulated annealing and an adaptive price of overrunning duration limits;
+- strings: the search of a free-day week, where compiled string removals take over from the loop;
 - polish: reordering days, during the search and on the best plan at the end (on the budget's last share).
 """
 

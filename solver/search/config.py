@@ -31,3 +31,7 @@ class SearchConfig:
     target_overrunning_share: float = 0.3
     weight_step: float = 1.3
     urgent_progress: float = 0.2
+    # A free-day week (solver.search.strings): the Python loop's share of the search, and the string search's
+    # priced work per iteration of the budget when the budget is counted in iterations.
+    strings_from: float = 0.05
+    strings_us_per_iteration: float = 5_000.0

@@ -16,7 +16,7 @@ class DayExchange:
     def __init__(self, state: PlanState, candidates: list[int]):
         inst = state.inst
         self.allowed = np.zeros((inst.n, len(state.routes)), dtype=np.bool_)
-        for c in _movable(state, candidates):
+        for c in movable(state, candidates):
             self.allowed[c] = [(int(d),) in state.allowed[c] for d in inst.veh_day]
         self.clients = Clients(
             place=inst.client_loc,
@@ -44,7 +44,7 @@ class DayExchange:
             and not inst.idle_priced
             and not inst.problem.balance_weight
             and state.overrun_weight is None
-            and bool(_movable(state, candidates))
+            and bool(movable(state, candidates))
         )
 
     def __call__(self, state: PlanState, seed: int) -> set[int]:
@@ -60,6 +60,6 @@ class DayExchange:
         return {int(state.inst.veh_day[k]) for k in changed}
 
 
-def _movable(state: PlanState, candidates: list[int]) -> list[int]:
+def movable(state: PlanState, candidates: list[int]) -> list[int]:
     """Clients whose allowed patterns are single days, more than one."""
     return [c for c in candidates if len(state.allowed[c]) > 1 and all(len(p) == 1 for p in state.allowed[c])]
