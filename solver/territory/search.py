@@ -2,9 +2,10 @@
 
 1. The current territories are planned (when every outlet has a rep), which calibrates the workload prediction:
    seconds of travel per visit, each rep's commute to its area, and a factor per rep for what the prediction misses.
-2. A linear program splits the outlets on the prediction (solver.territory.split), a few times over with anchors
-   out from each rep's start in its territory (territories shaped like day routes); each split is planned and the
-   prediction calibrated again, while the rounds and the time last.
+2. A linear program splits the outlets on the prediction (solver.territory.split), a few times over, in turn into
+   round areas around the territories' medoids (which pack a tight office's days) and into petals out from each
+   rep's start (shaped like day routes, less travel); each split is planned and the prediction calibrated again,
+   while the rounds and the time last.
 3. Boundary moves from the split with the least travel among those near enough to balance: while a rep leaves
    visits out or the workloads spread beyond the aim, the busiest rep hands its outlets nearest a lighter neighbour
    to that neighbour, as much workload as evens the two; once they are balanced, neighbours exchange the outlets
@@ -224,14 +225,14 @@ class _Search:
             factor[[r for r in self.reps if not planned[r].outlets]] = factor[with_outlets].mean()
         self.prediction = Prediction(raw.visit_travel_s, commute, factor)
 
-    def _split(self, rep_of: np.ndarray) -> np.ndarray:
+    def _split(self, rep_of: np.ndarray, petals: bool) -> np.ndarray:
         for _ in range(LLOYD_ROUNDS):
             anchors = self._anchors(rep_of)
             self.prediction = Prediction(
                 self.prediction.visit_travel_s, self._commute_s(anchors), self.prediction.factor
             )
-            ways = self._anchors(rep_of, outward=True)
-            rep_of = split(self.problem, ways, self.prediction, self.keep, self.options.fewest_moves)
+            ways = self._anchors(rep_of, outward=True) if petals else anchors
+            rep_of = split(self.problem, ways, self.prediction, self.keep, self.options.fewest_moves, petals)
         return rep_of
 
     def _start_key(self, candidate: tuple[np.ndarray, dict[int, Planned]]) -> tuple:
@@ -253,10 +254,10 @@ class _Search:
             if self._good(self._remember(rep_of, planned)):
                 return rep_of
             self._calibrate(rep_of, planned)
-        for _ in range(CALIBRATION_ROUNDS):
+        for round_ in range(CALIBRATION_ROUNDS):
             if self.best is not None and not self._time_for(len(self.reps)):
                 break
-            rep_of = self._split(rep_of)
+            rep_of = self._split(rep_of, petals=round_ % 2 == 1)  # round areas first, then petals, in turn
             planned = self._plan(rep_of, self.reps, eval_s)
             candidates.append((rep_of, planned))
             if self._good(self._remember(rep_of, planned)):

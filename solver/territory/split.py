@@ -2,8 +2,9 @@
 
 Each rep has an anchor in its territory; an outlet costs its visits times its detour on the rep's way from its start
 out to the anchor (or back to its end): territories take the shape of day routes, petals from the start, which
-travel less than round areas a rep must first reach. An outlet costs less with the rep it has now (territories do
-not move for nothing). A rep's
+travel less than round areas a rep must first reach; or (`petals` False) times the travel from the anchor: round
+areas, which pack tight offices' days better. An outlet costs less with the rep it has now (territories do not move
+for nothing). A rep's
 predicted workload is its calibration factor times (its commute plus its outlets' visits x (service + travel per
 visit)); the split keeps the predicted utilisations (workload over working time) within a narrow band, or, for
 the fewest moves, below the share of working time a cycle fits in. At least `keep` outlets keep their rep, locked
@@ -49,13 +50,16 @@ class Prediction:
         return self.factor * (self.commute_s + carried)
 
 
-def detour(problem: TerritoryProblem, anchors: np.ndarray) -> np.ndarray:
-    """(N, R) each outlet's detour on each rep's way from its start to its anchor or from its anchor to its end,
-    on the rep's travel model."""
+def detour(problem: TerritoryProblem, anchors: np.ndarray, petals: bool = True) -> np.ndarray:
+    """(N, R) each outlet's detour on each rep's way from its start to its anchor or from its anchor to its end
+    (`petals` False: its travel from the anchor), on the rep's travel model."""
     locations = np.array([o.location for o in problem.outlets], dtype=np.int64)
     columns = []
     for rep, anchor in zip(problem.reps, anchors):
         m = problem.duration_s[rep.matrix].astype(float)
+        if not petals:
+            columns.append(m[anchor, locations])
+            continue
         out = m[rep.start, locations] + m[locations, anchor] - m[rep.start, anchor]
         back = m[anchor, locations] + m[locations, rep.end] - m[anchor, rep.end]
         columns.append(np.minimum(out, back))
@@ -68,6 +72,7 @@ def split(
     prediction: Prediction,
     keep: int,
     fewest_moves: bool,
+    petals: bool = True,
 ) -> np.ndarray:
     """The rep of every outlet."""
     from ortools.linear_solver import pywraplp  # loads here: importing the package stays light
@@ -76,7 +81,7 @@ def split(
     original = np.array([-1 if o.rep is None else o.rep for o in problem.outlets])
     locked = np.array([o.locked for o in problem.outlets], dtype=bool)
     visits = np.array([problem.visits(i) for i in range(n)], dtype=float)
-    detours = detour(problem, anchors)
+    detours = detour(problem, anchors, petals)
     scale = max(float(np.median(detours)) * float(visits.mean()), 1.0)
     cost = visits[:, None] * detours / scale
     cost[original >= 0, original[original >= 0]] *= 1 - KEEP_DISCOUNT
