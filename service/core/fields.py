@@ -129,6 +129,8 @@ Lat = Annotated[float, Field(allow_inf_nan=False, description="WGS84 latitude, d
 Code = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^\S(.*\S)?$")]
 Name = Annotated[str, Field(min_length=1, max_length=200)]
 Address = Annotated[str, Field(max_length=400)]
+Phone = Annotated[str, Field(max_length=40, pattern=r"^[0-9+()\- ]*$", examples=["021-6412 3456"])]
+Notes = Annotated[str, Field(max_length=400)]
 DayWindows = Annotated[list[str], Field(max_length=MAX_WINDOWS), AfterValidator(_check_day_windows)]
 OpeningHours = Annotated[
     dict[Weekday, DayWindows],

@@ -114,6 +114,8 @@ class Outlet(SQLModel, table=True):
     code: str = Field(unique=True, index=True, max_length=32)  # customer code (客编)
     name: str = Field(max_length=200)
     address: str = Field(default="", max_length=400)
+    phone: str = Field(default="", max_length=40)  # the shop's, for the rep (migration 0012)
+    notes: str = Field(default="", max_length=400)  # for the rep: whom to ask, where the door is
     channel: str = Field(max_length=32)
     lon: float
     lat: float

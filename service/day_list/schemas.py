@@ -23,6 +23,8 @@ class DayVisitPublic(BaseModel):
     outlet_name: str = Field(description="the outlet's shop name")
     channel: str = Field(description="the outlet's trade channel (grocery, convenience...)")
     address: str = Field(description="the outlet's street address")
+    phone: str = Field(description="the shop's phone number (empty if unknown)")
+    notes: str = Field(description="notes for the rep (empty if none)")
     lon: float = Field(description="WGS84 longitude of the outlet, degrees")
     lat: float = Field(description="WGS84 latitude of the outlet, degrees")
     opening_hours: list[str] = Field(description="that weekday's opening windows, HH:MM-HH:MM")

@@ -78,6 +78,8 @@ def rep_day_list(session: Session, rep_id: int, on: date) -> DayListPublic:
             outlet_name=v.name,
             channel=v.channel,
             address=v.address,
+            phone=v.phone,
+            notes=v.notes,
             lon=v.lon,
             lat=v.lat,
             opening_hours=[f"{hhmm_of(a)}-{hhmm_of(b)}" for a, b in v.opening_hours.get(weekday_key, [])],

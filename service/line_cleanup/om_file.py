@@ -53,6 +53,8 @@ def om_file_change_set(
                     code=d.customer_code,
                     name=d.name,
                     address=d.address,
+                    phone=d.phone,
+                    notes=d.notes,
                     channel=d.channel,
                     lon=d.lon,
                     lat=d.lat,

@@ -160,6 +160,8 @@ def _new_outlets(
             code=new.code,
             name=new.name,
             address=new.address,
+            phone=new.phone,
+            notes=new.notes,
             channel=new.channel,
             lon=new.lon,
             lat=new.lat,

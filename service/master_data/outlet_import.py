@@ -2,7 +2,7 @@
 
 Columns (CSV/XLSX header; GeoJSON feature properties, the Point geometry giving lon/lat):
     customer_code, name, address, channel, lon, lat, service_min, visits_per_cycle, rep_code,
-    hours_mon, ..., hours_sun, and optionally status (active/closed)
+    hours_mon, ..., hours_sun, and optionally status (active/closed), phone and notes (for the rep)
 An hours cell is windows separated by ";" ("09:30-11:00;14:00-17:00"), or "closed" / empty.
 
 Every row is checked before anything is written; a rejected file raises InvalidInput listing each bad row as
@@ -47,6 +47,8 @@ from service.core.fields import (
     Lat,
     Lon,
     Name,
+    Notes,
+    Phone,
     RequestModel,
     ServiceMinutes,
     VisitsPerCycle,
@@ -63,6 +65,8 @@ REQUIRED_COLUMNS = ("customer_code", "name", "channel", "lon", "lat", "service_m
 _UPDATED_FIELDS = (
     "name",
     "address",
+    "phone",
+    "notes",
     "channel",
     "lon",
     "lat",
@@ -362,13 +366,25 @@ def _hours_cell(value: Any) -> list[list[int]]:
 HoursCell = Annotated[list[list[int]], BeforeValidator(_hours_cell)]
 
 
+def _text_cell(value: object) -> str:
+    """An optional text column: an empty cell (or a column the file lacks) is ""; a phone number Excel stored as
+    a number keeps its digits."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
 class OutletRow(RequestModel):
     """One file row, in the file's column names; its text checked as a request body's (RequestModel)."""
 
     model_config = ConfigDict(extra="ignore")
     customer_code: Annotated[Code, BeforeValidator(_strip)]
     name: Annotated[Name, BeforeValidator(_strip)]
-    address: Annotated[Address, BeforeValidator(lambda v: "" if v is None else str(v).strip())] = ""
+    address: Annotated[Address, BeforeValidator(_text_cell)] = ""
+    phone: Annotated[Phone, BeforeValidator(_text_cell)] = ""
+    notes: Annotated[Notes, BeforeValidator(_text_cell)] = ""
     channel: Annotated[Channel, BeforeValidator(_channel_cell)]
     lon: Annotated[Lon, BeforeValidator(_strip)]
     lat: Annotated[Lat, BeforeValidator(_strip)]
@@ -470,6 +486,8 @@ def import_outlets(
             code=data.customer_code,
             name=data.name,
             address=data.address,
+            phone=data.phone,
+            notes=data.notes,
             channel=data.channel,
             lon=data.lon,
             lat=data.lat,

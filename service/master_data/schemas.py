@@ -23,7 +23,9 @@ from service.core.fields import (
     Lon,
     LunchMinutes,
     Name,
+    Notes,
     OpeningHours,
+    Phone,
     RequestModel,
     ServiceMinutes,
     SpeedKmh,
@@ -306,6 +308,8 @@ class OutletUpdate(RequestModel):
     )
     name: Name | None = Field(default=None, description="the outlet's shop name")
     address: Address | None = Field(default=None, description="street address, as written on the visit card")
+    phone: Phone | None = Field(default=None, description="the shop's phone number, shown to the rep")
+    notes: Notes | None = Field(default=None, description="notes for the rep: whom to ask, where the door is...")
     channel: Channel | None = Field(
         default=None, description="the outlet's trade channel: grocery, convenience, supermarket, restaurant..."
     )
@@ -336,6 +340,8 @@ class OutletFields(RequestModel):
     code: Code = Field(description="customer code (客编), unique")
     name: Name = Field(description="the outlet's shop name")
     address: Address = Field(default="", description="street address, as written on the visit card")
+    phone: Phone = Field(default="", description="the shop's phone number, shown to the rep")
+    notes: Notes = Field(default="", description="notes for the rep: whom to ask, where the door is...")
     channel: Channel = Field(description="the outlet's trade channel: grocery, convenience, supermarket, restaurant...")
     lon: Lon
     lat: Lat
@@ -356,6 +362,8 @@ class OutletCreate(OutletFields):
             "code": "MH0000123",
             "name": "好德便利店(莘东路)",
             "address": "上海市闵行区莘庄镇莘东路200号",
+            "phone": "021-6412 3456",
+            "notes": "找王店长；后门进货",
             "channel": "convenience",
             "lon": 121.3832,
             "lat": 31.1139,
@@ -379,6 +387,8 @@ class OutletPublic(BaseModel):
     code: str = Field(description="customer code (客编), unique")
     name: str = Field(description="the outlet's shop name")
     address: str = Field(description="street address, as written on the visit card")
+    phone: str = Field(description="the shop's phone number, shown to the rep")
+    notes: str = Field(description="notes for the rep")
     channel: str = Field(description="the outlet's trade channel: grocery, convenience, supermarket, restaurant...")
     lon: float = Field(description="WGS84 longitude, degrees")
     lat: float = Field(description="WGS84 latitude, degrees")
@@ -401,6 +411,8 @@ class OutletPublic(BaseModel):
             code=outlet.code,
             name=outlet.name,
             address=outlet.address,
+            phone=outlet.phone,
+            notes=outlet.notes,
             channel=outlet.channel,
             lon=outlet.lon,
             lat=outlet.lat,

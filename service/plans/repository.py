@@ -123,6 +123,8 @@ _REP_DAY_VISITS = (
         Outlet.name,
         Outlet.channel,
         Outlet.address,
+        Outlet.phone,
+        Outlet.notes,
         Outlet.lon,
         Outlet.lat,
         Outlet.opening_hours,

@@ -1,6 +1,6 @@
 """Every route of the app refuses a request without a token (401), with an unknown token (401) and with a token
 of the wrong role and office (403), so a route added without an access rule fails here. Skipped: /health, the
-API docs and the pages' static files, which are public."""
+API docs, the sign-in and the pages' static files (the phone's service worker too), which are public."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.service.conftest import OFFICE
 
 PUBLIC = {"/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/web/static/{path:path}"}
 PUBLIC |= {"/sign-in", "/sign-in/link", "/sign-out"}  # the phone's sign-in: what a browser without a token opens
+PUBLIC |= {"/reps/app/service-worker.js"}  # the phone app's offline script: a static file served at its scope
 
 
 def every_route(app: FastAPI) -> list[tuple[str, str]]:

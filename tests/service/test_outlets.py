@@ -177,3 +177,15 @@ def test_unknown_coordinate_system_is_refused(client: TestClient, office: dict, 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "coord_system"]
     assert client.get("/outlets").json() == []
+
+
+def test_phone_and_notes_are_kept_for_the_rep_and_a_bad_phone_is_named(
+    client: TestClient, office: dict, rep: dict
+) -> None:
+    body = outlet_body(office, rep, phone="021-6412 3456", notes="找王店长；后门进货")
+    assert client.post("/outlets", json=body).status_code == 201
+    stored = client.get("/outlets/C10001").json()
+    assert (stored["phone"], stored["notes"]) == ("021-6412 3456", "找王店长；后门进货")
+    refused = client.patch("/outlets/C10001", json={"phone": "call me"})
+    assert refused.status_code == 422 and refused.json()["detail"][0]["loc"] == ["body", "phone"]
+    assert client.get("/outlets/C10001").json()["phone"] == "021-6412 3456"

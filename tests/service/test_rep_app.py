@@ -274,6 +274,18 @@ def test_the_day_page_shows_recorded_outcomes_and_a_map_link_per_stop(app, api, 
     assert page.count('<form class="outcome"') == len(day_list(api, rep_id, date.fromisoformat(on)))
 
 
+def test_the_day_page_shows_the_outlets_phone_and_notes(app, api, tiny, phone):
+    rep_id, on, stop = a_planned_stop(api, tiny)
+    changed = api.patch(f"/outlets/{stop['outlet_code']}", json={"phone": "021-6412 3456", "notes": "找王店长"})
+    assert changed.status_code == 200, changed.text
+    listed = next(v for v in day_list(api, rep_id, date.fromisoformat(on)) if v["outlet_code"] == stop["outlet_code"])
+    assert (listed["phone"], listed["notes"]) == ("021-6412 3456", "找王店长")
+    signed_in(phone, rep_token(app, tiny))
+    page = phone.get(f"/reps/{rep_id}/day/{on}/page").text
+    assert 'href="tel:021-64123456">致电 021-6412 3456</a>' in page and "找王店长" in page
+    api.patch(f"/outlets/{stop['outlet_code']}", json={"phone": "", "notes": ""})
+
+
 # --- KPIs --------------------------------------------------------------------------------------------------------
 
 
