@@ -1,4 +1,5 @@
-"""Time to first render of the plan map in headless Chromium, and the time to make one A4 day sheet (PDF).
+"""Time to first render of the plan map, the rep's phone page and the supervisor's ride-along week in headless
+Chromium, and the time to make one A4 day sheet (PDF).
 
     .venv/bin/python benchmarks/web_render.py [--database-url URL] [--runs 5]
 
@@ -15,7 +16,9 @@ through /usr/bin/chromedriver), and loads the map page `--runs` times per view:
 The day sheet is the busiest rep-day of the plan: the PDF made in this process (best and median of
 `--runs`), and fetched over HTTP once. The rep's phone page of that day is loaded `--runs` times at
 390x844: first render up to its `day-page-painted` mark (list, outcome forms and numbered map drawn), and
-server. Pages are opened as the demo's links are, with `?token=` (a supervisor
+server. The supervisor's ride-along week of the plan's first Monday is loaded `--runs` times up to its
+`ride-along-painted` mark (every day's tables and map drawn; the server plans the week on each load). Pages are
+opened as the demo's links are, with `?token=` (a supervisor
 token of the office, made for the run and revoked after it).
 """
 
@@ -119,6 +122,28 @@ return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEn
         bytes: nav.transferSize, rows: document.querySelectorAll("#diff-days tbody tr").length,
         points: document.querySelectorAll("#diff-map path.leaflet-interactive").length};
 """
+
+
+RIDE_ALONG_TIMINGS_JS = """
+const nav = performance.getEntriesByType("navigation")[0];
+const painted = performance.getEntriesByName("ride-along-painted")[0];
+return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEnd - nav.requestStart,
+        bytes: nav.transferSize, days: document.querySelectorAll(".ride-day").length,
+        stops: document.querySelectorAll(".ride-map .stop").length};
+"""
+
+
+def ride_along_render_times(driver, url: str, runs: int) -> list[dict]:
+    """The supervisor's ride-along week page at desktop size, `runs` loads (each plans the week on the server)."""
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    driver.set_window_size(1400, 900)
+    results = []
+    for _ in range(runs):
+        driver.get("about:blank")
+        driver.get(url)
+        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(RIDE_ALONG_TIMINGS_JS)))
+    return results
 
 
 def diff_page_render_times(office_folder: Path, time_limit_s: float, runs: int) -> None:
@@ -245,7 +270,8 @@ def main() -> None:
     server, _log = start_server(serve_command(port, 1), url, port, 1)
     base = f"http://127.0.0.1:{port}"
     views = {
-        "week 1, all reps (default view)": f"/plans/{plan.id}/map?lang=zh-CN&token={raw}",
+        "today's routes, all reps (default view)": f"/plans/{plan.id}/map?lang=zh-CN&token={raw}",
+        "week 1, all reps": f"/plans/{plan.id}/map?lang=zh-CN&week=1&token={raw}",
         "whole cycle, all reps": f"/plans/{plan.id}/map?lang=zh-CN&week=0&token={raw}",
         "one rep, one day": f"/plans/{plan.id}/map?lang=zh-CN&rep={busiest.rep_id}&week={busiest.day // 7 + 1}"
         f"&weekday={('mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun')[busiest.day % 7]}"
@@ -264,6 +290,11 @@ def main() -> None:
             driver = chromium(Path(profile))
             try:
                 measured = {name: render_times(driver, base + path, args.runs) for name, path in views.items()}
+                ride_along = ride_along_render_times(
+                    driver,
+                    f"{base}/supervisors/{rep.supervisor_id}/ride-along/page?start_date={plan.start_date}&token={raw}",
+                    args.runs,
+                )
                 phone = phone_render_times(
                     driver, f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/page?token={raw}", args.runs
                 )
@@ -288,6 +319,13 @@ def main() -> None:
             f"| {name} | {runs[0]['stops']} | {runs[0]['bytes'] / 1024:.0f} KiB | {renders[0]:.0f} ms "
             f"| {median(renders):.0f} ms | {min(renders):.0f} ms | {median(r['server_ms'] for r in runs):.0f} ms |"
         )
+    ride_renders = [r["first_render_ms"] for r in ride_along]
+    print(
+        f"ride-along week page ({ride_along[0]['days']} days, {ride_along[0]['stops']} stops on the maps, "
+        f"{ride_along[0]['bytes'] / 1024:.0f} KiB; the server plans the week on each load): first render first load "
+        f"{ride_renders[0]:.0f} ms, median {median(ride_renders):.0f} ms, best {min(ride_renders):.0f} ms; server "
+        f"median {median(r['server_ms'] for r in ride_along):.0f} ms"
+    )
     phone_renders = [r["first_render_ms"] for r in phone]
     print(
         f"rep's phone page at 390x844 ({phone[0]['forms']} stops with outcome forms, "
