@@ -14,7 +14,7 @@ import pytest
 import schemathesis
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -124,6 +124,9 @@ def seeded(app: FastAPI, started_client: TestClient) -> Iterator[dict[str, str]]
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,
+    # generated cases only: the documented examples are posted by tests/service/test_api_docs.py, and those of the
+    # territory jobs ask for minutes of search each
+    phases=[Phase.generate],
     deadline=None,
     derandomize=True,
     database=None,
