@@ -102,16 +102,17 @@ return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEn
 """
 
 
-def phone_render_times(driver, url: str, runs: int) -> list[dict]:
-    """The rep's day page at phone size, `runs` loads (the cookie from the first `?token=` link carries on)."""
+def page_render_times(driver, url: str, runs: int, timings_js: str, size: tuple[int, int]) -> list[dict]:
+    """`runs` loads of a page at `size`, each read by `timings_js` once the page has set its painted mark (the
+    cookie from the first `?token=` link carries on)."""
     from selenium.webdriver.support.wait import WebDriverWait
 
-    driver.set_window_size(390, 844)
+    driver.set_window_size(*size)
     results = []
     for _ in range(runs):
         driver.get("about:blank")
         driver.get(url)
-        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(PHONE_TIMINGS_JS)))
+        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(timings_js)))
     return results
 
 
@@ -133,24 +134,10 @@ return painted && {first_render_ms: painted.startTime, server_ms: nav.responseEn
 """
 
 
-def ride_along_render_times(driver, url: str, runs: int) -> list[dict]:
-    """The supervisor's ride-along week page at desktop size, `runs` loads (each plans the week on the server)."""
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    driver.set_window_size(1400, 900)
-    results = []
-    for _ in range(runs):
-        driver.get("about:blank")
-        driver.get(url)
-        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(RIDE_ALONG_TIMINGS_JS)))
-    return results
-
-
 def diff_page_render_times(office_folder: Path, time_limit_s: float, runs: int) -> None:
     """The change-set diff page of a line cleanup on the sample office (in a fresh SQLite database: the change
     set makes a draft): 20 new outlets, 20 closures and a polygon move of about 30 outlets; the page loaded
     `runs` times at 1400x900 (first render up to its `diff-page-painted` mark, and server)."""
-    from selenium.webdriver.support.wait import WebDriverWait
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/diff.db"
@@ -197,11 +184,7 @@ def diff_page_render_times(office_folder: Path, time_limit_s: float, runs: int) 
             with tempfile.TemporaryDirectory() as profile:
                 driver = chromium(Path(profile))
                 try:
-                    results = []
-                    for _ in range(runs):
-                        driver.get("about:blank")
-                        driver.get(page_url)
-                        results.append(WebDriverWait(driver, 120).until(lambda d: d.execute_script(DIFF_TIMINGS_JS)))
+                    results = page_render_times(driver, page_url, runs, DIFF_TIMINGS_JS, (1400, 900))
                 finally:
                     driver.quit()
         finally:
@@ -290,13 +273,19 @@ def main() -> None:
             driver = chromium(Path(profile))
             try:
                 measured = {name: render_times(driver, base + path, args.runs) for name, path in views.items()}
-                ride_along = ride_along_render_times(
+                ride_along = page_render_times(
                     driver,
                     f"{base}/supervisors/{rep.supervisor_id}/ride-along/page?start_date={plan.start_date}&token={raw}",
                     args.runs,
+                    RIDE_ALONG_TIMINGS_JS,
+                    (1400, 900),
                 )
-                phone = phone_render_times(
-                    driver, f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/page?token={raw}", args.runs
+                phone = page_render_times(
+                    driver,
+                    f"{base}/reps/{busiest.rep_id}/day/{busiest_date.isoformat()}/page?token={raw}",
+                    args.runs,
+                    PHONE_TIMINGS_JS,
+                    (390, 844),
                 )
             finally:
                 driver.quit()

@@ -17,7 +17,6 @@ from service.access.auth import Principal
 from service.core.calendar import office_today
 from service.core.db import CommittingRoute, SessionDep
 from service.core.fields import SupervisorId
-from service.core.i18n import Translator
 from service.core.tables import Office, Outlet, stored_id
 from service.master_data import repository
 from service.master_data import writes as master_data
@@ -27,7 +26,7 @@ from service.pages.tiles import TileSource, page_json, tile_source, to_display
 from service.plans import repository as plan_repository
 from service.ride_along import planner
 from service.ride_along.reasons import said
-from service.ride_along.schemas import RideAlongDayPublic, RideAlongWeekPublic
+from service.ride_along.schemas import RideAlongDayPublic
 
 router = APIRouter(route_class=CommittingRoute, tags=["pages"])
 
@@ -51,17 +50,6 @@ def _day_map(day: RideAlongDayPublic, office: Office, outlets: dict[int, Outlet]
         "morning": numbered[: len(morning)],
         "afternoon": numbered[len(morning) :],
     }
-
-
-def _reasons_said(week: RideAlongWeekPublic, t: Translator) -> dict[str, list[str]]:
-    """Every reason of the week in the page's language, by where it shows."""
-    said_ = {f"rep-{p.rep_id}": said(p.reasons, t) for p in week.priorities}
-    for day in week.days:
-        key = day.date.isoformat()
-        said_[f"why-{key}"] = said(day.why, t)
-        said_[f"notes-{key}"] = said(day.morning.notes, t)
-        said_.update((f"spot-{key}-{s.order}", said(s.why, t)) for s in day.afternoon.stops)
-    return said_
 
 
 @router.get(
@@ -116,7 +104,7 @@ def ride_along_page(
         "ride_along_week.html",
         t,
         **(context | {"week": week, "data": data}),
-        said=_reasons_said(week, t),
+        said=lambda reasons: said(reasons, t),
         text_url=text_url,
         separator=t.messages["ride_along.separator"],
     )
