@@ -49,7 +49,14 @@ def solve(
     allowed, rejected = precheck(inst)
     state = PlanState(inst, vehicle_groups(inst), allowed)
     candidates = [c for c in range(inst.n) if allowed[c]]
-    budget = Budget(params.time_limit_s, params.max_iterations, started, state.meter, stop_requested=stop_requested)
+    budget = Budget(
+        params.time_limit_s,
+        params.max_iterations,
+        started,
+        state.meter,
+        stop_requested=stop_requested,
+        clock_guard=params.clock_guard,
+    )
     construct(state, candidates, budget)
     state.tighten(range(len(problem.vehicles)))
     search_week(

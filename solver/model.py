@@ -164,6 +164,10 @@ class SolveParams:
     # Searches run side by side in processes of their own, with seeds seed, seed + 1, ...; the best plan wins
     # (solver.portfolio). 1 keeps the solve in the calling process, as the service's per-rep jobs want.
     workers: int = 1
+    # The wall clock ends the search at this many times the time limit. Above 1 a machine busier or slower than
+    # the work prices say still gets the plan of the work budget, later: a caller comparing plans (the territory
+    # search) compares the same plans whatever the load.
+    clock_guard: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def search_week(
         # Only ruin and recreate and the week's model place clients: the first goes on with the larger share.
         improve(state, candidates, budget, seed + 1, cfg, share=RUIN_RECREATE_SHARE * share)
     if any(state.pattern[c] is None for c in candidates):
-        reroute_week(state, candidates, PUT_IN_SOLUTIONS, min(budget.remaining_s(), PUT_IN_SHARE * budget.time_limit_s))
+        reroute_week(state, candidates, PUT_IN_SOLUTIONS, min(budget.remaining_s(), PUT_IN_SHARE * budget.wall_limit_s))
     final_polish(state, budget, cfg, seed)
 
 
@@ -72,7 +72,7 @@ def put_in_by_tour_search(
                 continue
             prices = tuple(MICROSECONDS_PER_UNIT[Work.TOUR])
             found = retour(
-                inst, k, route, seed + i, prices, work_us, min(remaining, PUT_IN_SHARE * budget.time_limit_s)
+                inst, k, route, seed + i, prices, work_us, min(remaining, PUT_IN_SHARE * budget.wall_limit_s)
             )
             state.meter[Work.TOUR] += found.work
             seq = None if found.tour is None else place_breaks(inst, k, found.tour)

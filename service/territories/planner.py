@@ -21,11 +21,11 @@ class RepSolverPlanner:
     def workers(self) -> int:
         return self.solver.workers()
 
-    def __call__(self, problems: list[Problem], time_limit_s: float) -> list[Solution]:
+    def __call__(self, problems: list[Problem], params: SolveParams) -> list[Solution]:
         self.batches += 1
         answers = self.solver.solve(
             problems,
-            SolveParams(time_limit_s=time_limit_s),
+            params,
             key_prefix=f"{self.key_prefix}-batch{self.batches}",
             on_progress=lambda _solved: self.keep_going(),
         )

@@ -44,9 +44,10 @@ class Budget:
         meter: np.ndarray,
         cpu_clock: Callable[[], float] = time.thread_time,
         stop_requested: Callable[[], bool] | None = None,
+        clock_guard: float = 1.0,
     ):
-        self.time_limit_s = time_limit_s
-        self.deadline = started + time_limit_s
+        self.wall_limit_s = time_limit_s * clock_guard  # the clock guard's limit (SolveParams.clock_guard)
+        self.deadline = started + self.wall_limit_s
         self.max_iterations = max_iterations
         self.max_work_us = max(0.0, time_limit_s) * 1e6 * WORK_SHARE_OF_LIMIT
         self.meter = meter
@@ -89,8 +90,8 @@ class Budget:
         return self.work_us() / self.max_work_us
 
     def elapsed_share(self) -> float:
-        """The share of the time limit gone by the wall clock (all of it once a stop is requested)."""
-        return 1.0 - self.remaining_s() / self.time_limit_s if self.time_limit_s > 0 else 1.0
+        """The share of the clock guard's limit gone by (all of it once a stop is requested)."""
+        return 1.0 - self.remaining_s() / self.wall_limit_s if self.wall_limit_s > 0 else 1.0
 
     def remaining_s(self) -> float:
         now = time.perf_counter()

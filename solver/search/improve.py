@@ -108,7 +108,7 @@ def improve(
                 overrunning = since_weight = 0
         if budget.iterations % cfg.polish_every == 0 and changed_days:
             polish_days(
-                state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.time_limit_s
+                state, sorted(changed_days), cfg.polish_solutions, budget, cfg.polish_slice * budget.wall_limit_s
             )
             changed_days.clear()
             current = state.objective(candidates)

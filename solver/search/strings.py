@@ -47,7 +47,7 @@ def search_strings(
     else:
         budget.correct_prices()
         work_us = max(0.0, share * budget.max_work_us - budget.work_us()) / budget.price_scale
-    guard_s = budget.remaining_s() - (1 - share) * budget.time_limit_s
+    guard_s = budget.remaining_s() - (1 - share) * budget.wall_limit_s
     if work_us <= 0 or guard_s <= 0:
         return 0
     routes = [list(r) for r in state.routes]

@@ -15,16 +15,13 @@ from solver.territory.rep_cycle import rep_cycle, rep_load
 class SequentialPlanner:
     """Cycles planned one after another in this process (tests, small offices)."""
 
-    def __init__(self, seed: int = 0) -> None:
-        self.seed = seed
-
     def workers(self) -> int:
         return 1
 
-    def __call__(self, problems: list[Problem], time_limit_s: float) -> list[Solution]:
+    def __call__(self, problems: list[Problem], params: SolveParams) -> list[Solution]:
         from solver.engine import solve  # loads the search on first use
 
-        return [solve(p, SolveParams(time_limit_s=time_limit_s, seed=self.seed)) for p in problems]
+        return [solve(p, params) for p in problems]
 
 
 @dataclass(frozen=True)
@@ -35,20 +32,20 @@ class Planned:
 
 
 class Evaluator:
-    """Plans territories with a CyclePlanner; every (rep, outlets) planned once per time limit."""
+    """Plans territories with a CyclePlanner; every (rep, outlets) planned once per set of SolveParams."""
 
     def __init__(self, problem: TerritoryProblem, planner: CyclePlanner) -> None:
         self.problem = problem
         self.planner = planner
         self.cycles_planned = 0
-        self._planned: dict[tuple[int, tuple[int, ...], float], Planned] = {}
+        self._planned: dict[tuple[int, tuple[int, ...], SolveParams], Planned] = {}
 
-    def plan(self, rep_of: np.ndarray, reps: list[int], time_limit_s: float) -> dict[int, Planned]:
+    def plan(self, rep_of: np.ndarray, reps: list[int], params: SolveParams) -> dict[int, Planned]:
         """The planned cycles of `reps` over their outlets in `rep_of`."""
-        keys = {r: (r, tuple(np.flatnonzero(rep_of == r).tolist()), time_limit_s) for r in reps}
+        keys = {r: (r, tuple(np.flatnonzero(rep_of == r).tolist()), params) for r in reps}
         todo = [r for r in reps if keys[r] not in self._planned]
         problems = [rep_cycle(self.problem, r, keys[r][1]) for r in todo]
-        for r, solution in zip(todo, self.planner(problems, time_limit_s) if problems else [], strict=True):
+        for r, solution in zip(todo, self.planner(problems, params) if problems else [], strict=True):
             outlets = keys[r][1]
             self._planned[keys[r]] = Planned(outlets, solution, rep_load(self.problem, r, outlets, solution))
         self.cycles_planned += len(todo)

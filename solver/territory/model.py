@@ -13,7 +13,7 @@ from typing import Protocol
 
 import numpy as np
 
-from solver.model import Problem, Solution, TimeWindow, Vehicle
+from solver.model import Problem, Solution, SolveParams, TimeWindow, Vehicle
 from solver.patterns import FREQUENCIES
 
 
@@ -115,7 +115,7 @@ class CyclePlanner(Protocol):
         """How many cycles are planned at once."""
         ...
 
-    def __call__(self, problems: list[Problem], time_limit_s: float) -> list[Solution]: ...
+    def __call__(self, problems: list[Problem], params: SolveParams) -> list[Solution]: ...
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ import time
 
 import numpy as np
 
+from solver.model import SolveParams
 from solver.territory.evaluation import Evaluator, Planned, SequentialPlanner
 from solver.territory.model import CyclePlanner, TerritoryAnswer, TerritoryOptions, TerritoryProblem
 from solver.territory.split import Prediction, split
@@ -45,6 +46,10 @@ MIN_GAIN = 0.002  # of utilisation: a boundary move must lower the pair's busier
 MIN_STEP = 0.2  # a pair whose moves were halved below this share of the even-out amount is not tried again
 NEAREST = 3  # how near an outlet lies to a territory: the mean travel to its nearest outlets there
 MIN_TRAVEL_GAIN = 0.005  # share of the pair's travel an exchange must save (the search's plans are noisy)
+# The search's plans get their whole work budget on a machine up to this many times busier or slower than the
+# work prices say (SolveParams.clock_guard): the moves are judged on the same plans whatever the load, fewer of
+# them when the machine is busy. The final plans keep the time limit.
+SEARCH_CLOCK_GUARD = 3.0
 
 
 class _Search:
@@ -69,6 +74,7 @@ class _Search:
             commute_s=np.zeros(reps),
             factor=np.ones(reps),
         )
+        self.searching = SolveParams(options.eval_time_limit_s, options.seed, clock_guard=SEARCH_CLOCK_GUARD)
         self.best: tuple[tuple, np.ndarray, dict[int, Planned]] | None = None
         self.batches_s = self.batches_nominal_s = 0.0  # wall time of the batches planned, and their time limits
 
@@ -106,13 +112,14 @@ class _Search:
         search_s = self._batch_s(cycles, self.options.eval_time_limit_s)
         return time.perf_counter() - self.started + search_s + final_s <= self.options.time_limit_s
 
-    def _plan(self, rep_of: np.ndarray, reps: list[int], time_limit_s: float) -> dict[int, Planned]:
-        """The evaluator's plans, the batch's wall time measured."""
+    def _plan(self, rep_of: np.ndarray, reps: list[int], params: SolveParams | None = None) -> dict[int, Planned]:
+        """The evaluator's plans (the search's unless `params` say otherwise), the batch's wall time measured."""
+        params = params or self.searching
         before, started = self.evaluator.cycles_planned, time.perf_counter()
-        planned = self.evaluator.plan(rep_of, reps, time_limit_s)
+        planned = self.evaluator.plan(rep_of, reps, params)
         if self.evaluator.cycles_planned > before:
             self.batches_s += time.perf_counter() - started
-            self.batches_nominal_s += self._rounds(self.evaluator.cycles_planned - before) * time_limit_s
+            self.batches_nominal_s += self._rounds(self.evaluator.cycles_planned - before) * params.time_limit_s
         return planned
 
     # --- measures -----------------------------------------------------------------------------------------------
@@ -245,11 +252,10 @@ class _Search:
         return (score[0], score[1] > self._aim(), score[2])
 
     def first_assignment(self) -> np.ndarray:
-        eval_s = self.options.eval_time_limit_s
         rep_of = self.original.copy()
         candidates = []
         if (rep_of >= 0).all():
-            planned = self._plan(rep_of, self.reps, eval_s)
+            planned = self._plan(rep_of, self.reps)
             candidates.append((rep_of, planned))
             if self._good(self._remember(rep_of, planned)):
                 return rep_of
@@ -258,7 +264,7 @@ class _Search:
             if self.best is not None and not self._time_for(len(self.reps)):
                 break
             rep_of = self._split(rep_of, petals=round_ % 2 == 1)  # round areas first, then petals, in turn
-            planned = self._plan(rep_of, self.reps, eval_s)
+            planned = self._plan(rep_of, self.reps)
             candidates.append((rep_of, planned))
             if self._good(self._remember(rep_of, planned)):
                 break
@@ -395,8 +401,7 @@ class _Search:
     def rebalance(self, rep_of: np.ndarray) -> np.ndarray:
         """Boundary moves from `rep_of`: balancing handovers until every visit is placed and the spread is within
         the aim, then exchanges that lower travel; the best territories met."""
-        eval_s = self.options.eval_time_limit_s
-        planned = self._plan(rep_of, self.reps, eval_s)
+        planned = self._plan(rep_of, self.reps)
         tabu: set[tuple[int, int]] = set()
         step: dict[tuple[int, int], float] = {}
         settled: set[frozenset[int]] = set()  # pairs whose exchange did not lower travel since either changed
@@ -427,7 +432,7 @@ class _Search:
             tried_all = rep_of.copy()  # the pairs are disjoint: every trial planned in one batch
             for _, _, moved in trials:
                 tried_all[moved != rep_of] = moved[moved != rep_of]
-            tried = self._plan(tried_all, [r for d, v, _ in trials for r in (d, v)], eval_s)
+            tried = self._plan(tried_all, [r for d, v, _ in trials for r in (d, v)])
             accepted = rep_of.copy()
             for donor, receiver, moved in trials:
                 pair = [donor, receiver]
@@ -475,8 +480,12 @@ class _Search:
 
     def answer(self, rep_of: np.ndarray) -> TerritoryAnswer:
         final_s = self._final_limit_s()
-        final = self._plan(rep_of, self.reps, final_s)
-        searched = self.evaluator.plan(rep_of, self.reps, self.options.eval_time_limit_s)
+        searched = self._plan(rep_of, self.reps)
+        final = (
+            searched
+            if final_s <= self.searching.time_limit_s
+            else self._plan(rep_of, self.reps, SolveParams(final_s, self.options.seed))
+        )
         chosen = {
             r: min((final[r], searched[r]), key=lambda p: (p.load.unplaced_visits, p.load.workload_s))
             for r in self.reps
@@ -498,7 +507,7 @@ def propose(
     """Every outlet's rep, each rep's cycle planned: every visit placed where the reps' time allows, workloads
     balanced within the tolerance (or the fewest outlets moved), at least the keep share keeping their rep, locked
     outlets with theirs."""
-    search = _Search(problem, options, planner or SequentialPlanner(options.seed))
+    search = _Search(problem, options, planner or SequentialPlanner())
     rep_of = search.first_assignment()
     rep_of = search.rebalance(rep_of)
     return search.answer(rep_of)

@@ -81,6 +81,18 @@ def test_the_clock_ends_each_phase_at_its_share_of_the_limit():
     assert MaxRuntime(budget, 0.95)() and not MaxBudget(budget, 0.95)()  # the clock guard, not the work, ended it
 
 
+def test_a_clock_guard_beyond_the_limit_lets_a_slow_machine_do_the_whole_work():
+    meter, cpu = np.zeros(len(Work.NAMES)), FakeCpu()
+    slow = Budget(10.0, None, time.perf_counter() - 9.6, meter, cpu_clock=cpu, clock_guard=3.0)  # 96% gone
+    assert slow.max_work_us == 10.0 * 1e6 * WORK_SHARE_OF_LIMIT  # the work budget is the time limit's
+    assert not phase_end(slow, 0.95)()
+    meter[Work.ITERATIONS] = 0.95 * slow.max_work_us / MICROSECONDS_PER_UNIT[Work.ITERATIONS]
+    cpu.now_s += 0.95 * slow.max_work_us / 1e6
+    assert MaxBudget(slow, 0.95)() and not MaxRuntime(slow, 0.95)()  # the work ended it, not the clock
+    late = Budget(10.0, None, time.perf_counter() - 29.0, meter, cpu_clock=cpu, clock_guard=3.0)
+    assert MaxRuntime(late, 0.95)()  # three times the limit: the guard still ends it
+
+
 def test_an_iteration_limit_ends_the_phase_at_its_share_of_the_iterations():
     budget = Budget(600.0, 200, time.perf_counter(), np.zeros(len(Work.NAMES)))
     budget.iterations = 99

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from geo.travel import travel_model
-from solver.model import Vehicle
+from solver.model import SolveParams, Vehicle
 from solver.territory import (
     SequentialPlanner,
     TerritoryOptions,
@@ -69,7 +69,7 @@ def office(reps: int = 2, eastern_columns: int = 1, locked: frozenset[int] = fro
 
 def test_an_overloaded_rep_hands_outlets_to_its_neighbour_until_every_visit_is_placed_and_workloads_balance():
     problem = office()
-    before = SequentialPlanner()([rep_cycle(problem, 0, range(30))], 0.5)[0]
+    before = SequentialPlanner()([rep_cycle(problem, 0, range(30))], SolveParams(0.5))[0]
     assert before.unplaced, "the western rep's 30 outlets do not fit its 4 hours a week"
 
     answer = propose(problem, TerritoryOptions(**QUICK))
@@ -89,7 +89,8 @@ def test_a_free_proposal_untangles_interleaved_territories_travelling_less():
     )  # the reps take every other column: 18 outlets each, both fit, but each crosses the other's streets
     planner = SequentialPlanner()
     before = planner(
-        [rep_cycle(tangled, r, [i for i, o in enumerate(tangled.outlets) if o.rep == r]) for r in (0, 1)], 0.5
+        [rep_cycle(tangled, r, [i for i, o in enumerate(tangled.outlets) if o.rep == r]) for r in (0, 1)],
+        SolveParams(0.5),
     )
 
     answer = propose(tangled, TerritoryOptions(**QUICK))
