@@ -6,13 +6,14 @@
    round areas around the territories' medoids (which pack a tight office's days) and into petals out from each
    rep's start (shaped like day routes, less travel); each split is planned and the prediction calibrated again,
    while the rounds and the time last.
-3. Boundary moves from the split with the least travel among those near enough to balance: while a rep leaves
-   visits out or the workloads spread beyond the aim, the busiest rep hands its outlets nearest a lighter neighbour
-   to that neighbour, as much workload as evens the two; once they are balanced, neighbours exchange the outlets
-   that lie nearer the other's territory than their own, as much workload each way. Both cycles are planned and
-   the move kept if it helps: fewer unplaced visits, a lower pair's busiest rep, or less travel within the aim.
+3. Boundary moves from the split with the least travel among those near enough to balance (and, when the moves
+   run out with time left, from the next): while a rep leaves visits out or the workloads spread beyond the aim,
+   the busiest rep hands its outlets nearest a lighter neighbour to that neighbour, as much workload as evens the
+   two; once they are balanced, neighbours exchange the outlets that lie nearer the other's territory than their
+   own, as much workload each way. Both cycles are planned and the move kept if it helps: fewer unplaced visits, a
+   lower pair's busiest rep, or less travel within the aim.
 4. Every rep's cycle is planned once more with the longer final time limit when the time left allows it; the
-   proposal reports these plans.
+   proposal reports these plans, or a rep's plan from the search where that places more visits.
 
 Territories are scored lexicographically: unplaced visits, then the workload spread beyond the aim, then travel.
 """
@@ -88,11 +89,17 @@ class _Search:
         return self.batches_s / self.batches_nominal_s if self.batches_nominal_s else ROUND_OVERHEAD
 
     def _batch_s(self, cycles: int, time_limit_s: float) -> float:
+        """Wall time of the search planning `cycles` cycles."""
         return self._rounds(cycles) * time_limit_s * self._overhead()
+
+    def _final_batch_s(self, time_limit_s: float) -> float:
+        """Wall time of the final plans: the clock ends each at its limit, so a busy machine (which lengthens the
+        search's batches) does not lengthen them beyond the batch's own overhead."""
+        return self._rounds(len(self.reps)) * time_limit_s * min(self._overhead(), ROUND_OVERHEAD)
 
     def _final_s(self, time_s: float, cap_s: float) -> float:
         """The final plans' time limit in `time_s` (at most `cap_s`); the search's when that is not worth it."""
-        per_cycle = min(cap_s, time_s / max(1e-9, self._batch_s(len(self.reps), 1.0)))
+        per_cycle = min(cap_s, time_s / max(1e-9, self._final_batch_s(1.0)))
         eval_s = self.options.eval_time_limit_s
         return per_cycle if per_cycle >= FINAL_MIN_FACTOR * eval_s else eval_s
 
@@ -108,7 +115,7 @@ class _Search:
     def _time_for(self, cycles: int) -> bool:
         """Whether planning `cycles` cycles now still leaves the time the final plans need."""
         final_limit_s = self._planned_final_s()
-        final_s = self._batch_s(len(self.reps), final_limit_s) if final_limit_s > self.options.eval_time_limit_s else 0
+        final_s = self._final_batch_s(final_limit_s) if final_limit_s > self.options.eval_time_limit_s else 0
         search_s = self._batch_s(cycles, self.options.eval_time_limit_s)
         return time.perf_counter() - self.started + search_s + final_s <= self.options.time_limit_s
 
@@ -251,14 +258,16 @@ class _Search:
             return score
         return (score[0], score[1] > self._aim(), score[2])
 
-    def first_assignment(self) -> np.ndarray:
+    def starts(self) -> list[np.ndarray]:
+        """The current territories (when every outlet has a rep) and the splits, planned, in the order the boundary
+        moves start from them (_start_key)."""
         rep_of = self.original.copy()
         candidates = []
         if (rep_of >= 0).all():
             planned = self._plan(rep_of, self.reps)
             candidates.append((rep_of, planned))
             if self._good(self._remember(rep_of, planned)):
-                return rep_of
+                return [rep_of]
             self._calibrate(rep_of, planned)
         for round_ in range(CALIBRATION_ROUNDS):
             if self.best is not None and not self._time_for(len(self.reps)):
@@ -269,7 +278,7 @@ class _Search:
             if self._good(self._remember(rep_of, planned)):
                 break
             self._calibrate(rep_of, planned)
-        return min(candidates, key=self._start_key)[0]
+        return [rep_of for rep_of, _ in sorted(candidates, key=self._start_key)]
 
     # --- boundary moves -----------------------------------------------------------------------------------------
 
@@ -398,9 +407,10 @@ class _Search:
                     break
         return pairs
 
-    def rebalance(self, rep_of: np.ndarray) -> np.ndarray:
+    def rebalance(self, rep_of: np.ndarray) -> None:
         """Boundary moves from `rep_of`: balancing handovers until every visit is placed and the spread is within
-        the aim, then exchanges that lower travel; the best territories met."""
+        the aim, then exchanges that lower travel, until none helps or the time is up (the best territories met
+        are remembered)."""
         planned = self._plan(rep_of, self.reps)
         tabu: set[tuple[int, int]] = set()
         step: dict[tuple[int, int], float] = {}
@@ -453,8 +463,10 @@ class _Search:
                     settled.add(frozenset(pair))
             rep_of = accepted
             self._remember(rep_of, planned)
-        assert self.best is not None
-        return self.best[1]
+
+    def finished(self) -> bool:
+        """Whether the search is done: the fewest moves found, or no time left for a pair's move."""
+        return (self.best is not None and self._good(self.best[0])) or not self._time_for(2)
 
     def _balances(self, planned: dict[int, Planned], tried: dict[int, Planned], pair: list[int]) -> bool:
         """Whether the pair's tried cycles leave fewer visits out, or (not for the fewest moves) as many with the
@@ -478,7 +490,10 @@ class _Search:
 
     # --- the answer ---------------------------------------------------------------------------------------------
 
-    def answer(self, rep_of: np.ndarray) -> TerritoryAnswer:
+    def answer(self) -> TerritoryAnswer:
+        """The best territories met, their cycles planned once more for the final time limit."""
+        assert self.best is not None
+        rep_of = self.best[1]
         final_s = self._final_limit_s()
         searched = self._plan(rep_of, self.reps)
         final = (
@@ -508,6 +523,8 @@ def propose(
     balanced within the tolerance (or the fewest outlets moved), at least the keep share keeping their rep, locked
     outlets with theirs."""
     search = _Search(problem, options, planner or SequentialPlanner())
-    rep_of = search.first_assignment()
-    rep_of = search.rebalance(rep_of)
-    return search.answer(rep_of)
+    for start in search.starts():  # the next start when the moves from one run out with time left
+        search.rebalance(start)
+        if search.finished():
+            break
+    return search.answer()
