@@ -15,7 +15,8 @@ Decisions (the issue leaves them open):
   lunch time) and then spot-checks, travelling by `supervisor_travel_mode`.
 - Spot-check candidates: outlets whose order was reported on the previous working day of the team (the
   latest earlier date with reports or planned visits); for a rep who reported nothing that day, every planned
-  visit counts as a possible order. The 60 most valuable go to the solver.
+  visit counts as a possible order. The outlets of that morning's ride-along are left out (the supervisor has
+  just stood in them with the rep). The 60 most valuable go to the solver.
 """
 
 from __future__ import annotations
@@ -368,7 +369,10 @@ def _previous_working_day(week: WeekData, on: date) -> date | None:
     return None
 
 
-def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[int, date]) -> list[_Candidate]:
+def _candidates(
+    week: WeekData, on: date, orders_from: date, last_checked: dict[int, date], ridden: set[int]
+) -> list[_Candidate]:
+    """The outlets with an order of `orders_from` to check, most valuable first; none of the morning's `ridden`."""
     team = {r.id: r for r in week.team}
     reported = week.outcomes.get(orders_from, [])
     found: list[tuple[Outlet, Rep, str]] = [
@@ -383,7 +387,7 @@ def _candidates(week: WeekData, on: date, orders_from: date, last_checked: dict[
             found += [(outlet, rep, "plan") for _, outlet in week.stops.get((stored_id(rep), day), [])]
     candidates, seen = [], set()
     for outlet, rep, source in found:
-        if outlet.id in seen or outlet.status != OutletStatus.ACTIVE:
+        if outlet.id in seen or outlet.id in ridden or outlet.status != OutletStatus.ACTIVE:
             continue
         seen.add(outlet.id)
         checked = last_checked.get(stored_id(outlet))
@@ -421,12 +425,13 @@ def _why(c: _Candidate, parts: ValueParts, last_checked: date | None) -> list[Re
 
 
 def _afternoon(
-    week: WeekData, on: date, leave: LeavePublic, last_checked: dict[int, date], spot_checker: SpotChecker
+    week: WeekData, on: date, morning: MorningPublic, last_checked: dict[int, date], spot_checker: SpotChecker
 ) -> AfternoonPublic:
-    office, settings = week.office, week.settings
+    office, settings, leave = week.office, week.settings, morning.leave
     start_s = max(leave.time_s, office.lunch_earliest_s) + office.lunch_s
     orders_from = _previous_working_day(week, on)
-    candidates = _candidates(week, on, orders_from, last_checked) if orders_from else []
+    ridden = {s.outlet_id for s in morning.stops if s.with_supervisor}
+    candidates = _candidates(week, on, orders_from, last_checked, ridden) if orders_from else []
     rep_index = {r.id: i for i, r in enumerate(week.team)}
     problem, distance_m = convert.spot_check_problem(
         (leave.lon, leave.lat),
@@ -528,7 +533,7 @@ def plan_week(week: WeekData, start_date: date, spot_checker: SpotChecker = plan
         stops = week.stops[_route_key(week, rep, on)]
         morning = _morning(week, rep, on, rules)
         morning_public = _morning_public(week, rep, on, stops, morning)
-        afternoon = _afternoon(week, on, morning_public.leave, last_checked, spot_checker)
+        afternoon = _afternoon(week, on, morning_public, last_checked, spot_checker)
         for s in afternoon.stops:
             last_checked[s.outlet_id] = on
         travel_s, distance_m = _morning_travel(week, rep, stops, morning.supervised)

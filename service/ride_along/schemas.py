@@ -153,7 +153,9 @@ class AfternoonPublic(BaseModel):
     orders_from: dt.date | None = Field(
         description="the previous working day, whose orders are checked (none on a plan's first day), ISO date"
     )
-    candidates: int = Field(description="outlets with an order to check that day")
+    candidates: int = Field(
+        description="outlets with an order to check that day (the morning's ride-along outlets left out)"
+    )
     stops: list[SpotStopPublic] = Field(description="the spot checks in the order driven")
     return_time: str = Field(description="back at the office, HH:MM")
     return_s: int = Field(description="back at the office, seconds after midnight office-local")

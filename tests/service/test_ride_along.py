@@ -281,3 +281,20 @@ def test_a_team_without_reps_and_an_office_without_a_published_plan(api, tiny):
     )
     response = api.get(path, params={"start_date": this_monday().isoformat()})
     assert response.status_code == 404 and "no published plan" in response.json()["detail"][0]["msg"]
+
+
+def test_no_afternoon_spot_check_is_an_outlet_of_that_mornings_ride_along(api, tiny):
+    """The supervisor has just stood in the morning's outlets with the rep: the afternoon checks other deliveries,
+    even when the rep took an order at one of them the day before (the last one is where the supervisor leaves
+    the route, a check at no travel: the afternoon went back to it)."""
+    monday = tiny["start"]
+    for day in week(api, tiny, monday)["days"]:
+        orders_from = day["afternoon"]["orders_from"]
+        for stop in (s for s in day["morning"]["stops"] if orders_from and s["with_supervisor"]):
+            order = {"rep_id": day["rep_id"], "outlet_code": stop["outlet_code"], "date": orders_from}
+            response = api.post("/visits", json={**order, "visited": True, "order_taken": True})
+            assert response.status_code == 201, response.text
+    for day in week(api, tiny, monday)["days"]:
+        ridden = {s["outlet_code"] for s in day["morning"]["stops"] if s["with_supervisor"]}
+        checked = {s["outlet_code"] for s in day["afternoon"]["stops"]}
+        assert not ridden & checked, (day["date"], sorted(ridden & checked))
