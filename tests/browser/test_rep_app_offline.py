@@ -1,11 +1,12 @@
 """The rep's phone app with no connection at all: a day opened once opens again with its list and map when the
 server cannot be reached (its service worker kept the page and its files), an outcome recorded then waits in the
-outbox, and signing out forgets the kept pages. The server here is the test's own, stopped mid-test: what the
-phone sees when the network is gone, not a browser's offline switch."""
+outbox, and signing out forgets the kept pages, from any day's page. The server here is the test's own, stopped
+mid-test: what the phone sees when the network is gone, not a browser's offline switch."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -15,8 +16,8 @@ from sqlmodel import Session
 
 from service.access.tokens import create_token
 from service.core import db
-from tests.browser.conftest import WAIT_S, LiveServer, environ_without_base_map, published_office, serve
-from tests.browser.test_rep_app import a_rep_with_visits_lately, record, state
+from tests.browser.conftest import START, WAIT_S, LiveServer, environ_without_base_map, published_office, serve
+from tests.browser.test_rep_app import a_rep_with_visits_lately, api_get, record, state
 
 CONTROLLED = "return !!navigator.serviceWorker.controller"
 
@@ -38,6 +39,15 @@ def open_day(browser, url: str) -> None:
     WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script("return document.body.dataset.renders"))
 
 
+def a_rep_token(url: str, office_id: int, rep_id: int) -> str:
+    engine = db.make_engine(url)
+    with Session(engine) as session:
+        _, token = create_token(session, role="rep", name="phone", office_id=office_id, rep_id=rep_id)
+        session.commit()
+    engine.dispose()
+    return token
+
+
 def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser, office):
     url, office_id, admin = office
     browser.delete_all_cookies()
@@ -45,11 +55,7 @@ def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser
         with serve(url, environ_without_base_map()) as base_url:
             server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
             rep_id, on = a_rep_with_visits_lately(server)
-            engine = db.make_engine(url)
-            with Session(engine) as session:
-                _, rep_token = create_token(session, role="rep", name="phone", office_id=office_id, rep_id=rep_id)
-                session.commit()
-            engine.dispose()
+            rep_token = a_rep_token(url, office_id, rep_id)
             page = f"{base_url}/reps/{rep_id}/day/{on}/page"
             open_day(browser, f"{page}?token={rep_token}")
             WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # the worker runs
@@ -74,6 +80,40 @@ def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser
         record(browser, 1, "visited", order=True)
         WebDriverWait(browser, WAIT_S).until(lambda b: state(b, 1) == "queued")
         assert browser.execute_script("return JSON.parse(localStorage.getItem('routeplan.outbox')).length") == 1
+    finally:
+        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+        browser.delete_all_cookies()
+
+
+def test_signing_out_from_a_day_without_visits_forgets_the_kept_pages(browser, office):
+    """A day with no visits (none planned, or before the plan starts) shows no list or map, and its sign-out
+    button still forgets the pages kept on the phone."""
+    url, office_id, admin = office
+    browser.delete_all_cookies()
+    try:
+        with serve(url, environ_without_base_map()) as base_url:
+            server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
+            rep_id, on = a_rep_with_visits_lately(server)
+            rep_token = a_rep_token(url, office_id, rep_id)
+            free_day = next(
+                d.isoformat()
+                for d in (START + timedelta(days=k) for k in range(28))
+                if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
+            )
+            before_the_plan = (START - timedelta(days=1)).isoformat()
+            page = f"{base_url}/reps/{rep_id}/day/{on}/page"
+            for empty_day, shown in ((free_day, "no-visits"), (before_the_plan, "no-plan")):
+                open_day(browser, f"{page}?token={rep_token}")
+                WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))
+                open_day(browser, page)
+                WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+
+                browser.get(f"{base_url}/reps/{rep_id}/day/{empty_day}/page")
+                WebDriverWait(browser, WAIT_S).until(lambda b, shown=shown: b.find_elements(By.ID, shown))
+                browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+                WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
+                names = browser.execute_script("return caches.keys()")
+                assert names == [], f"signed out from {empty_day}'s page, still kept: {names}"
     finally:
         browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
         browser.delete_all_cookies()

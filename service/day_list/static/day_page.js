@@ -7,15 +7,9 @@
   const format = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
 
   // --- offline: the service worker keeps the pages opened here on the phone (service/day_list/static/
-  // rep_service_worker.js); signing out forgets them, so the next person on this phone sees none of them.
+  // rep_service_worker.js); signing out forgets them (rep_sign_out.js, on every day page).
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(data.service_worker, { scope: "/reps/" }).catch(() => {}); // http on a LAN IP: none
-    const signOut = document.querySelector("form.sign-out");
-    signOut.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      await Promise.all((await caches.keys()).map((name) => caches.delete(name)));
-      signOut.submit();
-    }, { once: true });
   }
 
   // --- outcomes: every report goes to the outbox (localStorage) first, then to the server, oldest first. A report

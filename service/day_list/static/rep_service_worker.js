@@ -10,6 +10,7 @@ const APP_FILES = [
   "/web/static/web.css",
   "/web/static/rep_app.css",
   "/web/static/day_page.js",
+  "/web/static/rep_sign_out.js",
 ];
 
 self.addEventListener("install", (event) => {
