@@ -39,6 +39,21 @@ def open_day(browser, url: str) -> None:
     WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script("return document.body.dataset.renders"))
 
 
+def a_rep_day(url: str, office_id: int, admin: str, base_url: str) -> tuple[LiveServer, int, str, str, str]:
+    """(server, rep id, the rep's token, a day with visits, that day's page URL)."""
+    server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
+    rep_id, on = a_rep_with_visits_lately(server)
+    return server, rep_id, a_rep_token(url, office_id, rep_id), on, f"{base_url}/reps/{rep_id}/day/{on}/page"
+
+
+def keep_the_day(browser, page: str, rep_token: str) -> None:
+    """The rep signs in through the page's link; once the service worker runs, the day is opened again and kept."""
+    open_day(browser, f"{page}?token={rep_token}")
+    WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # the worker runs
+    open_day(browser, page)  # and keeps what loads from now on
+    WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+
+
 def a_rep_token(url: str, office_id: int, rep_id: int) -> str:
     engine = db.make_engine(url)
     with Session(engine) as session:
@@ -53,14 +68,8 @@ def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser
     browser.delete_all_cookies()
     try:
         with serve(url, environ_without_base_map()) as base_url:
-            server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
-            rep_id, on = a_rep_with_visits_lately(server)
-            rep_token = a_rep_token(url, office_id, rep_id)
-            page = f"{base_url}/reps/{rep_id}/day/{on}/page"
-            open_day(browser, f"{page}?token={rep_token}")
-            WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # the worker runs
-            open_day(browser, page)  # and keeps what loads from now on
-            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+            _, _, rep_token, on, page = a_rep_day(url, office_id, admin, base_url)
+            keep_the_day(browser, page, rep_token)
 
             # signing out on a shared phone forgets the kept pages
             browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
@@ -92,21 +101,15 @@ def test_signing_out_from_a_day_without_visits_forgets_the_kept_pages(browser, o
     browser.delete_all_cookies()
     try:
         with serve(url, environ_without_base_map()) as base_url:
-            server = LiveServer(base_url=base_url, office_id=office_id, plan_id=0, token=admin)
-            rep_id, on = a_rep_with_visits_lately(server)
-            rep_token = a_rep_token(url, office_id, rep_id)
+            server, rep_id, rep_token, _, page = a_rep_day(url, office_id, admin, base_url)
             free_day = next(
                 d.isoformat()
                 for d in (START + timedelta(days=k) for k in range(28))
                 if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
             )
             before_the_plan = (START - timedelta(days=1)).isoformat()
-            page = f"{base_url}/reps/{rep_id}/day/{on}/page"
             for empty_day, shown in ((free_day, "no-visits"), (before_the_plan, "no-plan")):
-                open_day(browser, f"{page}?token={rep_token}")
-                WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))
-                open_day(browser, page)
-                WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+                keep_the_day(browser, page, rep_token)
 
                 browser.get(f"{base_url}/reps/{rep_id}/day/{empty_day}/page")
                 WebDriverWait(browser, WAIT_S).until(lambda b, shown=shown: b.find_elements(By.ID, shown))
