@@ -3,10 +3,10 @@
 The supervisor follows the rep's route from the first stop, demonstrating at every `demonstrate_every`-th
 outlet (the coaching adds `coaching_s` there), and leaves after the last stop that ends by `morning_end_s`
 (or at the rep's lunch, whichever comes first). The rep's whole day is re-timed in the same order: no stop
-starts earlier than published, each check starts and ends inside an opening window, the lunch keeps its place
-in the sequence and its window, and the rep is back by the end of the shift. When coaching would break that,
-coaching is dropped from the last coached stop backwards until the day fits again (the rep's visits come
-first); the dropped stops are reported.
+starts earlier than published, each visit starts and ends inside the opening window it was published in, the
+lunch keeps its place in the sequence and its window, and the rep is back by the end of the shift. When coaching
+would break that, coaching is dropped from the last coached stop backwards until the day fits again (the rep's
+visits come first); the dropped stops are reported.
 """
 
 from __future__ import annotations
@@ -83,8 +83,11 @@ class RideAlongMorning:
     feasible: bool  # every stop fits, the lunch is in its window and the rep is back by the shift end
 
 
-def _earliest_start(ready_s: int, service_s: int, windows: tuple[TimeWindow, ...]) -> tuple[int, bool]:
-    for w in sorted(windows, key=lambda w: w.start_s):
+def _earliest_start(ready_s: int, service_s: int, stop: DayStop) -> tuple[int, bool]:
+    """The stop's start and whether it fits in the opening window it was published in: a visit pushed past a
+    window's close into the outlet's next opening would leave the rep waiting for hours and move the lunch."""
+    published = [w for w in stop.windows if w.start_s <= stop.planned_start_s <= w.end_s] or list(stop.windows)
+    for w in sorted(published, key=lambda w: w.start_s):
         start = max(ready_s, w.start_s)
         if start + service_s <= w.end_s:
             return start, True
@@ -106,11 +109,11 @@ def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> Rid
         coaching = 0
         if riding and (supervised + 1) % rules.demonstrate_every == 0 and i not in no_coaching:
             coaching = rules.coaching_s
-        start, fits = _earliest_start(ready, stop.service_s + coaching, stop.windows)
+        start, fits = _earliest_start(ready, stop.service_s + coaching, stop)
         if riding and start + stop.service_s + coaching > rules.morning_end_s:
             riding = False
             coaching = 0
-            start, fits = _earliest_start(ready, stop.service_s, stop.windows)
+            start, fits = _earliest_start(ready, stop.service_s, stop)
         if riding:
             supervised += 1
         departure = start + stop.service_s + coaching

@@ -232,6 +232,17 @@ def test_coaching_that_would_make_a_later_visit_miss_its_window_is_dropped():
     assert morning.feasible
 
 
+def test_coaching_that_would_push_a_visit_into_the_outlets_afternoon_opening_is_dropped_there_only():
+    starts = [9 * H + k * 900 for k in range(7)]
+    # the seventh outlet (a restaurant) opens 09:00-10:55 and 14:00-16:30: published 10:30, it fits its morning
+    # after one coaching's delay (10:45-10:55); after the coaching at stops 3 and 6 only its afternoon would take it
+    windows = {6: (TimeWindow(9 * H, 10 * H + 55 * 60), TimeWindow(14 * H, 16 * H + 1800))}
+    morning = plan_morning(day_of(starts, windows=windows), RULES)
+    assert morning.coaching_dropped == (DroppedCoaching(stop=5, blocked="window", late_stop=6),)
+    assert [s.coaching_s for s in morning.stops] == [0, 0, 900, 0, 0, 0, 0]  # the morning keeps its first coaching
+    assert morning.stops[6].start_s == 10 * H + 45 * 60 and morning.feasible
+
+
 def test_coaching_that_would_push_the_return_past_the_shift_end_is_dropped():
     starts = [9 * H + k * 900 for k in range(3)]  # back at 09:45, or at 10:00 with the coaching at stop 3
     morning = plan_morning(day_of(starts, shift_end_s=9 * H + 58 * 60), RULES)
