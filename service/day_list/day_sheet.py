@@ -18,6 +18,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
@@ -37,6 +38,8 @@ MAP_PADDING = 9 * mm
 STOP_RADIUS = 3.2 * mm
 LABEL_GAP = 0.6 * mm  # between two numbered circles pushed apart
 PLACE_LABEL_OFFSET = 7 * mm  # from the start/end square to the middle of its label
+PLACE_SIDE, PLACE_LABEL_SIZE = 4.2 * mm, 7.5  # the start/end square, its label's font size
+PLACE_LABEL_GAP = 1 * mm  # between the square and its label
 ROUTE_COLOUR = colors.HexColor("#1f4e9c")
 ADDRESS_SIZE, ADDRESS_COLOUR = 7, "#4a5568"
 M_PER_DEG_LAT = 111_320.0
@@ -178,6 +181,36 @@ def _edge_point(
     return px + (qx - px) * share, py + (qy - py) * share
 
 
+def _place_labels(
+    ends: list[tuple[float, float]], texts: list[str], width: float, height: float
+) -> list[tuple[float, float, str]]:
+    """(x, y, text anchor) of the start and end places' labels: beside their square, towards the map's middle.
+    When the two would print over each other (an office beyond the stops, out and back by one edge), they go to
+    the outer sides of the pair, or where the map's edge leaves no room for that, the end's a line further in."""
+    gap = PLACE_SIDE / 2 + PLACE_LABEL_GAP
+    widths = [stringWidth(text, font_for(text), PLACE_LABEL_SIZE) for text in texts]
+
+    def span(k: int, anchor: str) -> tuple[float, float]:
+        x = ends[k][0]
+        return (
+            (x - PLACE_SIDE / 2, x + gap + widths[k])
+            if anchor == "start"
+            else (x - gap - widths[k], x + PLACE_SIDE / 2)
+        )
+
+    anchors = ["end" if x > width / 2 else "start" for x, _ in ends]
+    ys = [y for _, y in ends]
+    line = PLACE_LABEL_SIZE * 1.3
+    (a0, a1), (b0, b1) = span(0, anchors[0]), span(1, anchors[1])
+    if abs(ys[0] - ys[1]) < line and a0 < b1 and b0 < a1:
+        left = 0 if ends[0][0] <= ends[1][0] else 1
+        if span(left, "end")[0] >= 0 and span(1 - left, "start")[1] <= width:
+            anchors[left], anchors[1 - left] = "end", "start"
+        else:
+            ys[1] += -line if ys[1] > height / 2 else line
+    return [(x + (gap if anchor == "start" else -gap), y, anchor) for (x, _), y, anchor in zip(ends, ys, anchors)]
+
+
 def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH, height: float = MAP_HEIGHT) -> Drawing:
     """The day's route as a drawing: the start and end places as squares, the line in visiting order, and a
     numbered circle per stop (the list's numbers)."""
@@ -208,14 +241,19 @@ def day_map(listing: DayListPublic, t: Translator, width: float = CONTENT_WIDTH,
         end_texts.append(label)
     line = [c for x, y in [ends[0], *points, ends[1]] for c in (x, y)]
     drawing.add(PolyLine(line, strokeColor=ROUTE_COLOUR, strokeWidth=1.4, strokeLineJoin=1))
-    for (x, y), label in zip(ends, end_texts):
-        side = 4.2 * mm
-        drawing.add(Rect(x - side / 2, y - side / 2, side, side, fillColor=colors.black, strokeColor=colors.black))
-        anchor, dx = ("end", -(side / 2 + 1 * mm)) if x > width / 2 else ("start", side / 2 + 1 * mm)
-        drawing.add(String(x + dx, y - 1.2 * mm, label, fontName=font_for(label), fontSize=7.5, textAnchor=anchor))
+    placed = _place_labels(ends, end_texts, width, height)
+    half = PLACE_SIDE / 2
+    for (x, y), (label_x, label_y, anchor), label in zip(ends, placed, end_texts):
+        drawing.add(Rect(x - half, y - half, PLACE_SIDE, PLACE_SIDE, fillColor=colors.black, strokeColor=colors.black))
+        font = font_for(label)
+        drawing.add(
+            String(label_x, label_y - 1.2 * mm, label, fontName=font, fontSize=PLACE_LABEL_SIZE, textAnchor=anchor)
+        )
     # keep "office"/"home" and their distance readable too: the numbers keep off their labels
     end_labels = tuple(
-        (x + k * (PLACE_LABEL_OFFSET if x <= width / 2 else -PLACE_LABEL_OFFSET), y) for x, y in ends for k in (1, 2)
+        (x + k * (PLACE_LABEL_OFFSET if anchor == "start" else -PLACE_LABEL_OFFSET), label_y)
+        for (x, _), (_, label_y, anchor) in zip(ends, placed)
+        for k in (1, 2)
     )
     labels = spread_labels(points, STOP_RADIUS + LABEL_GAP / 2, width, height, fixed=tuple(ends) + end_labels)
     for (px, py), (x, y) in zip(points, labels):

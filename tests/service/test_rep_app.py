@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from reportlab.graphics.shapes import Circle, Rect, String
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
@@ -356,6 +357,8 @@ def test_the_cards_map_fits_the_stops_and_puts_a_distant_office_at_its_edge(api,
     assert listing.start is not None and listing.end is not None
     for place in (listing.start, listing.end):  # an office 15 km north-east of the route
         place.lon, place.lat = listing.visits[0].lon + 0.15, listing.visits[0].lat + 0.1
+    # the day ends next to where it began: out and back cross the map's edge at the same point
+    listing.visits[-1].lon, listing.visits[-1].lat = listing.visits[0].lon, listing.visits[0].lat
     drawing = day_map(listing, Translator("en"))
     circles = [s for s in drawing.contents if isinstance(s, Circle) and s.r == STOP_RADIUS]
     xs, ys = [c.cx for c in circles], [c.cy for c in circles]
@@ -363,8 +366,23 @@ def test_the_cards_map_fits_the_stops_and_puts_a_distant_office_at_its_edge(api,
     assert max((max(xs) - min(xs)) / drawing.width, (max(ys) - min(ys)) / drawing.height) > 0.5
     squares = [s for s in drawing.contents if isinstance(s, Rect) and s.fillColor == colors.black]
     assert len(squares) == 2 and all(0 <= s.x and s.x + s.width <= drawing.width for s in squares)
-    labels = [s.text for s in drawing.contents if isinstance(s, String)]
-    assert any(text.startswith("Office") and text.endswith(" km") for text in labels)
+    labels = [s for s in drawing.contents if isinstance(s, String) and s.text.startswith("Office")]
+    assert len(labels) == 2 and all(label.text.endswith(" km") for label in labels)
+    # out and back by the same edge: neither label prints over the other, nor over the other's square
+    boxes = [label_box(label) for label in labels]
+    assert not overlap(*boxes)
+    assert not any(overlap(box, (s.x, s.y, s.x + s.width, s.y + s.height)) for box, s in zip(boxes, squares[::-1]))
+
+
+def label_box(label: String) -> tuple[float, float, float, float]:
+    """(left, bottom, right, top) of a label as drawn."""
+    width = stringWidth(label.text, label.fontName, label.fontSize)
+    left = {"start": label.x, "end": label.x - width, "middle": label.x - width / 2}[label.textAnchor]
+    return left, label.y, left + width, label.y + label.fontSize
+
+
+def overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def listing_of(api: TestClient, rep_id: int, on: date) -> DayListPublic:
