@@ -9,6 +9,7 @@ random outcomes for each planned visit of the week (reps differ in success rate)
 - the time to plan a week (read + CP-SAT rep choice + morning re-timing + six afternoon routes), per week;
 - whether every rep was ridden with at least once in every period, and whether every afternoon ended back at
   the office before the meeting;
+- how many demonstrations each morning holds (a morning with one or none is no coaching morning);
 - the spot-check value collected by the OR-Tools prize-collecting routes against a greedy baseline on the very
   same afternoon problems (from where it is, take the outlet that adds the most value per second of added
   time (travel, waiting, checking) and still lets it be back by the meeting; stop when none fits).
@@ -204,6 +205,12 @@ def main() -> None:
         f"consecutive repeats {repeats}"
     )
     print(f"every rep ridden with in every {period_weeks}-week period: {'yes' if not any(missed.values()) else missed}")
+    demonstrations = [sum(s.coaching for s in d.morning.stops) for d in days]
+    left_out = sum(s.coaching_dropped for d in days for s in d.morning.stops)
+    print(
+        f"demonstrations per morning: mean {statistics.mean(demonstrations):.2f}, "
+        f"{dict(sorted(Counter(demonstrations).items()))} (count: mornings); coaching left out {left_out} times"
+    )
     print(
         f"afternoons back before the meeting: {len(days) - len(late)}/{len(days)}" + (f" late: {late}" if late else "")
     )

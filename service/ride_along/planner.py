@@ -245,14 +245,14 @@ def _morning(week: WeekData, rep: Rep, on: date, rules: MorningRules) -> RideAlo
     return plan_morning(convert.ride_along_rep_day(rep, week.routes[key], week.stops[key], on.weekday()), rules)
 
 
-def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -> dict[date, list[Rep]]:
-    """Per morning the reps to choose from: those working whose morning can take a coaching stop (a packed day
-    whose opening hours leave no ten minutes to spare cannot), unless nobody's can that morning, or a rep not
-    yet ridden with in the period has no such morning left in it (every rep is ridden with once a period; the
-    morning then says why there is no coaching)."""
+def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -> dict[date, list[tuple[Rep, int]]]:
+    """Per morning the reps to choose from, each with the demonstrations its morning takes: those working whose
+    morning can take a coaching stop (a packed day whose opening hours leave no ten minutes to spare cannot),
+    unless nobody's can that morning, or a rep not yet ridden with in the period has no such morning left in it
+    (every rep is ridden with once a period; the morning then says why there is no coaching)."""
     working = {on: _working_reps(week, on) for on in mornings}
     coaching = {
-        (r.id, on): any(s.coaching_s for s in _morning(week, r, on, rules).stops)
+        (r.id, on): sum(1 for s in _morning(week, r, on, rules).stops if s.coaching_s)
         for on in mornings
         for r in working[on]
     }
@@ -261,7 +261,10 @@ def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -
         for r in week.team
         if not week.rides_done[stored_id(r)] and not any(coaching.get((r.id, on)) for on in mornings)
     }
-    return {on: [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps for on, reps in working.items()}
+    return {
+        on: [(r, coaching[(r.id, on)]) for r in [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps]
+        for on, reps in working.items()
+    }
 
 
 def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, list[Rep]]:
@@ -272,10 +275,11 @@ def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, lis
     index = {r.id: i for i, r in enumerate(week.team)}
     problem = RepChoiceProblem(
         num_reps=len(week.team),
-        available=tuple(tuple(index[r.id] for r in available[d]) for d in mornings),
+        available=tuple(tuple(index[r.id] for r, _ in available[d]) for d in mornings),
         weights=tuple(week.priorities[stored_id(r)].weight for r in week.team),
         rides_done=tuple(week.rides_done[stored_id(r)] for r in week.team),
         previous_rep=index.get(week.previous_rep_id) if week.previous_rep_id is not None else None,
+        demonstrations=tuple(tuple(count for _, count in available[d]) for d in mornings),
     )
     choice = choose_reps(problem)
     this_week = {d: week.team[r] for d, r in zip(mornings, choice.reps) if r is not None and (d - start_date).days < 7}

@@ -24,7 +24,9 @@ class RideAlongSettingsUpdate(RequestModel):
     # A None default is pydantic's "optional, not nullable" (defaults are not validated); mypy reads it as a value.
     morning_end: TimeOfDay = Field(default=None, description="the supervisor leaves the rep's route by then")  # type: ignore[assignment]
     coaching_min: int = Field(default=None, ge=0, le=120, description="added at every demonstrated outlet")  # type: ignore[assignment]
-    demonstrate_every: int = Field(default=None, ge=1, le=20, description="demonstrate at every n-th outlet")  # type: ignore[assignment]
+    demonstrate_every: int = Field(
+        default=None, ge=1, le=20, description="demonstrate at every n-th outlet (or the next one where coaching fits)"
+    )  # type: ignore[assignment]
     meeting: TimeOfDay = Field(default=None, description="the evening meeting at the office")  # type: ignore[assignment]
     period_weeks: int = Field(default=None, ge=1, le=8, description="every rep ridden with once per period")  # type: ignore[assignment]
     spot_check_min: int = Field(default=None, ge=1, le=120, description="minutes at each afternoon spot check")  # type: ignore[assignment]
@@ -38,7 +40,10 @@ class RideAlongSettingsPublic(BaseModel):
     office_id: int = Field(description="the office these settings belong to")
     morning_end: str = Field(description="the supervisor leaves the rep's route by then, HH:MM office-local")
     coaching_min: int = Field(description="minutes added at every demonstrated outlet")
-    demonstrate_every: int = Field(description="the supervisor demonstrates at every n-th outlet of the morning")
+    demonstrate_every: int = Field(
+        description="the supervisor demonstrates at every n-th outlet of the morning; where coaching there would "
+        "break the rep's day, at the next outlet where it fits"
+    )
     meeting: str = Field(description="the evening meeting at the office, HH:MM; the afternoon ends there")
     period_weeks: int = Field(description="every rep is ridden with once per period of this many weeks")
     spot_check_min: int = Field(description="minutes at each afternoon spot check")

@@ -4,14 +4,15 @@ The supervisor follows the rep's route from the first stop, demonstrating at eve
 outlet (the coaching adds `coaching_s` there), and leaves after the last stop that ends by `morning_end_s`
 (or at the rep's lunch, whichever comes first). The rep's whole day is re-timed in the same order: no stop
 starts earlier than published, each visit starts and ends inside the opening window it was published in, the
-lunch keeps its place in the sequence and its window, and the rep is back by the end of the shift. When coaching
-would break that, coaching is dropped from the last coached stop backwards until the day fits again (the rep's
-visits come first); the dropped stops are reported.
+lunch keeps its place in the sequence and its window, and the rep is back by the end of the shift. Coaching is
+placed from the first stop on: where it would break that (the rep's visits come first), it is left out there,
+reported, and moves to the next stop where it fits, the count to the next demonstration starting again from
+there. So a tight window late in the morning costs the coaching before it, not the coaching after it.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from solver.model import TimeWindow
 
@@ -94,7 +95,8 @@ def _earliest_start(ready_s: int, service_s: int, stop: DayStop) -> tuple[int, b
     return ready_s, False
 
 
-def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> RideAlongMorning:
+def _timed(day: RepDay, rules: MorningRules, coached: frozenset[int]) -> RideAlongMorning:
+    """The day re-timed with coaching at the `coached` stops the supervisor is still there for."""
     stops: list[TimedStop] = []
     time_s = day.start_s
     lunch_start: int | None = None
@@ -106,9 +108,7 @@ def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> Rid
             riding = False  # the supervisor does not wait through the rep's lunch
         arrival = time_s + stop.travel_s
         ready = max(arrival, stop.planned_start_s)
-        coaching = 0
-        if riding and (supervised + 1) % rules.demonstrate_every == 0 and i not in no_coaching:
-            coaching = rules.coaching_s
+        coaching = rules.coaching_s if riding and i in coached else 0
         start, fits = _earliest_start(ready, stop.service_s + coaching, stop)
         if riding and start + stop.service_s + coaching > rules.morning_end_s:
             riding = False
@@ -125,36 +125,50 @@ def _timed(day: RepDay, rules: MorningRules, no_coaching: frozenset[int]) -> Rid
         lunch_start = max(time_s, day.lunch.planned_start_s)
         time_s = lunch_start + day.lunch.duration_s
     end_s = time_s + day.return_travel_s
-    lunch_ok = day.lunch is None or lunch_start is None or lunch_start <= day.lunch.latest_start_s
-    feasible = all(s.fits for s in stops) and lunch_ok and end_s <= day.shift_end_s
+    feasible = not _broken(day, stops, lunch_start, end_s)
     return RideAlongMorning(tuple(stops), lunch_start, end_s, supervised, leave_s, (), feasible)
 
 
-def _blocked(day: RepDay, morning: RideAlongMorning, stop: int) -> DroppedCoaching:
-    late = next((i for i, s in enumerate(morning.stops) if not s.fits), None)
-    if late is not None:
-        return DroppedCoaching(stop, "window", late)
-    if day.lunch is not None and morning.lunch_start_s is not None and morning.lunch_start_s > day.lunch.latest_start_s:
-        return DroppedCoaching(stop, "lunch")
-    return DroppedCoaching(stop, "shift")
+def _broken(day: RepDay, stops: list[TimedStop], lunch_start_s: int | None, end_s: int) -> set[int | str]:
+    """What of the rep's day does not fit: the stops outside their opening hours, "lunch" when it would start
+    too late, "shift" when the rep is back after the shift's end."""
+    broken: set[int | str] = {i for i, s in enumerate(stops) if not s.fits}
+    if day.lunch is not None and lunch_start_s is not None and lunch_start_s > day.lunch.latest_start_s:
+        broken.add("lunch")
+    if end_s > day.shift_end_s:
+        broken.add("shift")
+    return broken
+
+
+def _breaks(day: RepDay, morning: RideAlongMorning) -> set[int | str]:
+    return _broken(day, list(morning.stops), morning.lunch_start_s, morning.end_s)
+
+
+def _dropped(stop: int, newly_broken: set[int | str]) -> DroppedCoaching:
+    late = sorted(b for b in newly_broken if isinstance(b, int))
+    if late:
+        return DroppedCoaching(stop, "window", late[0])
+    return DroppedCoaching(stop, "lunch" if "lunch" in newly_broken else "shift")
 
 
 def plan_morning(day: RepDay, rules: MorningRules) -> RideAlongMorning:
-    """The re-timed day with as much coaching as keeps it feasible (see the module doc)."""
-    dropped: list[DroppedCoaching] = []
+    """The re-timed day with coaching placed from the first stop on wherever it breaks nothing the day without
+    coaching keeps (see the module doc); a published day that no longer fits is re-timed as it stands."""
     morning = _timed(day, rules, frozenset())
-    while not morning.feasible:
-        coached = [i for i, s in enumerate(morning.stops) if s.coaching_s > 0]
-        if not coached:
-            break  # infeasible without any coaching: the published day itself no longer fits (reported)
-        dropped.append(_blocked(day, morning, coached[-1]))
-        morning = _timed(day, rules, frozenset(d.stop for d in dropped))
-    return RideAlongMorning(
-        morning.stops,
-        morning.lunch_start_s,
-        morning.end_s,
-        morning.supervised,
-        morning.leave_s,
-        tuple(sorted(dropped, key=lambda d: d.stop)),
-        morning.feasible,
-    )
+    without = _breaks(day, morning)
+    coached: frozenset[int] = frozenset()
+    dropped: list[DroppedCoaching] = []
+    stop, moving = rules.demonstrate_every - 1, False
+    while rules.coaching_s and stop < morning.supervised:
+        trial = _timed(day, rules, coached | {stop})
+        if not trial.stops[stop].coaching_s:
+            break  # coaching here, or at any later stop, would run past the end of the morning
+        newly_broken = _breaks(day, trial) - without
+        if newly_broken:
+            if not moving:  # reported where it was due; it moves on to the next stop
+                dropped.append(_dropped(stop, newly_broken))
+            stop, moving = stop + 1, True
+            continue
+        coached, morning = coached | {stop}, trial
+        stop, moving = stop + rules.demonstrate_every, False
+    return replace(morning, coaching_dropped=tuple(dropped))

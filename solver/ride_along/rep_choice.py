@@ -5,7 +5,8 @@ Rules, in order of weight:
 2. no rep on two consecutive mornings (nor right after the previous period's last morning) when avoidable;
 3. the remaining mornings go to reps in proportion to their priority weight (below target, new in post),
    with diminishing returns (the k-th ride of a rep is worth weight / k), so a weight-2 rep gets about twice
-   the rides of a weight-1 rep but never all of them.
+   the rides of a weight-1 rep but never all of them;
+4. among mornings of about equal worth, those where the rep's day leaves room for more demonstrations.
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ from dataclasses import dataclass
 MISSED_REP_COST = 1_000_000  # a rep not ridden with in the period
 REPEAT_COST = 10_000  # the same rep on consecutive mornings
 SHARE_SCALE = 1_000  # priority weight units per ride (weight / k, scaled to integers)
+# Worth of a demonstration the rep's morning can take, on the SHARE_SCALE: a fifth of a weight-1 rep's first ride,
+# so it chooses between mornings of the same worth to the reps and never outweighs a rep's share.
+DEMONSTRATION_VALUE = 200
 
 
 @dataclass(frozen=True)
@@ -26,10 +30,14 @@ class RepChoiceProblem:
     weights: tuple[int, ...]  # per rep, >= 1: how strongly the rep needs coaching
     rides_done: tuple[int, ...]  # per rep, rides already made earlier in the period
     previous_rep: int | None = None  # the rep of the morning just before the first one
+    # Per morning, parallel to `available`: the demonstrations each rep's morning leaves room for (none given: 0).
+    demonstrations: tuple[tuple[int, ...], ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.weights) != self.num_reps or len(self.rides_done) != self.num_reps:
             raise ValueError("weights and rides_done need one entry per rep")
+        if self.demonstrations and [len(d) for d in self.demonstrations] != [len(a) for a in self.available]:
+            raise ValueError("demonstrations need one entry per available rep of every morning")
         if any(w < 1 for w in self.weights):
             raise ValueError("weights must be at least 1")
         for m, reps in enumerate(self.available):
@@ -82,6 +90,10 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
         model.add(sum(steps) == sum(rides))
         for k, step in enumerate(steps, start=done + 1):
             objective.append(-(problem.weights[r] * SHARE_SCALE // k) * step)
+
+    for m, reps in enumerate(problem.demonstrations):
+        for r, count in dict(zip(problem.available[m], reps)).items():
+            objective.append(-DEMONSTRATION_VALUE * count * ride[m, r])
 
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()

@@ -16,6 +16,7 @@ from service.core.time_of_day import WEEKDAYS, seconds_of, window_of
 from service.ride_along import planner as ride_along
 from tests.service import tiny_published
 from tests.service.tiny_published import day_list, this_monday
+from tests.solver.coaching_checks import assert_coaching_spaced
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +43,15 @@ def inside_a_window(start_s: int, end_s: int, windows: list[str]) -> bool:
     return any(ws <= start_s and end_s <= we for ws, we in map(window_of, windows))
 
 
+def assert_morning_coaching(supervised: list[dict], every: int, morning_end: str, coaching_min: int) -> None:
+    """The supervised stops' coaching: every coaching `coaching_min` long, on the office's rule."""
+    coached = [k for k, s in enumerate(supervised) if s["coaching"]]
+    assert all(s["coaching_min"] == (coaching_min if s["coaching"] else 0) for s in supervised)
+    dropped = {k for k, s in enumerate(supervised) if s["coaching_dropped"]}
+    departures = [s["departure_s"] for s in supervised]
+    assert_coaching_spaced(coached, dropped, every, departures, seconds_of(morning_end), coaching_min * 60)
+
+
 def test_every_day_has_a_rep_a_coached_morning_and_spot_checks_back_before_the_meeting(api, tiny):
     plan = week(api, tiny)
     settings = plan["settings"]
@@ -62,9 +72,7 @@ def test_every_day_has_a_rep_a_coached_morning_and_spot_checks_back_before_the_m
         ]
         supervised = [s for s in morning["stops"] if s["with_supervisor"]]
         assert morning["stops"][: len(supervised)] == supervised  # from the first stop on, then leaves
-        for k, stop in enumerate(supervised, start=1):
-            assert stop["coaching"] == (k % 3 == 0 and not stop["coaching_dropped"])
-            assert stop["coaching_min"] == (10 if stop["coaching"] else 0)
+        assert_morning_coaching(supervised, every=3, morning_end="11:30", coaching_min=10)
         for stop in morning["stops"]:
             assert stop["start"] >= stop["planned_start"]  # coaching only delays, the order stays
             assert inside_a_window(stop["start_s"], stop["departure_s"], stop["opening_hours"]), stop
@@ -152,11 +160,7 @@ def test_office_settings_change_the_plan(api, tiny):
     for day in plan["days"]:
         supervised = [s for s in day["morning"]["stops"] if s["with_supervisor"]]
         assert all(s["departure_s"] <= seconds_of("10:00") for s in supervised)
-        assert all(
-            s["coaching_min"] == 20
-            for k, s in enumerate(supervised, start=1)
-            if k % 2 == 0 and not s["coaching_dropped"]
-        )
+        assert_morning_coaching(supervised, every=2, morning_end="10:00", coaching_min=20)
         assert day["afternoon"]["return_s"] <= seconds_of("14:00") and day["afternoon"]["meeting"] == "14:00"
 
 

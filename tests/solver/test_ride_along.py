@@ -25,6 +25,7 @@ from solver.ride_along import (
     plan_spot_checks,
     timed_route,
 )
+from tests.solver.coaching_checks import assert_coaching_spaced
 
 ALL_DAY = (TimeWindow(0, 24 * 3600),)
 
@@ -87,6 +88,21 @@ def test_too_few_mornings_reports_the_rep_left_out():
 def test_a_morning_nobody_works_has_no_ride_along():
     result = choice(2, 3, available=((0, 1), (), (0, 1)))
     assert result.reps[1] is None and result.reps[0] != result.reps[2]
+
+
+def test_between_mornings_of_equal_worth_the_one_with_room_for_more_demonstrations_is_taken():
+    # each rep is ridden with once; rep 0's first morning takes 3 demonstrations, rep 1's second morning 3
+    problem = RepChoiceProblem(
+        num_reps=2, available=((0, 1), (0, 1)), weights=(1, 1), rides_done=(0, 0), demonstrations=((3, 1), (1, 3))
+    )
+    assert choose_reps(problem).reps == (0, 1)
+
+
+def test_demonstrations_never_outweigh_riding_with_every_rep():
+    problem = RepChoiceProblem(
+        num_reps=2, available=((0, 1), (0, 1)), weights=(1, 1), rides_done=(0, 0), demonstrations=((4, 0), (4, 0))
+    )
+    assert sorted(choose_reps(problem).reps) == [0, 1]
 
 
 # --- the afternoon spot checks ------------------------------------------------------------------------------------
@@ -232,6 +248,16 @@ def test_coaching_that_would_make_a_later_visit_miss_its_window_is_dropped():
     assert morning.feasible
 
 
+def test_coaching_blocked_by_a_tight_window_moves_past_it_and_the_morning_keeps_its_coaching():
+    starts = [9 * H + k * 900 for k in range(9)]  # 09:00 ... 11:00, back to back
+    # the fourth outlet closes at 09:55, the minute its published visit ends: no coaching fits before it
+    windows = {3: (TimeWindow(9 * H, 9 * H + 55 * 60),)}
+    morning = plan_morning(day_of(starts, windows=windows), MorningRules(12 * H, 900, 3))
+    assert morning.coaching_dropped == (DroppedCoaching(stop=2, blocked="window", late_stop=3),)
+    assert [k for k, s in enumerate(morning.stops) if s.coaching_s] == [4, 7]  # right after it, then every third
+    assert morning.supervised == 9 and morning.feasible
+
+
 def test_coaching_that_would_push_a_visit_into_the_outlets_afternoon_opening_is_dropped_there_only():
     starts = [9 * H + k * 900 for k in range(7)]
     # the seventh outlet (a restaurant) opens 09:00-10:55 and 14:00-16:30: published 10:30, it fits its morning
@@ -306,8 +332,10 @@ def test_the_morning_keeps_the_order_never_starts_early_and_keeps_the_day_feasib
         s.with_supervisor for s in morning.stops[morning.supervised :]
     )
     assert all(s.departure_s <= rules.morning_end_s for s in supervised)
+    coached = [k for k, s in enumerate(morning.stops) if s.coaching_s]
+    assert all(morning.stops[k].coaching_s == rules.coaching_s and k < morning.supervised for k in coached)
     dropped = {d.stop for d in morning.coaching_dropped}
-    for k, s in enumerate(morning.stops):
-        due = k < morning.supervised and (k + 1) % every == 0 and coaching_min > 0
-        assert s.coaching_s == (rules.coaching_s if due and k not in dropped else 0)
+    departures = [s.departure_s for s in supervised]
+    if rules.coaching_s:
+        assert_coaching_spaced(coached, dropped, every, departures, rules.morning_end_s, rules.coaching_s)
     assert all(a.departure_s <= b.arrival_s for a, b in zip(morning.stops, morning.stops[1:]))
