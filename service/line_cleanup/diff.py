@@ -58,9 +58,10 @@ def plan_diff(edits: Edits, base: Plan, plan: Plan, base_visits: list, rows: Pla
                 }
             )
     resequenced, shifted = [], []
+    place_before, place_after = _places_among_kept(old, new), _places_among_kept(new, old)
     for k in sorted(old.keys() & new.keys()):
         a, b = old[k], new[k]
-        if a.seq != b.seq:
+        if place_before[k] != place_after[k]:  # not a visit only renumbered around one added or removed
             resequenced.append(item(b, old_seq=a.seq))
         if abs(b.arrival_s - a.arrival_s) > ARRIVAL_SHIFT_S:
             shifted.append(item(b, old_arrival_s=a.arrival_s, arrival_s=b.arrival_s))
@@ -93,6 +94,14 @@ def plan_diff(edits: Edits, base: Plan, plan: Plan, base_visits: list, rows: Pla
             )
         },
     }
+
+
+def _places_among_kept(visits: dict[tuple[int, int, int], _Visit], other: dict) -> dict[tuple[int, int, int], int]:
+    """Each visit also in `other`: its place among those visits of its rep-day."""
+    days: defaultdict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
+    for k in visits.keys() & other.keys():
+        days[k[1:]].append(k)
+    return {k: place for day in days.values() for place, k in enumerate(sorted(day, key=lambda k: visits[k].seq))}
 
 
 def _day_changes(old_visits, new_visits, reps: dict[int, str]) -> list[dict]:

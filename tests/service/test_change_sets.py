@@ -165,6 +165,18 @@ def test_closure_removes_exactly_that_outlets_visits(client, tiny):
     assert client.get("/outlets/SH0900002").json()["status"] == "closed"
 
 
+def test_visits_only_renumbered_around_a_closure_are_not_listed_as_resequenced(client, tiny):
+    before = routes(client, tiny["plan"]["id"])
+    (rep_code, day), visits = next((route, v) for route, v in sorted(before.items()) if len(v) >= 3)
+    result = submit(client, tiny["plan"]["id"], "close-first", closures=[visits[0]])
+    after = routes(client, result["result_plan_id"])
+    assert after[(rep_code, day)] == visits[1:]  # every later visit of the day is one number earlier
+    diff = result["diff"]
+    assert diff["resequenced"] == []  # none changed its place among the others
+    changed = next(d for d in diff["days_changed"] if (d["rep_code"], d["day"]) == (rep_code, day))
+    assert changed["removed"] == 1 and changed["reordered"] == 0
+
+
 def test_move_by_polygon_hands_the_outlets_inside_to_the_other_rep(client, tiny):
     square = {
         "type": "Polygon",
