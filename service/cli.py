@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import typer
 import uvicorn
 from rich.console import Console
-from rich.table import Table
+from rich.table import Column, Table
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
@@ -280,51 +280,64 @@ def _parse_date(text: str, name: str) -> date:
         raise InvalidInput(f"not a date (YYYY-MM-DD): {text!r}", (name,)) from e
 
 
+# Below this terminal width the day list puts code, name and address in one column, wrapped, and leaves channel and
+# distance out: ten columns on 80 left two characters of a Chinese outlet name.
+WIDE_DAY_LIST = 140
+DAY_COLUMNS = ("#", "arrive", "leave", "code", "outlet", "channel", "travel", "km", "open", "address")
+NARROW_DAY_COLUMNS = ("#", "arrive", "leave", "outlet", "travel", "open")
+UNBROKEN = {"#", "arrive", "leave", "code", "travel", "km"}  # short cells that must print whole
+
+
 def _print_day(listing: DayListPublic) -> None:
+    out = console()
     weekday = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[listing.weekday]
-    console().print(
+    out.print(
         f"{listing.rep_code} {listing.rep_name} - {weekday} {listing.date} "
         f"(plan {listing.plan_id}, week {listing.week + 1} of the cycle)"
     )
     if not listing.visits:
-        console().print("no visits" + ("" if listing.working_day else " (not a working day)"))
+        out.print("no visits" + ("" if listing.working_day else " (not a working day)"))
         return
-    table = Table("#", "arrive", "leave", "code", "outlet", "channel", "travel", "km", "open", "address")
+    columns = DAY_COLUMNS if out.width >= WIDE_DAY_LIST else NARROW_DAY_COLUMNS
+    table = Table(*(Column(c, no_wrap=c in UNBROKEN, overflow="fold") for c in columns))
+
+    def row(**cells: str) -> None:
+        if "code" not in columns:
+            cells["outlet"] = "\n".join(
+                t for t in (cells.pop("code", ""), cells["outlet"], cells.pop("address", "")) if t
+            )
+            cells["open"] = cells.get("open", "").replace(" ", "\n")  # one window a line
+        table.add_row(*(cells.get("seq" if c == "#" else c, "") for c in columns))
+
     lunch = listing.lunch
     if listing.start:
-        table.add_row("", "", listing.start.departure, "", f"leave {listing.start.place}", "", "", "", "", "")
+        row(leave=listing.start.departure, outlet=f"leave {listing.start.place}")
     if lunch is not None and lunch.after_seq == 0:
-        table.add_row("", lunch.start, lunch.end, "", "lunch", "", "", "", "", "")
+        row(arrive=lunch.start, leave=lunch.end, outlet="lunch")
     for v in listing.visits:
-        table.add_row(
-            str(v.seq),
-            v.arrival,
-            v.departure,
-            v.outlet_code,
-            v.outlet_name,
-            v.channel,
-            f"{v.travel_s // 60} min",
-            f"{v.distance_m / 1000:.1f}",
-            " ".join(v.opening_hours),
-            v.address,
+        row(
+            seq=str(v.seq),
+            arrive=v.arrival,
+            leave=v.departure,
+            code=v.outlet_code,
+            outlet=v.outlet_name,
+            channel=v.channel,
+            travel=f"{v.travel_s // 60} min",
+            km=f"{v.distance_m / 1000:.1f}",
+            open=" ".join(v.opening_hours),
+            address=v.address,
         )
         if lunch is not None and v.seq == lunch.after_seq:
-            table.add_row("", lunch.start, lunch.end, "", "lunch", "", "", "", "", "")
+            row(arrive=lunch.start, leave=lunch.end, outlet="lunch")
     if listing.end:
-        table.add_row(
-            "",
-            listing.end.arrival,
-            "",
-            "",
-            f"back at {listing.end.place}",
-            "",
-            f"{listing.end.travel_s // 60} min",
-            f"{listing.end.distance_m / 1000:.1f}",
-            "",
-            "",
+        row(
+            arrive=listing.end.arrival,
+            outlet=f"back at {listing.end.place}",
+            travel=f"{listing.end.travel_s // 60} min",
+            km=f"{listing.end.distance_m / 1000:.1f}",
         )
-    console().print(table)
-    console().print(
+    out.print(table)
+    out.print(
         f"{len(listing.visits)} visits, travel {listing.travel_s // 60} min / "
         f"{listing.distance_m / 1000:.1f} km, service {listing.service_s // 60} min"
     )

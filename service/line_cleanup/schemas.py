@@ -154,7 +154,8 @@ class ChangeSetPublic(BaseModel):
     replayed: bool = Field(description="true when this answers a repeated idempotency key: nothing was applied again")
     request: dict = Field(description="the change set as submitted")
     diff: dict = Field(
-        description="added, removed, moved, resequenced visits, arrival shifts > 10 min, per rep-day "
+        description="added, removed, moved visits, resequenced ones (their place among the day's kept visits "
+        "changed), arrival shifts > 10 min, per rep-day "
         "what changed (days_changed, untouched_days_changed), KPI deltas, "
         "unplaced outlets, warnings"
     )

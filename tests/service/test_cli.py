@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from rich.cells import cell_len
 from sqlmodel import Session
 from typer.testing import CliRunner
 
@@ -73,6 +74,30 @@ def test_import_plan_and_print_a_day(runner, tmp_path):
     result = runner.invoke(app, ["day", "T-R1", "2026-12-05"])  # a Saturday, T-R1 works Mon-Fri
     assert result.exit_code == 0, result.output
     assert "no visits (not a working day)" in result.output
+
+
+def test_a_day_on_an_80_column_terminal_prints_every_outlet_name_whole(runner, tmp_path, monkeypatch):
+    long_name = "上海闵行莘庄镇莘东路一九四号便利蜂二十四小时便利店"  # wider than any column of 80 can hold
+    outlets = tmp_path / "bundle" / "outlets.csv"
+    outlets.write_text(outlets.read_text(encoding="utf-8").replace("Shop T001", long_name), encoding="utf-8")
+    assert runner.invoke(app, ["import", str(tmp_path / "bundle")]).exit_code == 0
+    result = runner.invoke(app, ["plan", "T-OFF", "--start", "2026-11-30", "--time-limit", "1", "--publish"])
+    assert result.exit_code == 0, result.output
+    with Session(make_engine()) as session:
+        rep = repository.rep_by_code(session, "T-R1")
+        on = next(
+            day
+            for day in (date(2026, 11, 30) + timedelta(days=k) for k in range(5))
+            if any(v.outlet_code == "T001" for v in day_list_views.rep_day_list(session, rep.id, day).visits)
+        )
+
+    monkeypatch.setenv("COLUMNS", "80")
+    result = runner.invoke(app, ["day", "T-R1", on.isoformat()])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert max(cell_len(line) for line in lines) <= 80 and "…" not in result.output
+    outlet_column = "".join(line.split("│")[4].strip() for line in lines if line.startswith("│"))
+    assert long_name in outlet_column and "T001" in outlet_column
 
 
 def test_bad_input_exits_with_the_reason(runner, tmp_path):
