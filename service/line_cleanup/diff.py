@@ -4,6 +4,7 @@ KPIs."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from typing import Protocol
 
 from service.core.tables import (
@@ -96,7 +97,9 @@ def plan_diff(edits: Edits, base: Plan, plan: Plan, base_visits: list, rows: Pla
     }
 
 
-def _places_among_kept(visits: dict[tuple[int, int, int], _Visit], other: dict) -> dict[tuple[int, int, int], int]:
+def _places_among_kept(
+    visits: Mapping[tuple[int, int, int], _Visit], other: Mapping
+) -> dict[tuple[int, int, int], int]:
     """Each visit also in `other`: its place among those visits of its rep-day."""
     days: defaultdict[tuple[int, int], list[tuple[int, int, int]]] = defaultdict(list)
     for k in visits.keys() & other.keys():
