@@ -127,10 +127,13 @@ def rep_day_page(
     days["today"] = str(
         request.url_for("rep_day_page", rep_id=rep_id, date=TODAY).include_query_params(lang=t.language)
     )
+    service_worker = str(request.url_for("rep_service_worker").path)
     try:
         listing = day_list_views.rep_day_list(session, rep_id, on)
     except NotFound:  # no published plan, or a date before it starts: say so on the page, in its language
-        return page(request, "day_page.html", t, listing=None, rep=rep, on=on, days=days, data={})
+        return page(
+            request, "day_page.html", t, listing=None, rep=rep, on=on, days=days, data={}, service_worker=service_worker
+        )
     outcomes = {o.outlet_code: o for o in list_outcomes(session, rep_id, on, on)}
     data = _day_page_data(listing, tile_source()) | {
         "messages": t.messages,
@@ -139,7 +142,6 @@ def rep_day_page(
         "post_url": f"/reps/{rep_id}/visits",
         "timezone": office.timezone,
         "far_m": int(FAR_FROM_OUTLET_M),
-        "service_worker": str(request.url_for("rep_service_worker").path),
     }
     sheet_url = str(
         request.url_for("rep_day_sheet", rep_id=rep_id, date=on.isoformat()).include_query_params(lang=t.language)
@@ -155,6 +157,7 @@ def rep_day_page(
         data=data,
         sheet_url=sheet_url,
         outcomes=outcomes,
+        service_worker=service_worker,
         reasons=list(NotVisitedReason),
         far_m=int(FAR_FROM_OUTLET_M),
         is_future=on > today,

@@ -120,3 +120,29 @@ def test_signing_out_from_a_day_without_visits_forgets_the_kept_pages(browser, o
     finally:
         browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
         browser.delete_all_cookies()
+
+
+def test_a_day_without_visits_opened_first_on_the_phone_keeps_itself(browser, office):
+    """The first page a rep opens may be a free day: the service worker starts there too, and the day opens again
+    without the server."""
+    url, office_id, admin = office
+    browser.delete_all_cookies()
+    try:
+        with serve(url, environ_without_base_map()) as base_url:
+            server, rep_id, rep_token, _, _ = a_rep_day(url, office_id, admin, base_url)
+            free_day = next(
+                d.isoformat()
+                for d in (START + timedelta(days=k) for k in range(28))
+                if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
+            )
+            page = f"{base_url}/reps/{rep_id}/day/{free_day}/page"
+            browser.get(f"{page}?token={rep_token}")
+            WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # started by this page
+            browser.get(page)
+            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+        browser.get(page)
+        assert free_day in browser.find_element(By.TAG_NAME, "h1").text
+        assert browser.find_elements(By.ID, "no-visits")
+    finally:
+        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+        browser.delete_all_cookies()

@@ -6,11 +6,7 @@
   const msg = data.messages;
   const format = (text, values) => text.replace(/\{(\w+)\}/g, (_, k) => String(values[k]));
 
-  // --- offline: the service worker keeps the pages opened here on the phone (service/day_list/static/
-  // rep_service_worker.js); signing out forgets them (rep_sign_out.js, on every day page).
-  if ("serviceWorker" in navigator) {
-    navigator.serviceWorker.register(data.service_worker, { scope: "/reps/" }).catch(() => {}); // http on a LAN IP: none
-  }
+  // Offline: the service worker that keeps this page on the phone is registered by rep_offline.js (every day page).
 
   // --- outcomes: every report goes to the outbox (localStorage) first, then to the server, oldest first. A report
   // keeps its client_id for good, so a resend after a lost answer is the same report to the server (idempotent).

@@ -3,14 +3,14 @@
 // basement. Online, the network always answers first: nothing shown is older than it must be. Outcomes are never
 // cached: the page keeps them in its outbox and sends them when the connection returns.
 "use strict";
-const CACHE = "routeplan-rep-app-v1";
+const CACHE = "routeplan-rep-app-v2"; // a new name when APP_FILES change: the old cache goes
 const APP_FILES = [
   "/web/static/vendor/leaflet/leaflet.css",
   "/web/static/vendor/leaflet/leaflet.js",
   "/web/static/web.css",
   "/web/static/rep_app.css",
   "/web/static/day_page.js",
-  "/web/static/rep_sign_out.js",
+  "/web/static/rep_offline.js",
 ];
 
 self.addEventListener("install", (event) => {
