@@ -6,7 +6,9 @@ Rules, in order of weight:
 3. the remaining mornings go to reps in proportion to their priority weight (below target, new in post),
    with diminishing returns (the k-th ride of a rep is worth weight / k), so a weight-2 rep gets about twice
    the rides of a weight-1 rep but never all of them;
-4. among mornings of about equal worth, those where the rep's day leaves room for more demonstrations.
+4. each rep on the mornings whose day leaves room for the most demonstrations: a morning costs what it falls
+   short of the rep's best in the period, so a rep whose days are packed is ridden with as often as one whose
+   days are not (how much a rep needs coaching is its weight), on its best mornings.
 """
 
 from __future__ import annotations
@@ -16,8 +18,7 @@ from dataclasses import dataclass
 MISSED_REP_COST = 1_000_000  # a rep not ridden with in the period
 REPEAT_COST = 10_000  # the same rep on consecutive mornings
 SHARE_SCALE = 1_000  # priority weight units per ride (weight / k, scaled to integers)
-# Worth of a demonstration the rep's morning can take, on the SHARE_SCALE: a fifth of a weight-1 rep's first ride,
-# so it chooses between mornings of the same worth to the reps and never outweighs a rep's share.
+# Cost of a demonstration short of the rep's best morning, on the SHARE_SCALE: a fifth of a weight-1 rep's first ride.
 DEMONSTRATION_VALUE = 200
 
 
@@ -91,9 +92,10 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
         for k, step in enumerate(steps, start=done + 1):
             objective.append(-(problem.weights[r] * SHARE_SCALE // k) * step)
 
-    for m, reps in enumerate(problem.demonstrations):
-        for r, count in dict(zip(problem.available[m], reps)).items():
-            objective.append(-DEMONSTRATION_VALUE * count * ride[m, r])
+    counts = {(m, r): c for m, reps in enumerate(problem.demonstrations) for r, c in zip(problem.available[m], reps)}
+    best = {r: max(c for (_, rr), c in counts.items() if rr == r) for _, r in counts}
+    for (m, r), count in counts.items():
+        objective.append(DEMONSTRATION_VALUE * (best[r] - count) * ride[m, r])
 
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()

@@ -98,11 +98,16 @@ def test_between_mornings_of_equal_worth_the_one_with_room_for_more_demonstratio
     assert choose_reps(problem).reps == (0, 1)
 
 
-def test_demonstrations_never_outweigh_riding_with_every_rep():
+def test_a_rep_whose_days_leave_room_for_more_demonstrations_gets_no_more_rides():
+    # equal weights: two rides each, whatever room their mornings leave
     problem = RepChoiceProblem(
-        num_reps=2, available=((0, 1), (0, 1)), weights=(1, 1), rides_done=(0, 0), demonstrations=((4, 0), (4, 0))
+        num_reps=3,
+        available=((0, 1, 2),) * 6,
+        weights=(1, 1, 1),
+        rides_done=(0, 0, 0),
+        demonstrations=((4, 1, 1),) * 6,
     )
-    assert sorted(choose_reps(problem).reps) == [0, 1]
+    assert Counter(choose_reps(problem).reps) == {0: 2, 1: 2, 2: 2}
 
 
 # --- the afternoon spot checks ------------------------------------------------------------------------------------
