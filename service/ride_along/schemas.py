@@ -83,7 +83,8 @@ class MorningStopPublic(BaseModel):
     coaching: bool = Field(description="the supervisor demonstrates here")
     coaching_min: int = Field(description="minutes of coaching added here (0 without)")
     coaching_dropped: bool = Field(
-        description="coaching was due here, but it would have made a later visit miss its window, lunch or shift"
+        description="coaching was due here, but it would have made this or a later visit miss its window, the lunch "
+        "start too late or the rep back after the shift; it moves on to the next visit where it fits"
     )
     fits: bool = Field(description="the visit starts and ends inside an opening window")
 

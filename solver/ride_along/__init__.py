@@ -10,6 +10,7 @@ from solver.ride_along.morning import (
     RideAlongMorning,
     TimedStop,
     plan_morning,
+    retimed,
 )
 from solver.ride_along.rep_choice import RepChoice, RepChoiceProblem, choose_reps
 from solver.ride_along.spot_check import (
@@ -40,5 +41,6 @@ __all__ = [
     "choose_reps",
     "plan_morning",
     "plan_spot_checks",
+    "retimed",
     "timed_route",
 ]

@@ -95,7 +95,7 @@ def _earliest_start(ready_s: int, service_s: int, stop: DayStop) -> tuple[int, b
     return ready_s, False
 
 
-def _timed(day: RepDay, rules: MorningRules, coached: frozenset[int]) -> RideAlongMorning:
+def retimed(day: RepDay, rules: MorningRules, coached: frozenset[int]) -> RideAlongMorning:
     """The day re-timed with coaching at the `coached` stops the supervisor is still there for."""
     stops: list[TimedStop] = []
     time_s = day.start_s
@@ -125,48 +125,51 @@ def _timed(day: RepDay, rules: MorningRules, coached: frozenset[int]) -> RideAlo
         lunch_start = max(time_s, day.lunch.planned_start_s)
         time_s = lunch_start + day.lunch.duration_s
     end_s = time_s + day.return_travel_s
-    feasible = not _broken(day, stops, lunch_start, end_s)
+    lunch_ok = day.lunch is None or lunch_start is None or lunch_start <= day.lunch.latest_start_s
+    feasible = all(s.fits for s in stops) and lunch_ok and end_s <= day.shift_end_s
     return RideAlongMorning(tuple(stops), lunch_start, end_s, supervised, leave_s, (), feasible)
 
 
-def _broken(day: RepDay, stops: list[TimedStop], lunch_start_s: int | None, end_s: int) -> set[int | str]:
-    """What of the rep's day does not fit: the stops outside their opening hours, "lunch" when it would start
-    too late, "shift" when the rep is back after the shift's end."""
-    broken: set[int | str] = {i for i, s in enumerate(stops) if not s.fits}
-    if day.lunch is not None and lunch_start_s is not None and lunch_start_s > day.lunch.latest_start_s:
-        broken.add("lunch")
-    if end_s > day.shift_end_s:
-        broken.add("shift")
-    return broken
+def _harmed(day: RepDay, coached: RideAlongMorning, without: RideAlongMorning) -> set[int | str]:
+    """What of the rep's day the coaching harms, against the day without it: the stops that leave their opening
+    hours or, already outside them, start later; "lunch" when it starts too late, or later than it already did;
+    "shift" when the rep is back after the shift's end, or later than already."""
+    harmed: set[int | str] = {
+        i
+        for i, (c, w) in enumerate(zip(coached.stops, without.stops))
+        if not c.fits and (w.fits or c.start_s > w.start_s)
+    }
+    if day.lunch is not None and coached.lunch_start_s is not None and without.lunch_start_s is not None:
+        latest = max(day.lunch.latest_start_s, without.lunch_start_s)
+        if coached.lunch_start_s > latest:
+            harmed.add("lunch")
+    if coached.end_s > max(day.shift_end_s, without.end_s):
+        harmed.add("shift")
+    return harmed
 
 
-def _breaks(day: RepDay, morning: RideAlongMorning) -> set[int | str]:
-    return _broken(day, list(morning.stops), morning.lunch_start_s, morning.end_s)
-
-
-def _dropped(stop: int, newly_broken: set[int | str]) -> DroppedCoaching:
-    late = sorted(b for b in newly_broken if isinstance(b, int))
+def _dropped(stop: int, harmed: set[int | str]) -> DroppedCoaching:
+    late = sorted(b for b in harmed if isinstance(b, int))
     if late:
         return DroppedCoaching(stop, "window", late[0])
-    return DroppedCoaching(stop, "lunch" if "lunch" in newly_broken else "shift")
+    return DroppedCoaching(stop, "lunch" if "lunch" in harmed else "shift")
 
 
 def plan_morning(day: RepDay, rules: MorningRules) -> RideAlongMorning:
-    """The re-timed day with coaching placed from the first stop on wherever it breaks nothing the day without
-    coaching keeps (see the module doc); a published day that no longer fits is re-timed as it stands."""
-    morning = _timed(day, rules, frozenset())
-    without = _breaks(day, morning)
-    coached: frozenset[int] = frozenset()
+    """The re-timed day with coaching placed from the first stop on wherever it harms nothing of the day without
+    coaching (see the module doc); a published day that no longer fits gets no later than it already is."""
+    without = retimed(day, rules, frozenset())
+    morning, coached = without, frozenset[int]()
     dropped: list[DroppedCoaching] = []
     stop, moving = rules.demonstrate_every - 1, False
     while rules.coaching_s and stop < morning.supervised:
-        trial = _timed(day, rules, coached | {stop})
+        trial = retimed(day, rules, coached | {stop})
         if not trial.stops[stop].coaching_s:
             break  # coaching here, or at any later stop, would run past the end of the morning
-        newly_broken = _breaks(day, trial) - without
-        if newly_broken:
+        harmed = _harmed(day, trial, without)
+        if harmed:
             if not moving:  # reported where it was due; it moves on to the next stop
-                dropped.append(_dropped(stop, newly_broken))
+                dropped.append(_dropped(stop, harmed))
             stop, moving = stop + 1, True
             continue
         coached, morning = coached | {stop}, trial

@@ -6,9 +6,8 @@ Rules, in order of weight:
 3. the remaining mornings go to reps in proportion to their priority weight (below target, new in post),
    with diminishing returns (the k-th ride of a rep is worth weight / k), so a weight-2 rep gets about twice
    the rides of a weight-1 rep but never all of them;
-4. each rep on the mornings whose day leaves room for the most demonstrations: a morning costs what it falls
-   short of the rep's best in the period, so a rep whose days are packed is ridden with as often as one whose
-   days are not (how much a rep needs coaching is its weight), on its best mornings.
+4. among the choices equally good on rules 1-3, the one whose mornings leave room for the most demonstrations
+   (solved second, with rules 1-3 held at their best: how often a rep is ridden with stays the weights' matter).
 """
 
 from __future__ import annotations
@@ -18,8 +17,6 @@ from dataclasses import dataclass
 MISSED_REP_COST = 1_000_000  # a rep not ridden with in the period
 REPEAT_COST = 10_000  # the same rep on consecutive mornings
 SHARE_SCALE = 1_000  # priority weight units per ride (weight / k, scaled to integers)
-# Cost of a demonstration short of the rep's best morning, on the SHARE_SCALE: a fifth of a weight-1 rep's first ride.
-DEMONSTRATION_VALUE = 200
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,8 @@ class RepChoiceProblem:
             raise ValueError("weights and rides_done need one entry per rep")
         if self.demonstrations and [len(d) for d in self.demonstrations] != [len(a) for a in self.available]:
             raise ValueError("demonstrations need one entry per available rep of every morning")
+        if any(c < 0 for counts in self.demonstrations for c in counts):
+            raise ValueError("demonstrations must not be negative")
         if any(w < 1 for w in self.weights):
             raise ValueError("weights must be at least 1")
         for m, reps in enumerate(self.available):
@@ -92,19 +91,32 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
         for k, step in enumerate(steps, start=done + 1):
             objective.append(-(problem.weights[r] * SHARE_SCALE // k) * step)
 
-    counts = {(m, r): c for m, reps in enumerate(problem.demonstrations) for r, c in zip(problem.available[m], reps)}
-    best = {r: max(c for (_, rr), c in counts.items() if rr == r) for _, r in counts}
-    for (m, r), count in counts.items():
-        objective.append(DEMONSTRATION_VALUE * (best[r] - count) * ride[m, r])
-
     model.minimize(sum(objective))
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit_s
+    solver.parameters.max_time_in_seconds = time_limit_s / 2
     solver.parameters.num_workers = 1  # deterministic: the same inputs give the same plan
     solver.parameters.random_seed = 0
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"CP-SAT found no assignment ({solver.status_name(status)})")  # every morning has a choice
+    optimal = status == cp_model.OPTIMAL
+
+    # Rule 4 only among the choices as good on rules 1-3: the most demonstrations, the first answer as the start.
+    if problem.demonstrations:
+        model.add(sum(objective) <= round(solver.objective_value))
+        for v in ride.values():
+            model.add_hint(v, solver.value(v))
+        model.maximize(
+            sum(
+                count * ride[m, r]
+                for m, reps in enumerate(problem.demonstrations)
+                for r, count in zip(problem.available[m], reps)
+            )
+        )
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # the hint is a solution: not expected
+            raise RuntimeError(f"CP-SAT lost the assignment ({solver.status_name(status)})")
+        optimal = optimal and status == cp_model.OPTIMAL
 
     chosen: list[int | None] = []
     for m in mornings:
@@ -114,4 +126,4 @@ def choose_reps(problem: RepChoiceProblem, time_limit_s: float = 5.0) -> RepChoi
     missed = tuple(r for r in must_ride if r not in ridden)
     sequence = [problem.previous_rep, *chosen]
     repeats = sum(1 for a, b in zip(sequence, sequence[1:]) if a is not None and a == b)
-    return RepChoice(reps=tuple(chosen), missed=missed, repeats=repeats, optimal=status == cp_model.OPTIMAL)
+    return RepChoice(reps=tuple(chosen), missed=missed, repeats=repeats, optimal=optimal)

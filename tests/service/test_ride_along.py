@@ -170,7 +170,8 @@ def test_long_coaching_is_cut_where_it_would_break_the_reps_day(api, tiny):
         json={"coaching_min": 120, "demonstrate_every": 1, "morning_end": "16:00"},
     )
     assert response.status_code == 200, response.text
-    for day in week(api, tiny)["days"]:
+    days = week(api, tiny)["days"]
+    for day in days:
         morning = day["morning"]
         assert morning["rep_day_feasible"]
         for stop in morning["stops"]:
@@ -179,6 +180,7 @@ def test_long_coaching_is_cut_where_it_would_break_the_reps_day(api, tiny):
         notes = {n["text"] for n in morning["notes"]}
         assert all(any(note.startswith(f"coaching left out at seq {seq}:") for note in notes) for seq in dropped)
         assert all(s["coaching_min"] in (0, 120) for s in morning["stops"])
+    assert any(s["coaching"] for day in days for s in day["morning"]["stops"]), "the week coaches where it fits"
 
 
 def test_the_supervisor_rides_with_a_rep_whose_morning_can_take_coaching(app, api, tiny):

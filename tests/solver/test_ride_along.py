@@ -23,6 +23,7 @@ from solver.ride_along import (
     choose_reps,
     plan_morning,
     plan_spot_checks,
+    retimed,
     timed_route,
 )
 from tests.solver.coaching_checks import assert_coaching_spaced
@@ -98,16 +99,16 @@ def test_between_mornings_of_equal_worth_the_one_with_room_for_more_demonstratio
     assert choose_reps(problem).reps == (0, 1)
 
 
-def test_a_rep_whose_days_leave_room_for_more_demonstrations_gets_no_more_rides():
-    # equal weights: two rides each, whatever room their mornings leave
-    problem = RepChoiceProblem(
-        num_reps=3,
-        available=((0, 1, 2),) * 6,
-        weights=(1, 1, 1),
-        rides_done=(0, 0, 0),
-        demonstrations=((4, 1, 1),) * 6,
-    )
-    assert Counter(choose_reps(problem).reps) == {0: 2, 1: 2, 2: 2}
+def test_demonstrations_never_change_how_often_a_rep_is_ridden_with():
+    # rep 0 (weight 2) has one roomy morning and packed ones otherwise, rep 1 roomy mornings throughout
+    available = ((0, 1, 2),) * 12
+    demonstrations = tuple((4 if m == 5 else 1, 4, 2) for m in range(12))
+    base = dict(num_reps=3, available=available, weights=(2, 1, 1), rides_done=(0, 0, 0))
+    plain = choose_reps(RepChoiceProblem(**base))
+    coached = choose_reps(RepChoiceProblem(**base, demonstrations=demonstrations))
+    assert sorted(Counter(coached.reps).items()) == sorted(Counter(plain.reps).items())
+    assert coached.repeats == plain.repeats == 0
+    assert coached.reps[5] == 0  # rep 0 is ridden with on its roomy morning
 
 
 # --- the afternoon spot checks ------------------------------------------------------------------------------------
@@ -263,6 +264,15 @@ def test_coaching_blocked_by_a_tight_window_moves_past_it_and_the_morning_keeps_
     assert morning.supervised == 9 and morning.feasible
 
 
+def test_a_published_day_that_no_longer_fits_gets_no_later_with_coaching():
+    starts = [9 * H + k * 900 for k in range(6)]  # back at 10:30, and the shift already ended at 10:20
+    day = day_of(starts, shift_end_s=10 * H + 20 * 60)
+    morning = plan_morning(day, MorningRules(12 * H, 900, 3))
+    assert morning.coaching_dropped == (DroppedCoaching(stop=2, blocked="shift"),)
+    assert morning.end_s == 10 * H + 30 * 60 and not any(s.coaching_s for s in morning.stops)
+    assert not morning.feasible  # and says so
+
+
 def test_coaching_that_would_push_a_visit_into_the_outlets_afternoon_opening_is_dropped_there_only():
     starts = [9 * H + k * 900 for k in range(7)]
     # the seventh outlet (a restaurant) opens 09:00-10:55 and 14:00-16:30: published 10:30, it fits its morning
@@ -343,4 +353,18 @@ def test_the_morning_keeps_the_order_never_starts_early_and_keeps_the_day_feasib
     departures = [s.departure_s for s in supervised]
     if rules.coaching_s:
         assert_coaching_spaced(coached, dropped, every, departures, rules.morning_end_s, rules.coaching_s)
+        assert_no_coaching_left_out_where_it_fits(day, rules, morning, coached)
+    assert morning.stops == retimed(day, rules, frozenset(coached)).stops
     assert all(a.departure_s <= b.arrival_s for a, b in zip(morning.stops, morning.stops[1:]))
+
+
+def assert_no_coaching_left_out_where_it_fits(day, rules, morning, coached):
+    """From the first due stop on, a supervised stop without coaching could not take it: with the coaching placed
+    before it and its own, the (feasible) day would no longer fit, or the stop would end after the morning."""
+    due = rules.demonstrate_every - 1
+    for stop in range(morning.supervised):
+        if stop in coached:
+            due = stop + rules.demonstrate_every
+        elif stop >= due:
+            trial = retimed(day, rules, frozenset(c for c in coached if c < stop) | {stop})
+            assert not trial.stops[stop].coaching_s or not trial.feasible, f"coaching fits at stop {stop}"

@@ -3,7 +3,7 @@
 // basement. Online, the network always answers first: nothing shown is older than it must be. Outcomes are never
 // cached: the page keeps them in its outbox and sends them when the connection returns.
 "use strict";
-const CACHE = "routeplan-rep-app-v2"; // a new name when APP_FILES change: the old cache goes
+const CACHE = "routeplan-rep-app-v1"; // kept across updates: a new name would drop the day pages kept offline
 const APP_FILES = [
   "/web/static/vendor/leaflet/leaflet.css",
   "/web/static/vendor/leaflet/leaflet.js",
