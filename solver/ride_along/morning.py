@@ -7,7 +7,8 @@ starts earlier than published, each visit starts and ends inside the opening win
 lunch keeps its place in the sequence and its window, and the rep is back by the end of the shift. Coaching is
 placed from the first stop on: where it would break that (the rep's visits come first), it is left out there,
 reported, and moves to the next stop where it fits, the count to the next demonstration starting again from
-there. So a tight window late in the morning costs the coaching before it, not the coaching after it.
+there. So a tight window late in the morning costs the coaching before it, not the coaching after it. On a
+published day that no longer fits, coaching never makes what is already late any later.
 """
 
 from __future__ import annotations

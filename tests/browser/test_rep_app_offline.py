@@ -54,6 +54,15 @@ def keep_the_day(browser, page: str, rep_token: str) -> None:
     WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
 
 
+def a_free_day(server: LiveServer, rep_id: int) -> str:
+    """A day of the plan's cycle on which the rep has no visits."""
+    return next(
+        d.isoformat()
+        for d in (START + timedelta(days=k) for k in range(28))
+        if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
+    )
+
+
 def a_rep_token(url: str, office_id: int, rep_id: int) -> str:
     engine = db.make_engine(url)
     with Session(engine) as session:
@@ -102,11 +111,7 @@ def test_signing_out_from_a_day_without_visits_forgets_the_kept_pages(browser, o
     try:
         with serve(url, environ_without_base_map()) as base_url:
             server, rep_id, rep_token, _, page = a_rep_day(url, office_id, admin, base_url)
-            free_day = next(
-                d.isoformat()
-                for d in (START + timedelta(days=k) for k in range(28))
-                if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
-            )
+            free_day = a_free_day(server, rep_id)
             before_the_plan = (START - timedelta(days=1)).isoformat()
             for empty_day, shown in ((free_day, "no-visits"), (before_the_plan, "no-plan")):
                 keep_the_day(browser, page, rep_token)
@@ -130,11 +135,7 @@ def test_a_day_without_visits_opened_first_on_the_phone_keeps_itself(browser, of
     try:
         with serve(url, environ_without_base_map()) as base_url:
             server, rep_id, rep_token, _, _ = a_rep_day(url, office_id, admin, base_url)
-            free_day = next(
-                d.isoformat()
-                for d in (START + timedelta(days=k) for k in range(28))
-                if not api_get(server, f"/reps/{rep_id}/day/{d.isoformat()}")["visits"]
-            )
+            free_day = a_free_day(server, rep_id)
             page = f"{base_url}/reps/{rep_id}/day/{free_day}/page"
             browser.get(f"{page}?token={rep_token}")
             WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # started by this page
