@@ -133,12 +133,12 @@ def retimed(day: RepDay, rules: MorningRules, coached: frozenset[int]) -> RideAl
 
 def _harmed(day: RepDay, coached: RideAlongMorning, without: RideAlongMorning) -> set[int | str]:
     """What of the rep's day the coaching harms, against the day without it: the stops that leave their opening
-    hours or, already outside them, start later; "lunch" when it starts too late, or later than it already did;
+    hours or, already outside them, start or end later; "lunch" when it starts too late, or later than it already did;
     "shift" when the rep is back after the shift's end, or later than already."""
     harmed: set[int | str] = {
         i
         for i, (c, w) in enumerate(zip(coached.stops, without.stops))
-        if not c.fits and (w.fits or c.start_s > w.start_s)
+        if not c.fits and (w.fits or c.start_s > w.start_s or c.departure_s > w.departure_s)
     }
     if day.lunch is not None and coached.lunch_start_s is not None and without.lunch_start_s is not None:
         latest = max(day.lunch.latest_start_s, without.lunch_start_s)

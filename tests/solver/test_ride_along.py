@@ -272,6 +272,12 @@ def test_a_published_day_that_no_longer_fits_gets_no_later_with_coaching():
     assert morning.end_s == 10 * H + 30 * 60 and not any(s.coaching_s for s in morning.stops)
     assert not morning.feasible  # and says so
 
+    # the last outlet already closes five minutes into its visit: coaching anywhere would keep the rep there longer
+    windows = {5: (TimeWindow(9 * H, starts[5] + 300),)}
+    morning = plan_morning(day_of(starts, windows=windows), MorningRules(12 * H, 900, 1))
+    assert morning.coaching_dropped == (DroppedCoaching(stop=0, blocked="window", late_stop=5),)
+    assert [s.start_s for s in morning.stops] == starts and not any(s.coaching_s for s in morning.stops)
+
 
 def test_coaching_that_would_push_a_visit_into_the_outlets_afternoon_opening_is_dropped_there_only():
     starts = [9 * H + k * 900 for k in range(7)]
