@@ -261,10 +261,11 @@ def _coachable_reps(week: WeekData, mornings: list[date], rules: MorningRules) -
         for r in week.team
         if not week.rides_done[stored_id(r)] and not any(coaching.get((r.id, on)) for on in mornings)
     }
-    return {
-        on: [(r, coaching[(r.id, on)]) for r in [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps]
-        for on, reps in working.items()
-    }
+    choices = {}
+    for on, reps in working.items():
+        eligible = [r for r in reps if coaching[(r.id, on)] or r.id in never] or reps
+        choices[on] = [(r, coaching[(r.id, on)]) for r in eligible]
+    return choices
 
 
 def _choose(week: WeekData, start_date: date) -> tuple[dict[date, Rep], int, list[Rep]]:

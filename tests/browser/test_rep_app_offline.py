@@ -30,6 +30,15 @@ def office(tmp_path) -> Iterator[tuple[str, int, str]]:
     yield url, office_id, token
 
 
+@pytest.fixture(autouse=True)
+def a_phone_nobody_used(browser) -> Iterator[None]:
+    """Every test starts with no sign-in and leaves nothing kept: no cookies, caches, workers or outbox."""
+    browser.delete_all_cookies()
+    yield
+    browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
+    browser.delete_all_cookies()
+
+
 def kept(browser, url: str) -> bool:
     return browser.execute_script(f"return caches.match({url!r}).then((hit) => !!hit)")
 
@@ -74,76 +83,61 @@ def a_rep_token(url: str, office_id: int, rep_id: int) -> str:
 
 def test_a_day_opened_once_opens_without_the_server_and_keeps_an_outcome(browser, office):
     url, office_id, admin = office
-    browser.delete_all_cookies()
-    try:
-        with serve(url, environ_without_base_map()) as base_url:
-            _, _, rep_token, on, page = a_rep_day(url, office_id, admin, base_url)
-            keep_the_day(browser, page, rep_token)
+    with serve(url, environ_without_base_map()) as base_url:
+        _, _, rep_token, on, page = a_rep_day(url, office_id, admin, base_url)
+        keep_the_day(browser, page, rep_token)
 
-            # signing out on a shared phone forgets the kept pages
-            browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
-            WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
-            assert browser.execute_script("return caches.keys().then((names) => names.length)") == 0
+        # signing out on a shared phone forgets the kept pages
+        browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+        WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
+        assert browser.execute_script("return caches.keys().then((names) => names.length)") == 0
 
-            open_day(browser, f"{page}?token={rep_token}")
-            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
-            online_list = browser.find_element(By.CSS_SELECTOR, "main").text
-        with pytest.raises(httpx.TransportError):
-            httpx.get(page, timeout=5)  # the server is gone
+        open_day(browser, f"{page}?token={rep_token}")
+        WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+        online_list = browser.find_element(By.CSS_SELECTOR, "main").text
+    with pytest.raises(httpx.TransportError):
+        httpx.get(page, timeout=5)  # the server is gone
 
-        open_day(browser, page)
-        assert on in browser.find_element(By.TAG_NAME, "h1").text
-        assert browser.find_element(By.CSS_SELECTOR, "main").text == online_list
-        assert browser.find_elements(By.CSS_SELECTOR, "#day-map .leaflet-marker-pane .stop")  # Leaflet came too
-        record(browser, 1, "visited", order=True)
-        WebDriverWait(browser, WAIT_S).until(lambda b: state(b, 1) == "queued")
-        assert browser.execute_script("return JSON.parse(localStorage.getItem('routeplan.outbox')).length") == 1
-    finally:
-        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
-        browser.delete_all_cookies()
+    open_day(browser, page)
+    assert on in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.find_element(By.CSS_SELECTOR, "main").text == online_list
+    assert browser.find_elements(By.CSS_SELECTOR, "#day-map .leaflet-marker-pane .stop")  # Leaflet came too
+    record(browser, 1, "visited", order=True)
+    WebDriverWait(browser, WAIT_S).until(lambda b: state(b, 1) == "queued")
+    assert browser.execute_script("return JSON.parse(localStorage.getItem('routeplan.outbox')).length") == 1
 
 
 def test_signing_out_from_a_day_without_visits_forgets_the_kept_pages(browser, office):
     """A day with no visits (none planned, or before the plan starts) shows no list or map, and its sign-out
     button still forgets the pages kept on the phone."""
     url, office_id, admin = office
-    browser.delete_all_cookies()
-    try:
-        with serve(url, environ_without_base_map()) as base_url:
-            server, rep_id, rep_token, _, page = a_rep_day(url, office_id, admin, base_url)
-            free_day = a_free_day(server, rep_id)
-            before_the_plan = (START - timedelta(days=1)).isoformat()
-            for empty_day, shown in ((free_day, "no-visits"), (before_the_plan, "no-plan")):
-                keep_the_day(browser, page, rep_token)
+    with serve(url, environ_without_base_map()) as base_url:
+        server, rep_id, rep_token, _, page = a_rep_day(url, office_id, admin, base_url)
+        free_day = a_free_day(server, rep_id)
+        before_the_plan = (START - timedelta(days=1)).isoformat()
+        for empty_day, shown in ((free_day, "no-visits"), (before_the_plan, "no-plan")):
+            keep_the_day(browser, page, rep_token)
 
-                browser.get(f"{base_url}/reps/{rep_id}/day/{empty_day}/page")
-                WebDriverWait(browser, WAIT_S).until(lambda b, shown=shown: b.find_elements(By.ID, shown))
-                browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
-                WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
-                names = browser.execute_script("return caches.keys()")
-                assert names == [], f"signed out from {empty_day}'s page, still kept: {names}"
-    finally:
-        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
-        browser.delete_all_cookies()
+            browser.get(f"{base_url}/reps/{rep_id}/day/{empty_day}/page")
+            WebDriverWait(browser, WAIT_S).until(lambda b, shown=shown: b.find_elements(By.ID, shown))
+            browser.find_element(By.CSS_SELECTOR, "form.sign-out button").click()
+            WebDriverWait(browser, WAIT_S).until(lambda b: "/sign-in" in b.current_url)
+            names = browser.execute_script("return caches.keys()")
+            assert names == [], f"signed out from {empty_day}'s page, still kept: {names}"
 
 
 def test_a_day_without_visits_opened_first_on_the_phone_keeps_itself(browser, office):
     """The first page a rep opens may be a free day: the service worker starts there too, and the day opens again
     without the server."""
     url, office_id, admin = office
-    browser.delete_all_cookies()
-    try:
-        with serve(url, environ_without_base_map()) as base_url:
-            server, rep_id, rep_token, _, _ = a_rep_day(url, office_id, admin, base_url)
-            free_day = a_free_day(server, rep_id)
-            page = f"{base_url}/reps/{rep_id}/day/{free_day}/page"
-            browser.get(f"{page}?token={rep_token}")
-            WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # started by this page
-            browser.get(page)
-            WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+    with serve(url, environ_without_base_map()) as base_url:
+        server, rep_id, rep_token, _, _ = a_rep_day(url, office_id, admin, base_url)
+        free_day = a_free_day(server, rep_id)
+        page = f"{base_url}/reps/{rep_id}/day/{free_day}/page"
+        browser.get(f"{page}?token={rep_token}")
+        WebDriverWait(browser, WAIT_S).until(lambda b: b.execute_script(CONTROLLED))  # started by this page
         browser.get(page)
-        assert free_day in browser.find_element(By.TAG_NAME, "h1").text
-        assert browser.find_elements(By.ID, "no-visits")
-    finally:
-        browser.execute_cdp_cmd("Storage.clearDataForOrigin", {"origin": "*", "storageTypes": "all"})
-        browser.delete_all_cookies()
+        WebDriverWait(browser, WAIT_S).until(lambda b: kept(b, page))
+    browser.get(page)
+    assert free_day in browser.find_element(By.TAG_NAME, "h1").text
+    assert browser.find_elements(By.ID, "no-visits")
